@@ -1,0 +1,73 @@
+import path from 'node:path';
+
+/**
+ * The suite's shared settings. Every app derives its defaults from these, so one set of
+ * environment variables (or the suite config file, which sets the same names) configures all three.
+ * Paths are resolved against `cwd`.
+ */
+export interface SuiteSettings {
+  readonly publicHost: string;
+  readonly trackerPort: number;
+  readonly statsPort: number;
+  readonly dataDir: string;
+  readonly releasesDir: string;
+  readonly whitelistPath: string;
+  /** Derived from the above unless set explicitly. */
+  readonly announceHttpUrl: string;
+  readonly announceUdpUrl: string;
+  readonly statsBaseUrl: string;
+  readonly webSeedBaseUrl: string;
+  readonly trackerStatsUrl: string;
+  readonly torrentsDir: string;
+  readonly manifestPath: string;
+  readonly trackerPidFile: string;
+  readonly trackerStateFile: string;
+  readonly statsDbPath: string;
+}
+
+export const SUITE_ENV_VARS = [
+  'PUBLIC_HOST', 'TRACKER_PORT', 'STATS_PORT', 'DATA_DIR', 'RELEASES_DIR', 'WHITELIST',
+  'ANNOUNCE_HTTP_URL', 'ANNOUNCE_UDP_URL', 'STATS_BASE_URL', 'TRACKER_STATS_URL',
+] as const;
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+function port(name: string, raw: string | undefined, dflt: number): number {
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new SettingsError(`${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** Reads the suite's settings from an environment-like record. Throws SettingsError on bad values. */
+export function suiteSettings(env: Record<string, string | undefined>, cwd: string): SuiteSettings {
+  const publicHost = env['PUBLIC_HOST'] || '127.0.0.1';
+  const trackerPort = port('TRACKER_PORT', env['TRACKER_PORT'], 6969);
+  const statsPort = port('STATS_PORT', env['STATS_PORT'], 8080);
+  const dataDir = path.resolve(cwd, env['DATA_DIR'] || 'data');
+  const h = hostForUrl(publicHost);
+  const statsBaseUrl = (env['STATS_BASE_URL'] || `http://${h}:${statsPort}`).replace(/\/+$/, '');
+  return Object.freeze({
+    publicHost,
+    trackerPort,
+    statsPort,
+    dataDir,
+    releasesDir: path.resolve(cwd, env['RELEASES_DIR'] || 'releases'),
+    whitelistPath: path.resolve(cwd, env['WHITELIST'] || 'whitelist'),
+    announceHttpUrl: env['ANNOUNCE_HTTP_URL'] || `http://${h}:${trackerPort}/announce`,
+    announceUdpUrl: env['ANNOUNCE_UDP_URL'] || `udp://${h}:${trackerPort}/announce`,
+    statsBaseUrl,
+    webSeedBaseUrl: `${statsBaseUrl}/files/`,
+    trackerStatsUrl: env['TRACKER_STATS_URL'] || `http://127.0.0.1:${trackerPort}/stats?mode=tpbs&format=txtp`,
+    torrentsDir: path.join(dataDir, 'torrents'),
+    manifestPath: path.join(dataDir, 'manifest.json'),
+    trackerPidFile: path.join(dataDir, 'tracker.pid'),
+    trackerStateFile: path.join(dataDir, 'tracker.state'),
+    statsDbPath: path.join(dataDir, 'stats.sqlite'),
+  });
+}

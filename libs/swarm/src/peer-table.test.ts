@@ -1,0 +1,106 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PeerTable } from './peer-table.js';
+
+function addr4(n: number): Buffer {
+  const b = Buffer.alloc(6);
+  b.writeUInt32BE(0x0a000000 + (n >>> 16), 0);
+  b.writeUInt16BE(n & 0xffff, 4);
+  return b;
+}
+
+/** Drives a PeerTable and a Map side by side with a seeded random sequence of operations. */
+function modelCheck(seed: number, ops: number, keySpace: number): void {
+  let s = seed;
+  const rnd = (): number => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+  const t = new PeerTable(6);
+  const model = new Map<string, { seeder: boolean; minute: number }>();
+  for (let op = 0; op < ops; op++) {
+    const k = Math.floor(rnd() * keySpace);
+    const a = addr4(k);
+    const key = a.toString('hex');
+    const r = rnd();
+    const minute = op;
+    if (r < 0.6) {
+      const seeder = rnd() < 0.3;
+      const i = t.find(a, 0);
+      if (i < 0) t.add(a, 0, seeder, false, minute);
+      else t.update(i, seeder, false, minute);
+      model.set(key, { seeder, minute });
+    } else if (r < 0.95) {
+      const i = t.find(a, 0);
+      assert.equal(i >= 0, model.has(key), `find ${key} at op ${op}`);
+      if (i >= 0) t.remove(i);
+      model.delete(key);
+    } else {
+      const cut = minute - Math.floor(rnd() * 50);
+      t.expire(cut);
+      for (const [mk, v] of model) if (v.minute < cut) model.delete(mk);
+    }
+    assert.equal(t.count, model.size, `count at op ${op}`);
+  }
+  let seeders = 0;
+  for (const [mk, v] of model) {
+    const i = t.find(Buffer.from(mk, 'hex'), 0);
+    assert.ok(i >= 0, `${mk} present`);
+    assert.equal(t.isSeeder(i), v.seeder);
+    assert.equal(t.lastSeen(i), v.minute);
+    if (v.seeder) seeders++;
+  }
+  assert.equal(t.seeders, seeders);
+}
+
+describe('PeerTable', () => {
+  for (const [name, seed, ops, keys] of [
+    ['small swarm, linear scan only', 1, 2000, 20],
+    ['grows past the hash threshold and back', 7, 20000, 300],
+    ['large swarm with collisions in the slot index', 99, 30000, 5000],
+    ['churn on a handful of peers', 12345, 5000, 3],
+  ] as const) {
+    test(`agrees with a Map model: ${name}`, () => modelCheck(seed, ops, keys));
+  }
+
+  test('select never returns the excluded peer and returns distinct peers', () => {
+    const t = new PeerTable(6);
+    for (let k = 0; k < 100; k++) t.add(addr4(k), 0, false, false, 1);
+    for (const [want, exclude, start] of [[50, 10, 0], [99, 0, 5], [200, 99, 99], [1, 3, 3], [0, -1, 0], [100, -1, 42]] as const) {
+      const out = Buffer.alloc(want * 6);
+      const n = t.select(out, 0, want, exclude, start);
+      assert.equal(n, Math.min(want, exclude >= 0 ? 99 : 100));
+      const seen = new Set<string>();
+      for (let p = 0; p < n; p++) {
+        const hex = out.subarray(p * 6, p * 6 + 6).toString('hex');
+        assert.notEqual(hex, exclude >= 0 ? addr4(exclude).toString('hex') : '', 'excluded peer returned');
+        assert.ok(!seen.has(hex), 'duplicate peer');
+        seen.add(hex);
+      }
+    }
+  });
+
+  test('a single peer gets nobody back, not itself', () => {
+    const t = new PeerTable(6);
+    const i = t.add(addr4(1), 0, false, false, 1);
+    assert.equal(t.select(Buffer.alloc(60), 0, 10, i, 0), 0);
+  });
+
+  test('IPv6 entries are 18 bytes and are found again', () => {
+    const t = new PeerTable(18);
+    const a = Buffer.alloc(18, 0xab);
+    const b = Buffer.alloc(18, 0xab);
+    b[17] = 1;
+    t.add(a, 0, true, false, 5);
+    assert.equal(t.find(b, 0), -1);
+    t.add(b, 0, false, false, 5);
+    assert.equal(t.find(b, 0), 1);
+    assert.equal(t.seeders, 1);
+  });
+
+  test('memory stays compact at 1,000 peers', () => {
+    const t = new PeerTable(6);
+    for (let k = 0; k < 1000; k++) t.add(addr4(k), 0, false, false, 1);
+    assert.ok(t.byteSize / 1000 < 48, `bytes per peer ${t.byteSize / 1000}`);
+  });
+});

@@ -1,0 +1,256 @@
+/**
+ * The peers of one torrent for one address family, packed for memory.
+ *
+ * Layout (n = count, c = capacity):
+ *   addrs  Buffer       c × L bytes   compact address: 4-byte IPv4 or 16-byte IPv6, then 2-byte port (L = 6 | 18)
+ *   meta   Uint32Array  c entries     (lastSeenMinute << 2) | COMPLETED << 1 | SEEDER
+ *   slots  Int32Array   open-addressing index (index + 1, 0 = empty), only once n > LINEAR_MAX
+ *
+ * About 10 bytes per IPv4 peer plus slack and slots (~25-35 bytes at 1M peers), against several hundred
+ * for an object per peer. Peers are identified by their compact address (IP and port), as opentracker does.
+ * Removal swaps the last peer into the hole, so the arrays stay dense and a contiguous run of them is a
+ * ready-made compact peer list.
+ */
+const SEEDER = 1;
+const COMPLETED = 2;
+const FLAG_BITS = 2;
+/** Below this, a linear scan of the packed addresses beats hashing. */
+const LINEAR_MAX = 24;
+const MIN_CAPACITY = 2;
+
+export class PeerTable {
+  readonly addrLen: number;
+  count = 0;
+  seeders = 0;
+  private addrs: Buffer;
+  private meta: Uint32Array;
+  private slots: Int32Array | null = null;
+  private mask = 0;
+
+  constructor(addrLen: 6 | 18, capacity = MIN_CAPACITY) {
+    this.addrLen = addrLen;
+    this.addrs = Buffer.alloc(capacity * addrLen);
+    this.meta = new Uint32Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.meta.length;
+  }
+
+  /** Bytes held by this table's arrays. */
+  get byteSize(): number {
+    return this.addrs.length + this.meta.byteLength + (this.slots ? this.slots.byteLength : 0);
+  }
+
+  find(src: Uint8Array, off: number): number {
+    const L = this.addrLen;
+    if (this.slots === null) {
+      const a = this.addrs;
+      for (let i = 0, p = 0; i < this.count; i++, p += L) {
+        if (equalAt(a, p, src, off, L)) return i;
+      }
+      return -1;
+    }
+    const slots = this.slots;
+    for (let s = hashAt(src, off, L) & this.mask; ; s = (s + 1) & this.mask) {
+      const v = slots[s]!;
+      if (v === 0) return -1;
+      if (equalAt(this.addrs, (v - 1) * L, src, off, L)) return v - 1;
+    }
+  }
+
+  isSeeder(i: number): boolean {
+    return (this.meta[i]! & SEEDER) !== 0;
+  }
+
+  hasCompleted(i: number): boolean {
+    return (this.meta[i]! & COMPLETED) !== 0;
+  }
+
+  lastSeen(i: number): number {
+    return this.meta[i]! >>> FLAG_BITS;
+  }
+
+  /** Updates peer i in place; keeps the seeder count right. */
+  update(i: number, seeder: boolean, completed: boolean, minute: number): void {
+    const was = this.meta[i]! & SEEDER;
+    this.meta[i] = ((minute << FLAG_BITS) | (completed ? COMPLETED : 0) | (seeder ? SEEDER : 0)) >>> 0;
+    this.seeders += (seeder ? 1 : 0) - was;
+  }
+
+  /** Adds a peer known not to be present; returns its index. */
+  add(src: Uint8Array, off: number, seeder: boolean, completed: boolean, minute: number): number {
+    if (this.count === this.capacity) this.resize(Math.max(MIN_CAPACITY, Math.ceil(this.count * 1.5)));
+    const i = this.count++;
+    const L = this.addrLen;
+    this.addrs.set(src.subarray(off, off + L), i * L);
+    this.meta[i] = ((minute << FLAG_BITS) | (completed ? COMPLETED : 0) | (seeder ? SEEDER : 0)) >>> 0;
+    if (seeder) this.seeders++;
+    if (this.slots !== null) {
+      if (this.count * 2 > this.slots.length) this.rebuildSlots();
+      else this.insertSlot(i);
+    } else if (this.count > LINEAR_MAX) {
+      this.rebuildSlots();
+    }
+    return i;
+  }
+
+  remove(i: number): void {
+    const last = this.count - 1;
+    if (this.meta[i]! & SEEDER) this.seeders--;
+    const L = this.addrLen;
+    if (this.slots !== null) {
+      this.deleteSlot(i);
+      if (i !== last) this.repointSlot(last, i);
+    }
+    if (i !== last) {
+      this.addrs.copy(this.addrs, i * L, last * L, last * L + L);
+      this.meta[i] = this.meta[last]!;
+    }
+    this.count = last;
+    this.maybeShrink();
+  }
+
+  /** Drops peers last seen before `minMinute`; returns how many were dropped. */
+  expire(minMinute: number): number {
+    const L = this.addrLen;
+    let w = 0;
+    let seeders = 0;
+    for (let r = 0; r < this.count; r++) {
+      const m = this.meta[r]!;
+      if (m >>> FLAG_BITS < minMinute) continue;
+      if (w !== r) {
+        this.addrs.copy(this.addrs, w * L, r * L, r * L + L);
+        this.meta[w] = m;
+      }
+      seeders += m & SEEDER;
+      w++;
+    }
+    const dropped = this.count - w;
+    if (dropped === 0) return 0;
+    this.count = w;
+    this.seeders = seeders;
+    if (!this.maybeShrink()) {
+      if (this.count > LINEAR_MAX) this.rebuildSlots();
+      else this.slots = null;
+    }
+    return dropped;
+  }
+
+  /**
+   * Writes up to `want` compact addresses into `out` at `outOff`, starting at a random peer and wrapping,
+   * leaving out peer `exclude` (the requester, or -1). Returns the number of peers written.
+   * A contiguous run is as random as a sample here: the order of the table is the order of arrival,
+   * reshuffled by every removal.
+   */
+  select(out: Buffer, outOff: number, want: number, exclude: number, start: number): number {
+    const available = this.count - (exclude >= 0 ? 1 : 0);
+    const take = Math.min(want, available);
+    if (take <= 0) return 0;
+    const L = this.addrLen;
+    let written = 0;
+    let i = start % this.count;
+    while (written < take) {
+      // one run: from i up to the end of the table, the excluded peer, or the number still wanted
+      let end = this.count;
+      if (exclude >= i && exclude < end) end = exclude;
+      end = Math.min(end, i + (take - written));
+      if (end > i) {
+        this.addrs.copy(out, outOff + written * L, i * L, end * L);
+        written += end - i;
+      }
+      i = end === exclude ? end + 1 : end;
+      if (i >= this.count) i = 0;
+    }
+    return written;
+  }
+
+  /** Calls fn with each peer's address offset inside `buffer` (for non-compact replies and stats). */
+  forEach(fn: (buffer: Buffer, offset: number, seeder: boolean, lastSeenMinute: number) => void): void {
+    for (let i = 0; i < this.count; i++) {
+      const m = this.meta[i]!;
+      fn(this.addrs, i * this.addrLen, (m & SEEDER) !== 0, m >>> FLAG_BITS);
+    }
+  }
+
+  private maybeShrink(): boolean {
+    if (this.capacity > 16 && this.count < this.capacity / 4) {
+      this.resize(Math.max(MIN_CAPACITY, this.count * 2));
+      return true;
+    }
+    return false;
+  }
+
+  private resize(capacity: number): void {
+    const L = this.addrLen;
+    const addrs = Buffer.alloc(capacity * L);
+    this.addrs.copy(addrs, 0, 0, this.count * L);
+    const meta = new Uint32Array(capacity);
+    meta.set(this.meta.subarray(0, this.count));
+    this.addrs = addrs;
+    this.meta = meta;
+    if (this.count > LINEAR_MAX) this.rebuildSlots();
+    else this.slots = null;
+  }
+
+  private rebuildSlots(): void {
+    let size = 64;
+    while (size < this.count * 3) size <<= 1;
+    if (this.slots === null || this.slots.length !== size) this.slots = new Int32Array(size);
+    else this.slots.fill(0);
+    this.mask = size - 1;
+    for (let i = 0; i < this.count; i++) this.insertSlot(i);
+  }
+
+  private insertSlot(i: number): void {
+    const slots = this.slots!;
+    let s = hashAt(this.addrs, i * this.addrLen, this.addrLen) & this.mask;
+    while (slots[s] !== 0) s = (s + 1) & this.mask;
+    slots[s] = i + 1;
+  }
+
+  private slotOf(i: number): number {
+    const slots = this.slots!;
+    let s = hashAt(this.addrs, i * this.addrLen, this.addrLen) & this.mask;
+    while (slots[s] !== i + 1) s = (s + 1) & this.mask;
+    return s;
+  }
+
+  private repointSlot(from: number, to: number): void {
+    this.slots![this.slotOf(from)] = to + 1;
+  }
+
+  /** Linear-probing deletion with backward shift, so lookups never need tombstones. */
+  private deleteSlot(i: number): void {
+    const slots = this.slots!;
+    const mask = this.mask;
+    const L = this.addrLen;
+    let hole = this.slotOf(i);
+    slots[hole] = 0;
+    for (let s = (hole + 1) & mask; slots[s] !== 0; s = (s + 1) & mask) {
+      const v = slots[s]!;
+      const home = hashAt(this.addrs, (v - 1) * L, L) & mask;
+      // move v into the hole if its home position is not cyclically within (hole, s]
+      const between = hole <= s ? home > hole && home <= s : home > hole || home <= s;
+      if (!between) {
+        slots[hole] = v;
+        slots[s] = 0;
+        hole = s;
+      }
+    }
+  }
+}
+
+function equalAt(a: Uint8Array, ao: number, b: Uint8Array, bo: number, len: number): boolean {
+  for (let k = len - 1; k >= 0; k--) if (a[ao + k] !== b[bo + k]) return false;
+  return true;
+}
+
+/** FNV-1a over the compact address, then a final mix so the low bits (the mask) spread well. */
+function hashAt(a: Uint8Array, off: number, len: number): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < len; k++) h = Math.imul(h ^ a[off + k]!, 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) >>> 0;
+}

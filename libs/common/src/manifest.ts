@@ -22,6 +22,11 @@ export interface ManifestRelease {
   readonly torrent: string;
   /** ISO 8601 when the release left releases/ (or was replaced); null while live. */
   readonly removedAt: string | null;
+  /**
+   * Publisher-internal: digest of the files' paths, sizes, mtimes and inodes (and the private flag) when
+   * published, so a restart does not re-hash an unchanged release. Optional: readers may ignore it.
+   */
+  readonly fingerprint?: string;
 }
 
 export interface Manifest {

@@ -7,6 +7,8 @@ import path from 'node:path';
  */
 export interface SuiteSettings {
   readonly publicHost: string;
+  /** Address the tracker and the stats site listen on (0.0.0.0 like opentracker; 127.0.0.1 for local use). */
+  readonly bindHost: string;
   readonly trackerPort: number;
   readonly statsPort: number;
   readonly dataDir: string;
@@ -26,7 +28,7 @@ export interface SuiteSettings {
 }
 
 export const SUITE_ENV_VARS = [
-  'PUBLIC_HOST', 'TRACKER_PORT', 'STATS_PORT', 'DATA_DIR', 'RELEASES_DIR', 'WHITELIST',
+  'PUBLIC_HOST', 'BIND_HOST', 'TRACKER_PORT', 'STATS_PORT', 'DATA_DIR', 'RELEASES_DIR', 'WHITELIST',
   'ANNOUNCE_HTTP_URL', 'ANNOUNCE_UDP_URL', 'STATS_BASE_URL', 'TRACKER_STATS_URL',
 ] as const;
 
@@ -54,6 +56,7 @@ export function suiteSettings(env: Record<string, string | undefined>, cwd: stri
   const statsBaseUrl = (env['STATS_BASE_URL'] || `http://${h}:${statsPort}`).replace(/\/+$/, '');
   return Object.freeze({
     publicHost,
+    bindHost: env['BIND_HOST'] || '0.0.0.0',
     trackerPort,
     statsPort,
     dataDir,

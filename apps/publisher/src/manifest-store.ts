@@ -1,0 +1,74 @@
+import { readFile, rename } from 'node:fs/promises';
+import { EMPTY_MANIFEST, type Manifest, type ManifestRelease } from '../../../libs/common/src/manifest.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+export type ManifestLoad = { readonly manifest: Manifest; readonly warning: string | null };
+
+function isRelease(r: unknown): r is ManifestRelease {
+  const o = r as Record<string, unknown>;
+  return typeof o === 'object' && o !== null && typeof o['path'] === 'string' && typeof o['infoHash'] === 'string' && /^[0-9a-f]{40}$/.test(o['infoHash']) && typeof o['torrent'] === 'string';
+}
+
+/**
+ * Reads the manifest. Missing -> empty. Unreadable JSON or a wrong shape is moved aside to
+ * `<file>.corrupt-<time>` (never overwritten: it holds the download history) and an empty manifest is used.
+ */
+export async function loadManifest(file: string, now: Date): Promise<ManifestLoad> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { manifest: EMPTY_MANIFEST, warning: null };
+    throw err;
+  }
+  try {
+    const parsed = JSON.parse(text) as { version?: unknown; releases?: unknown };
+    if (parsed.version === 1 && Array.isArray(parsed.releases) && parsed.releases.every(isRelease)) {
+      return { manifest: { version: 1, releases: parsed.releases }, warning: null };
+    }
+  } catch {
+    // fall through
+  }
+  const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  await rename(file, aside);
+  return { manifest: EMPTY_MANIFEST, warning: `manifest ${file} was not a valid manifest; moved aside to ${aside}, starting empty` };
+}
+
+export async function saveManifest(file: string, manifest: Manifest): Promise<void> {
+  await writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+/** Live (not removed) entries for a release path. */
+export function liveEntries(manifest: Manifest, relPath: string): ManifestRelease[] {
+  return manifest.releases.filter((r) => r.path === relPath && r.removedAt === null);
+}
+
+/**
+ * Records a published release. A live entry with the same path and info_hash (same content, e.g. touched) is
+ * updated in place and keeps its publishedAt; other live entries for that path are marked removed (replaced).
+ */
+export function recordPublished(manifest: Manifest, entry: ManifestRelease, now: Date): Manifest {
+  let updated = false;
+  const releases = manifest.releases.map((r) => {
+    if (r.path !== entry.path || r.removedAt !== null) return r;
+    if (r.infoHash === entry.infoHash && !updated) {
+      updated = true;
+      return { ...entry, publishedAt: r.publishedAt };
+    }
+    return { ...r, removedAt: now.toISOString() };
+  });
+  return { version: 1, releases: updated ? releases : [...releases, entry] };
+}
+
+/** Marks every live entry of a path removed; entries are never deleted. */
+export function recordRemoved(manifest: Manifest, relPath: string, now: Date): Manifest {
+  return {
+    version: 1,
+    releases: manifest.releases.map((r) => (r.path === relPath && r.removedAt === null ? { ...r, removedAt: now.toISOString() } : r)),
+  };
+}
+
+/** True while some live entry still uses the hash (then it must stay whitelisted). */
+export function hashIsLive(manifest: Manifest, infoHash: string): boolean {
+  return manifest.releases.some((r) => r.infoHash === infoHash && r.removedAt === null);
+}

@@ -1,0 +1,67 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseStatsArgs, StatsConfigError } from './config.js';
+
+const CWD = '/srv/site';
+
+function run(argv: string[], env: Record<string, string> = {}) {
+  const r = parseStatsArgs(argv, env, CWD);
+  assert.equal(r.kind, 'run');
+  return r.kind === 'run' ? r.config : assert.fail();
+}
+
+describe('parseStatsArgs', () => {
+  test('defaults come from the suite settings', () => {
+    const c = run([]);
+    assert.equal(c.port, 8080);
+    assert.equal(c.trackerStatsUrl, 'http://127.0.0.1:6969/stats?mode=tpbs&format=txtp');
+    assert.equal(c.manifestPath, '/srv/site/data/manifest.json');
+    assert.equal(c.torrentsDir, '/srv/site/data/torrents');
+    assert.equal(c.releasesDir, '/srv/site/releases');
+    assert.equal(c.dbPath, '/srv/site/data/stats.sqlite');
+    assert.equal(c.pollIntervalSeconds, 60);
+    assert.equal(c.unknownHashes, 'show');
+    assert.equal(c.baseUrl, 'http://127.0.0.1:8080');
+    assert.ok(Object.isFrozen(c));
+  });
+
+  test('environment and flags (both spellings) override', () => {
+    const c = run(['--port', '0', '--poll-interval=5', '--db', 'x.db', '--unknown-hashes', 'hide', '--title', 'My <site>',
+      '--tracker-stats-url', 'http://127.0.0.1:7000/stats?mode=tpbs&format=txtp', '--log-level', 'warn'], { DATA_DIR: '/var/d', STATS_PORT: '9000' });
+    assert.equal(c.port, 0);
+    assert.equal(c.pollIntervalSeconds, 5);
+    assert.equal(c.dbPath, '/srv/site/x.db');
+    assert.equal(c.manifestPath, '/var/d/manifest.json');
+    assert.equal(c.unknownHashes, 'hide');
+    assert.equal(c.title, 'My <site>');
+    assert.equal(c.logLevel, 'warn');
+    assert.equal(c.baseUrl, 'http://127.0.0.1:9000');
+  });
+
+  test('--help', () => {
+    const r = parseStatsArgs(['--port', '1', '--help'], {}, CWD);
+    assert.equal(r.kind, 'help');
+    assert.match(r.kind === 'help' ? r.text : '', /--poll-interval SECONDS/);
+  });
+
+  const bad: [string, string[], Record<string, string>, RegExp][] = [
+    ['port not a number', ['--port', 'x'], {}, /--port/],
+    ['port too big', ['--port', '70000'], {}, /--port/],
+    ['missing value', ['--port'], {}, /needs a value/],
+    ['unknown flag', ['--bogus', '1'], {}, /unknown option --bogus/],
+    ['positional argument', ['extra'], {}, /unexpected argument/],
+    ['zero poll interval', ['--poll-interval', '0'], {}, /--poll-interval/],
+    ['negative poll interval', ['--poll-interval', '-5'], {}, /--poll-interval|unexpected/],
+    ['unknown-hashes value', ['--unknown-hashes', 'maybe'], {}, /show or hide/],
+    ['log level', ['--log-level', 'loud'], {}, /--log-level/],
+    ['stats url not http', ['--tracker-stats-url', 'ftp://x/'], {}, /http/],
+    ['stats url garbage', ['--tracker-stats-url', 'not a url'], {}, /http/],
+    ['empty title', ['--title', ' '], {}, /--title/],
+    ['bad env port', [], { STATS_PORT: 'abc' }, /STATS_PORT/],
+  ];
+  for (const [name, argv, env, msg] of bad) {
+    test(`rejects ${name}`, () => {
+      assert.throws(() => parseStatsArgs(argv, env, CWD), (e: unknown) => e instanceof StatsConfigError && e.exitCode === 2 && msg.test(e.message));
+    });
+  }
+});

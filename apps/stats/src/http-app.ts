@@ -1,0 +1,167 @@
+import fs from 'node:fs/promises';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../../../libs/common/src/log.js';
+import type { DayCount } from './chart-svg.js';
+import { etagMatches } from './etag.js';
+import { HEX40, isSafeTorrentName } from './manifest-parse.js';
+import { releaseDetailJson, releaseJson, releasesCsv } from './release-api.js';
+import { releaseSegments, resolveReleaseFile } from './release-files.js';
+import type { ReleaseView, SiteTotals } from './release-view.js';
+import { renderErrorPage, renderIndexPage, renderReleasePage, type PollStatus } from './render-pages.js';
+
+/** What the HTTP layer reads; stats-app.ts provides it over the store, catalog and poller. */
+export interface StatsSite {
+  readonly title: string;
+  readonly baseUrl: string;
+  readonly releasesDir: string;
+  readonly torrentsDir: string;
+  /** Brings the catalog up to date (throttled) and returns the current snapshot. */
+  snapshot(): Promise<Snapshot>;
+  /** Downloads per day over the last `days` days for the given hashes. */
+  chart(hashes: ReadonlySet<string>, days: number): DayCount[];
+  /** All recorded days with downloads for one hash, oldest first. */
+  history(infoHash: string): DayCount[];
+}
+
+export interface Snapshot {
+  /** Changes whenever anything on a page may change: the weak ETag. */
+  readonly etag: string;
+  readonly releases: readonly ReleaseView[];
+  readonly totals: SiteTotals;
+  readonly status: PollStatus;
+}
+
+const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'";
+
+/** Sets the shared caching headers and answers 304 when the client already has this version. */
+function notModified(req: Request, res: Response, etag: string): boolean {
+  res.set({ ETag: etag, 'Cache-Control': 'public, max-age=30', Vary: 'Accept-Encoding' });
+  if (etagMatches(req.get('if-none-match'), etag)) {
+    res.status(304).end();
+    return true;
+  }
+  return false;
+}
+
+function sendHtml(res: Response, status: number, body: string): void {
+  res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': HTML_CSP }).send(body);
+}
+
+/** Normalises a hash from a URL; 'bad' when it is not 40 hex digits. */
+function hashParam(raw: string | undefined): string | 'bad' {
+  return raw !== undefined && HEX40.test(raw) ? raw.toLowerCase() : 'bad';
+}
+
+/** A missing file falls through to the 404 page; other send errors (416 for a bad Range) keep their status. */
+function sendFileDone(err: (Error & { status?: number }) | undefined, res: Response, next: NextFunction): void {
+  if (!err || res.headersSent) return;
+  if (err.status === 404 || err.status === undefined) next();
+  else next(err);
+}
+
+async function realDir(dir: string): Promise<string | null> {
+  try {
+    return await fs.realpath(dir);
+  } catch {
+    return null;
+  }
+}
+
+export function createStatsHttpApp(site: StatsSite, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const s = await site.snapshot();
+    res.set('Cache-Control', 'no-store').json({ ok: true, lastSuccessAt: s.status.lastSuccessAt, lastError: s.status.lastError });
+  });
+
+  app.get('/', async (req, res) => {
+    const s = await site.snapshot();
+    if (notModified(req, res, s.etag)) return;
+    const hashes = new Set(s.releases.map((r) => r.infoHash));
+    sendHtml(res, 200, renderIndexPage({ title: site.title, releases: s.releases, totals: s.totals, chart: site.chart(hashes, 30), status: s.status }));
+  });
+
+  app.get('/release/:infohash', async (req, res) => {
+    const hash = hashParam(req.params.infohash);
+    if (hash === 'bad') return sendHtml(res, 400, renderErrorPage(site.title, 400, 'An info hash is 40 hexadecimal digits.'));
+    const s = await site.snapshot();
+    const release = s.releases.find((r) => r.infoHash === hash);
+    if (!release) return sendHtml(res, 404, renderErrorPage(site.title, 404, 'No release with this info hash.'));
+    if (notModified(req, res, s.etag)) return;
+    sendHtml(res, 200, renderReleasePage({
+      title: site.title, release, chart: site.chart(new Set([hash]), 90), history: site.history(hash), status: s.status,
+    }));
+  });
+
+  app.use('/api', (_req, res, next) => {
+    // Public numbers, meant to be embedded by other sites.
+    res.set('Access-Control-Allow-Origin', '*');
+    next();
+  });
+
+  app.get('/api/releases', async (req, res) => {
+    const s = await site.snapshot();
+    if (notModified(req, res, s.etag)) return;
+    res.json(s.releases.map((r) => releaseJson(r, site.baseUrl)));
+  });
+
+  app.get('/api/releases.csv', async (req, res) => {
+    const s = await site.snapshot();
+    if (notModified(req, res, s.etag)) return;
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="releases.csv"' })
+      .send(releasesCsv(s.releases, site.baseUrl));
+  });
+
+  app.get('/api/releases/:infohash', async (req, res) => {
+    const hash = hashParam(req.params.infohash);
+    if (hash === 'bad') return void res.status(400).json({ error: 'info hash must be 40 hexadecimal digits' });
+    const s = await site.snapshot();
+    const release = s.releases.find((r) => r.infoHash === hash);
+    if (!release) return void res.status(404).json({ error: 'unknown info hash' });
+    if (notModified(req, res, s.etag)) return;
+    res.json(releaseDetailJson(release, site.baseUrl, site.history(hash)));
+  });
+
+  app.get('/torrents/:name', async (req, res, next) => {
+    const name = req.params.name ?? '';
+    const root = isSafeTorrentName(name) ? await realDir(site.torrentsDir) : null;
+    const file = root === null ? null : await resolveReleaseFile(root, [name]);
+    if (file === null) return next();
+    res.type('application/x-bittorrent');
+    res.sendFile(file, { dotfiles: 'deny', maxAge: 300_000 }, (err) => sendFileDone(err, res, next));
+  });
+
+  // The BEP 19 web seed: <base>/files/<path segments, each percent-encoded>. Range requests come from send.
+  app.use('/files', async (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const segments = releaseSegments(req.path.replace(/^\//, ''));
+    const root = segments === null ? null : await realDir(site.releasesDir);
+    const file = root === null || segments === null ? null : await resolveReleaseFile(root, segments);
+    if (file === null) return next();
+    res.sendFile(file, { dotfiles: 'deny', acceptRanges: true, maxAge: 3_600_000 }, (err) => sendFileDone(err, res, next));
+  });
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  app.use((_req, res) => {
+    sendHtml(res, 404, renderErrorPage(site.title, 404, 'Not found.'));
+  });
+
+  app.use((err: Error & { status?: number }, req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) log.error({ err: err.message, path: req.path }, 'request failed');
+    if (!res.headersSent) sendHtml(res, status, renderErrorPage(site.title, status, status === 500 ? 'Something went wrong. Please try again later.' : 'Bad request.'));
+    else res.end();
+  });
+
+  return app;
+}

@@ -1,0 +1,88 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { decodeStatsBody, parseTxtp } from './parse-txtp.js';
+
+const H1 = '0123456789ABCDEF0123456789ABCDEF01234567';
+const H2 = 'A'.repeat(40);
+// The exact body Debian opentracker sent in the golden transcript (opentracker.md §9, "## 7 stats").
+const GOLDEN = `${H1}:2:1:2\n${H2}:1:0:0\n`;
+
+describe('parseTxtp', () => {
+  test('golden opentracker body, uppercase hex becomes lowercase', () => {
+    const r = parseTxtp(GOLDEN);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.entries, [
+      { infoHash: H1.toLowerCase(), seeders: 2, leechers: 1, downloaded: 2 },
+      { infoHash: H2.toLowerCase(), seeders: 1, leechers: 0, downloaded: 0 },
+    ]);
+  });
+
+  test('empty body is a valid dump of no torrents', () => {
+    assert.deepEqual(parseTxtp(''), { entries: [], errors: [] });
+    assert.deepEqual(parseTxtp('\n\n'), { entries: [], errors: [] });
+  });
+
+  test('CRLF line ends are accepted', () => {
+    assert.equal(parseTxtp(`${H1}:1:2:3\r\n`).entries[0]?.downloaded, 3);
+  });
+
+  const bad: { name: string; line: string; reason: RegExp }[] = [
+    { name: 'txt format (no downloaded)', line: `${H1}:2:1`, reason: /expected/ },
+    { name: '39 hex digits', line: `${H1.slice(1)}:1:1:1`, reason: /expected/ },
+    { name: '41 hex digits', line: `${H1}0:1:1:1`, reason: /expected/ },
+    { name: 'non-hex digit', line: `${'G'.repeat(40)}:1:1:1`, reason: /expected/ },
+    { name: 'negative count', line: `${H1}:-1:1:1`, reason: /expected/ },
+    { name: 'decimal count', line: `${H1}:1:1:1.5`, reason: /expected/ },
+    { name: 'count beyond 2^53', line: `${H1}:1:1:9999999999999999`, reason: /range/ },
+    { name: 'extra field', line: `${H1}:1:1:1:1`, reason: /expected/ },
+    { name: 'leading space', line: ` ${H1}:1:1:1`, reason: /expected/ },
+    { name: 'html error page', line: '<title>Access Denied</title>', reason: /expected/ },
+    { name: 'url format', line: '%01%23Eg:2:1', reason: /expected/ },
+  ];
+  for (const row of bad) {
+    test(`bad line skipped and reported with its line number: ${row.name}`, () => {
+      const r = parseTxtp(`${H2}:1:0:4\n${row.line}\n${H1}:0:0:7\n`);
+      assert.deepEqual(r.entries.map((e) => e.downloaded), [4, 7]);
+      assert.equal(r.errors.length, 1);
+      assert.equal(r.errors[0]!.line, 2);
+      assert.match(r.errors[0]!.reason, row.reason);
+    });
+  }
+
+  test('a repeated hash keeps the first line and reports the second', () => {
+    const r = parseTxtp(`${H1}:1:0:4\n${H1.toLowerCase()}:9:9:9\n`);
+    assert.equal(r.entries.length, 1);
+    assert.equal(r.entries[0]!.downloaded, 4);
+    assert.deepEqual(r.errors.map((e) => [e.line, e.reason]), [[2, 'repeated info hash']]);
+  });
+
+  test('a huge garbage line is cut in the report', () => {
+    const r = parseTxtp('x'.repeat(10_000));
+    assert.equal(r.errors[0]!.text.length, 80);
+  });
+});
+
+describe('decodeStatsBody', () => {
+  test('plain text passes through', () => {
+    assert.equal(decodeStatsBody(Buffer.from(GOLDEN)), GOLDEN);
+  });
+
+  test('gzip is detected by its magic bytes (Debian opentracker gzips whatever was asked)', () => {
+    assert.equal(decodeStatsBody(gzipSync(GOLDEN)), GOLDEN);
+  });
+
+  test('the golden gzip body captured from Debian opentracker', () => {
+    const body = Buffer.from('1f8b08000000000000033330343236313533b7b074747276717533c0c1b732b232b432e272241200151b58197001006514bc615e000000', 'hex');
+    assert.equal(decodeStatsBody(body), GOLDEN);
+  });
+
+  test('a truncated gzip body throws instead of returning garbage', () => {
+    const gz = gzipSync(GOLDEN);
+    assert.throws(() => decodeStatsBody(gz.subarray(0, gz.length - 6)));
+  });
+
+  test('empty body', () => {
+    assert.equal(decodeStatsBody(new Uint8Array(0)), '');
+  });
+});

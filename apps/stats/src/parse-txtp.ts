@@ -1,0 +1,70 @@
+import { gunzipSync } from 'node:zlib';
+
+/**
+ * opentracker's `/stats?mode=tpbs&format=txtp` dump: one line per torrent in memory,
+ * `<40 hex>:<seeders>:<leechers>:<downloaded>\n`. opentracker prints the hash in UPPERCASE;
+ * we store it lowercase. `downloaded` is the tracker's in-memory completion counter, lost on restart.
+ */
+export interface TxtpEntry {
+  readonly infoHash: string;
+  readonly seeders: number;
+  readonly leechers: number;
+  readonly downloaded: number;
+}
+
+export interface TxtpLineError {
+  /** 1-based line number in the body. */
+  readonly line: number;
+  readonly reason: string;
+  /** The offending line, cut to 80 characters so a garbage body cannot flood the log. */
+  readonly text: string;
+}
+
+export interface TxtpParseResult {
+  readonly entries: readonly TxtpEntry[];
+  readonly errors: readonly TxtpLineError[];
+}
+
+const LINE = /^([0-9a-fA-F]{40}):(\d{1,16}):(\d{1,16}):(\d{1,16})$/;
+
+function count(s: string): number | null {
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Parses a txtp body. Bad lines are skipped and reported; a repeated hash keeps its first line. */
+export function parseTxtp(text: string): TxtpParseResult {
+  const entries: TxtpEntry[] = [];
+  const errors: TxtpLineError[] = [];
+  const seen = new Set<string>();
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    const report = (reason: string): void => { errors.push({ line: i + 1, reason, text: line.slice(0, 80) }); };
+    const m = LINE.exec(line);
+    if (!m) return report('expected HEX40:seeders:leechers:downloaded');
+    const [seeders, leechers, downloaded] = [count(m[2]!), count(m[3]!), count(m[4]!)];
+    if (seeders === null || leechers === null || downloaded === null) return report('count out of range');
+    const infoHash = m[1]!.toLowerCase();
+    if (seen.has(infoHash)) return report('repeated info hash');
+    seen.add(infoHash);
+    entries.push({ infoHash, seeders, leechers, downloaded });
+  });
+  return { entries, errors };
+}
+
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/**
+ * Turns a /stats response body into text. Debian's opentracker gzips tpbs whatever the request says,
+ * and fetch implementations differ on whether they undo Content-Encoding, so the gzip magic decides:
+ * a txtp body never starts with 0x1f.
+ * Throws on a body that claims gzip but does not inflate.
+ */
+export function decodeStatsBody(body: Uint8Array): string {
+  const gz = body.length >= 2 && body[0] === GZIP_MAGIC_0 && body[1] === GZIP_MAGIC_1;
+  const plain = gz ? gunzipSync(body, { maxOutputLength: 256 * 1024 * 1024 }) : body;
+  return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('latin1');
+}

@@ -1,0 +1,32 @@
+/**
+ * File adapter for the access list: read, parse, report. Returns null when the file cannot be
+ * read, so a SIGHUP reload keeps the list in force (opentracker does the same, silently; we
+ * say so). Startup with a missing file is the caller's decision (opentracker: empty list).
+ */
+import { readFile } from 'node:fs/promises';
+import type { Logger } from '../../../libs/common/src/log.js';
+import { parseAccessList, type ParsedAccessList } from '../../../libs/accesslist/src/parse.js';
+
+/** How many ignored lines are named in the log; a broken 1M-line file must not flood it. */
+const REPORTED_LINES = 20;
+
+export async function loadAccessListFile(path: string, log: Logger): Promise<ParsedAccessList | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+    log.warn({ path, code, err: (err as Error).message }, `access list ${path} not readable (${code})`);
+    return null;
+  }
+  const list = parseAccessList(text);
+  const reported = list.ignored.slice(0, REPORTED_LINES);
+  log.info(
+    { path, loaded: list.hashes.size, ignored: list.ignored.length, ignoredLines: reported.map((l) => l.line) },
+    `access list ${path}: loaded ${list.hashes.size}, ignored ${list.ignored.length}`,
+  );
+  for (const l of reported) {
+    log.warn({ path, line: l.line, text: l.text }, `access list ${path} line ${l.line} ignored: not 40 hex digits at the start of the line`);
+  }
+  return list;
+}

@@ -1,0 +1,191 @@
+import { createAccessPolicy, type AccessMode, type AccessPolicy } from '../../../libs/accesslist/src/index.js';
+import {
+  EVENT_STOPPED, SwarmStore, counts, type AnnounceEvent, type AnnounceOutput, type BinKey,
+} from '../../../libs/swarm/src/index.js';
+import { Counters } from './counters.js';
+
+/**
+ * The tracker without its sockets: access policy + swarm store + counters + timing.
+ * The HTTP and UDP servers decode a request, call announce()/scrape() and encode what comes back.
+ * Time and randomness come in through `clock`, so tests can move the clock and fix the jitter.
+ */
+export interface TrackerSettings {
+  readonly accessMode: AccessMode;
+  readonly intervalSeconds: number;
+  readonly intervalJitterSeconds: number;
+  readonly peerTimeoutSeconds: number;
+  readonly completionWindowSeconds: number;
+  readonly numwantDefault: number;
+  readonly numwantMax: number;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Uniform in [0, 1). */
+  random(): number;
+}
+
+export interface PeerAnnounce {
+  readonly infoHash: BinKey;
+  readonly addr: Uint8Array;
+  readonly addrLen: 6 | 18;
+  readonly seeder: boolean;
+  readonly event: AnnounceEvent;
+  readonly clientKey: string;
+  /** null: the client did not ask (or asked for a negative number): the default applies. */
+  readonly numwant: number | null;
+  /** Cap for this transport (UDP over IPv6 must fit its reply in one datagram). */
+  readonly numwantCap: number;
+  readonly bothFamilies: boolean;
+}
+
+export interface AnnounceReply extends AnnounceOutput {
+  readonly interval: number;
+  readonly minInterval: number;
+  readonly stopped: boolean;
+}
+
+export interface ScrapeRow {
+  readonly infoHash: BinKey;
+  readonly complete: number;
+  readonly downloaded: number;
+  readonly incomplete: number;
+}
+
+export interface CompletionEvent {
+  readonly infoHash: BinKey;
+  readonly addr: Uint8Array;
+  readonly addrLen: 6 | 18;
+  readonly clientKey: string;
+}
+
+export class Tracker {
+  readonly store: SwarmStore;
+  readonly counters: Counters;
+  private policyValue: AccessPolicy;
+  private readonly settings: TrackerSettings;
+  private readonly clock: Clock;
+  /** Bumped on every change a state flush must see. */
+  generation = 0;
+  onCompletion: ((e: CompletionEvent) => void) | null = null;
+
+  constructor(settings: TrackerSettings, clock: Clock) {
+    this.settings = settings;
+    this.clock = clock;
+    this.store = new SwarmStore({
+      peerTimeoutMinutes: Math.ceil(settings.peerTimeoutSeconds / 60),
+      completionWindowMinutes: Math.ceil(settings.completionWindowSeconds / 60),
+    });
+    this.counters = new Counters(clock.now());
+    // closed mode refuses everything until the list is loaded: main loads it before opening any socket
+    this.policyValue = createAccessPolicy(settings.accessMode, new Set());
+  }
+
+  get policy(): AccessPolicy {
+    return this.policyValue;
+  }
+
+  minute(): number {
+    return Math.floor(this.clock.now() / 60000);
+  }
+
+  /** Swaps in a new list atomically; torrents that left it lose their peers but keep their counts. */
+  setAccessList(hashes: ReadonlySet<string>): { dropped: number; delisted: number } {
+    this.policyValue = createAccessPolicy(this.settings.accessMode, hashes);
+    this.counters.accessListSize = this.policyValue.size;
+    this.counters.accessListReloads++;
+    this.counters.accessListLoadedAt = this.clock.now();
+    let dropped = 0;
+    let delisted = 0;
+    for (const key of [...this.store.torrents.keys()]) {
+      if (this.policyValue.allows(key)) continue;
+      delisted++;
+      dropped += this.store.dropPeers(key);
+    }
+    this.generation++;
+    return { dropped, delisted };
+  }
+
+  /** Returns null when the access list refuses the torrent. A de-listed torrent still takes its peers' stops. */
+  announce(p: PeerAnnounce): AnnounceReply | null {
+    if (!this.policyValue.allows(p.infoHash) && p.event !== EVENT_STOPPED) {
+      this.counters.refused++;
+      return null;
+    }
+    const want = Math.min(p.numwant ?? this.settings.numwantDefault, p.numwantCap, this.settings.numwantMax);
+    const out = this.store.announce(
+      {
+        infoHash: p.infoHash, addr: p.addr, addrOff: 0, addrLen: p.addrLen, seeder: p.seeder, event: p.event,
+        clientKey: p.clientKey, numwant: want, bothFamilies: p.bothFamilies,
+      },
+      this.minute(),
+      this.clock.random(),
+    );
+    if (out.counted) {
+      this.counters.completed++;
+      this.generation++;
+      this.onCompletion?.({ infoHash: p.infoHash, addr: p.addr, addrLen: p.addrLen, clientKey: p.clientKey });
+    }
+    this.counters.renewed(out.renewAge);
+    const interval = this.interval();
+    return { ...out, interval, minInterval: Math.floor(interval / 2), stopped: p.event === EVENT_STOPPED };
+  }
+
+  /**
+   * Known torrents report their counts. Unknown ones: zeros when the access list allows them (a new release
+   * nobody has announced yet), omitted otherwise (UDP callers zero-fill those, as BEP 15 needs a row each).
+   */
+  scrape(hashes: readonly BinKey[]): Array<ScrapeRow | null> {
+    return hashes.map((infoHash) => {
+      const t = this.store.get(infoHash);
+      if (t !== undefined) {
+        const c = counts(t);
+        return { infoHash, complete: c.complete, downloaded: t.downloaded, incomplete: c.incomplete };
+      }
+      if (this.policyValue.mode === 'whitelist' && this.policyValue.allows(infoHash)) {
+        return { infoHash, complete: 0, downloaded: 0, incomplete: 0 };
+      }
+      return null;
+    });
+  }
+
+  /** Every torrent in memory, sorted by info_hash (full scrape, tpbs). */
+  allRows(): ScrapeRow[] {
+    const rows: ScrapeRow[] = [];
+    for (const [infoHash, t] of this.store.torrents) {
+      const c = counts(t);
+      rows.push({ infoHash, complete: c.complete, downloaded: t.downloaded, incomplete: c.incomplete });
+    }
+    rows.sort((a, b) => (a.infoHash < b.infoHash ? -1 : a.infoHash > b.infoHash ? 1 : 0));
+    return rows;
+  }
+
+  /** opentracker's interval: 30 min ± 3 min by default, drawn per reply so re-announces spread out. */
+  interval(): number {
+    const { intervalSeconds: base, intervalJitterSeconds: j } = this.settings;
+    return base - j + Math.floor(this.clock.random() * (2 * j + 1));
+  }
+
+  expire(): number {
+    const dropped = this.store.expire(this.minute());
+    if (dropped > 0) this.generation++;
+    return dropped;
+  }
+
+  /** Loads counts from a state file or a statedump; the access list must already be in place. */
+  restore(rows: ReadonlyArray<{ key: BinKey; baseMinute: number; downloaded: number }>): { restored: number; skipped: number } {
+    let restored = 0;
+    let skipped = 0;
+    for (const r of rows) {
+      // counts of de-listed releases are kept too: they are history, and re-listing brings them back
+      if (r.downloaded === 0 && !this.policyValue.allows(r.key)) {
+        skipped++;
+        continue;
+      }
+      this.store.restore(r.key, r.downloaded, r.baseMinute);
+      restored++;
+    }
+    return { restored, skipped };
+  }
+}

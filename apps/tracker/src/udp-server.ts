@@ -1,0 +1,109 @@
+import dgram from 'node:dgram';
+import type { Logger } from '../../../libs/common/src/log.js';
+import {
+  ProtocolError, decodeUdpRequest, encodeAnnounceReply, encodeConnectReply, encodeErrorReply, encodeScrapeReply,
+  type createConnectionIds,
+} from '../../../libs/protocol/src/index.js';
+import { writeCompact } from '../../../libs/swarm/src/index.js';
+import type { Clock, Tracker } from './tracker.js';
+
+/**
+ * BEP 15 over node:dgram. Malformed packets are dropped (counted), never answered with more than a short
+ * error, and never reach the swarm. A refused torrent gets an action-3 error with the same text as HTTP,
+ * where opentracker sends a bare 8-byte header that clients cannot explain to their users.
+ */
+export type ConnectionIds = ReturnType<typeof createConnectionIds>;
+
+/** Peers that fit one reply in a 1,500-byte MTU: 20 + 200 × 6 and 20 + 66 × 18 bytes. */
+const NUMWANT_CAP_V4 = 200;
+const NUMWANT_CAP_V6 = 66;
+const MISMATCH = 'Connection ID mismatch.';
+
+export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Clock, log: Logger) {
+  const c = tracker.counters;
+  const addr = Buffer.alloc(18);
+  let lastErrorLog = 0;
+
+  return function handle(socket: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    c.udpPackets++;
+    try {
+      const req = decodeUdpRequest(msg);
+      if (req === null) {
+        c.udpDropped++;
+        return;
+      }
+      const ip = rinfo.address;
+      const nowSeconds = Math.floor(clock.now() / 1000);
+      if (req.action === 0) {
+        c.udpConnects++;
+        reply(socket, encodeConnectReply(req.transactionId, ids.issue(ip, nowSeconds)), rinfo);
+        return;
+      }
+      if (!ids.verify(req.connectionId, ip, nowSeconds)) {
+        c.udpMismatches++;
+        reply(socket, encodeErrorReply(req.transactionId, MISMATCH), rinfo);
+        return;
+      }
+      if (req.action === 1) {
+        if (req.port === 0) throw new ProtocolError('BAD_PORT');
+        const addrLen = writeCompact(ip, req.port, addr);
+        if (addrLen === 0) return;
+        const r = tracker.announce({
+          infoHash: req.infoHash,
+          addr,
+          addrLen,
+          seeder: req.left === 0,
+          event: req.event,
+          clientKey: addr.toString('latin1', 0, addrLen - 2) + req.peerId,
+          numwant: req.numWant,
+          numwantCap: addrLen === 6 ? NUMWANT_CAP_V4 : NUMWANT_CAP_V6,
+          bothFamilies: false,
+        });
+        c.udpAnnounces++;
+        if (r === null) {
+          reply(socket, encodeErrorReply(req.transactionId, new ProtocolError('NOT_AUTHORIZED').message), rinfo);
+          return;
+        }
+        const peers = addrLen === 6 ? r.peers : (r.peers6 ?? Buffer.alloc(0));
+        reply(socket, encodeAnnounceReply(req.transactionId, r.interval, r.incomplete, r.complete, peers), rinfo);
+        return;
+      }
+      c.udpScrapes++;
+      const rows = tracker.scrape(req.infoHashes).map((row) => row === null
+        ? { seeders: 0, completed: 0, leechers: 0 }
+        : { seeders: row.complete, completed: row.downloaded, leechers: row.incomplete });
+      reply(socket, encodeScrapeReply(req.transactionId, rows), rinfo);
+    } catch (err) {
+      if (err instanceof ProtocolError && msg.length >= 16) {
+        c.failure(err.code);
+        reply(socket, encodeErrorReply(msg.readUInt32BE(12), err.message), rinfo);
+        return;
+      }
+      c.udpErrors++;
+      const now = clock.now();
+      if (now - lastErrorLog > 60000) {
+        lastErrorLog = now;
+        log.error({ err, from: rinfo.address, bytes: msg.length }, 'udp packet failed (further errors within a minute are counted, not logged)');
+      }
+    }
+  };
+}
+
+function reply(socket: dgram.Socket, buf: Buffer, rinfo: dgram.RemoteInfo): void {
+  socket.send(buf, rinfo.port, rinfo.address);
+}
+
+/** One socket per listen address; '::' takes IPv4 too (mapped addresses are stored as IPv4). */
+export function createUdpSocket(host: string): dgram.Socket {
+  const v6 = host.includes(':');
+  return dgram.createSocket({
+    type: v6 ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024,
+    // replies go to the literal address a packet came from: answering the "lookup" synchronously spares
+    // dns.lookup's deferred callback on every send
+    lookup: literalLookup,
+  });
+}
+
+function literalLookup(address: string, _opts: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
+  cb(null, address, address.includes(':') ? 6 : 4);
+}

@@ -1,0 +1,104 @@
+/**
+ * opentracker's access-list format (`ot_accesslist.c`), reproduced exactly and made talkative:
+ * a line is an entry only if it STARTS with exactly 40 hex digits (either case) followed by a
+ * non-hex character or the end of the file; whatever follows is a free comment. Lines whose trimmed
+ * text is empty or starts with '#' are comments. Everything else is ignored, as opentracker does,
+ * but reported so an operator can see why a hash is refused (leading whitespace and 41-digit
+ * hashes are the usual culprits).
+ */
+
+export interface IgnoredLine {
+  /** 1-based line number. */
+  readonly line: number;
+  /** The line, trimmed and cut to 80 characters, for log messages. */
+  readonly text: string;
+}
+
+export interface ParsedAccessList {
+  /** 20-character binary keys: `Buffer.from(hex, 'hex').toString('latin1')`. */
+  readonly hashes: Set<string>;
+  readonly ignored: IgnoredLine[];
+}
+
+const IGNORED_TEXT_MAX = 80;
+const HASH_HEX_LENGTH = 40;
+const CR = 13;
+const HASH_SIGN = 35;
+const BOM = 0xfeff;
+
+/** Value of a hex digit's char code, or -1. A lookup table keeps the 1M-line case well under a second. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
+for (let c = 0; c < 6; c++) {
+  HEX_VALUE[65 + c] = 10 + c;
+  HEX_VALUE[97 + c] = 10 + c;
+}
+
+function hexValue(code: number): number {
+  return code < 128 ? (HEX_VALUE[code] as number) : -1;
+}
+
+/**
+ * True when `text` holds an access-list entry at `start`: 40 hex digits, then a non-hex
+ * character or the end of the text. Line ends are non-hex, so the digits never cross a line.
+ */
+export function hasHashAt(text: string, start: number): boolean {
+  const end = start + HASH_HEX_LENGTH;
+  if (end > text.length) return false;
+  for (let i = start; i < end; i++) if (hexValue(text.charCodeAt(i)) < 0) return false;
+  return end === text.length || hexValue(text.charCodeAt(end)) < 0;
+}
+
+const keyCodes: number[] = new Array<number>(20).fill(0);
+
+/** The 20-byte latin1 key of the 40 hex digits at `start` (caller has checked `hasHashAt`). */
+function keyAt(text: string, start: number): string {
+  for (let b = 0; b < 20; b++) {
+    const i = start + 2 * b;
+    keyCodes[b] = (hexValue(text.charCodeAt(i)) << 4) | hexValue(text.charCodeAt(i + 1));
+  }
+  return String.fromCharCode.apply(null, keyCodes);
+}
+
+function isBlankOrComment(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 11 || c === 12 || c === CR) continue;
+    return c === HASH_SIGN;
+  }
+  return true;
+}
+
+/** Parses an access-list file's text. Never throws; bad lines land in `ignored`. */
+export function parseAccessList(text: string): ParsedAccessList {
+  const hashes = new Set<string>();
+  const ignored: IgnoredLine[] = [];
+  let start = text.charCodeAt(0) === BOM ? 1 : 0;
+  let line = 0;
+  while (start < text.length) {
+    line++;
+    let end = text.indexOf('\n', start);
+    const next = end < 0 ? text.length : end + 1;
+    if (end < 0) end = text.length;
+    if (hasHashAt(text, start)) {
+      hashes.add(keyAt(text, start));
+    } else if (!isBlankOrComment(text, start, end)) {
+      ignored.push({ line, text: text.slice(start, end).trim().slice(0, IGNORED_TEXT_MAX) });
+    }
+    start = next;
+  }
+  return { hashes, ignored };
+}
+
+/** Lower-case hex of a 20-byte latin1 key, for logs and files. */
+export function keyToHex(key: string): string {
+  return Buffer.from(key, 'latin1').toString('hex');
+}
+
+/** The latin1 key of a 40-digit hex string; throws on anything else. */
+export function hexToKey(hex: string): string {
+  if (hex.length !== HASH_HEX_LENGTH || !hasHashAt(hex, 0)) {
+    throw new Error(`not a 40-digit hex info_hash: ${JSON.stringify(hex.slice(0, 60))}`);
+  }
+  return keyAt(hex, 0);
+}

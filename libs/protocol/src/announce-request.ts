@@ -1,0 +1,166 @@
+/**
+ * HTTP announce query -> AnnounceRequest, in one pass over the raw query (see query.ts).
+ *
+ * Rules, and where they differ from opentracker (opentracker.md §2.2, §11):
+ * - info_hash: required, exactly 20 bytes, at most once (missing -> MISSING_INFO_HASH, whose text is
+ *   opentracker's bencoded refusal).
+ * - peer_id: optional; if present exactly 20 bytes.
+ * - port: required, decimal 1-65535. opentracker stores a missing port as 0 and "-1" as 65535; we refuse both.
+ * - left / uploaded / downloaded: unsigned decimal <= 2^64-1 (opentracker overflows a 32-bit int and
+ *   treats garbage as "seeder"). uploaded/downloaded default to 0. A missing `left` means "leecher",
+ *   like opentracker, and is reported as LEFT_UNKNOWN (-1) so that only an explicit left=0 is a seeder.
+ * - event: started/completed/stopped; paused, empty and unknown values mean "none" (harmless, and
+ *   what opentracker does), so clients with new event names keep working.
+ * - numwant: signed decimal; a negative value means "not given" (null). Capping is the caller's job.
+ * - compact: default true, a decimal number, 0 -> false (the caller may serve a dictionary list or
+ *   refuse with NON_COMPACT_UNSUPPORTED).
+ * - no_peer_id: present and not "0" -> true. key: optional, at most 64 bytes.
+ * - ip: ignored on purpose; the peer address is always the connection's.
+ * - Any other parameter is skipped without looking at its value. A repeated scalar parameter: last wins.
+ */
+import type { BinKey } from './bin-key.js';
+import { ProtocolError } from './errors.js';
+import {
+  nextParam, openQuery, rangeIs, valueKey20, valueLatin1, valueSignedOrNull, valueText, valueUint64,
+  type QueryCursor,
+} from './query.js';
+
+/** BEP 15 numbering, shared by HTTP and UDP: 0 none, 1 completed, 2 started, 3 stopped. */
+export type AnnounceEvent = 0 | 1 | 2 | 3;
+export const EVENT_NONE = 0;
+export const EVENT_COMPLETED = 1;
+export const EVENT_STARTED = 2;
+export const EVENT_STOPPED = 3;
+
+/** `left` when the client did not send it: a leecher of unknown progress. */
+export const LEFT_UNKNOWN = -1;
+
+/** Longest `key` value accepted, in bytes (clients send 4-8 hex digits). */
+export const MAX_KEY_BYTES = 64;
+
+export interface AnnounceRequest {
+  infoHash: BinKey;
+  peerId: BinKey | null;
+  port: number;
+  /** Bytes left; approximate above 2^53 (only === 0 matters). LEFT_UNKNOWN when not sent. */
+  left: number;
+  uploaded: number;
+  downloaded: number;
+  event: AnnounceEvent;
+  /** null = not given or negative: use the default. Not capped here. */
+  numwant: number | null;
+  compact: boolean;
+  noPeerId: boolean;
+  key: string | null;
+}
+
+const P_UNKNOWN = 0;
+const P_INFO_HASH = 1;
+const P_PEER_ID = 2;
+const P_PORT = 3;
+const P_LEFT = 4;
+const P_UPLOADED = 5;
+const P_DOWNLOADED = 6;
+const P_EVENT = 7;
+const P_NUMWANT = 8;
+const P_COMPACT = 9;
+const P_NO_PEER_ID = 10;
+const P_KEY = 11;
+
+const NAME_IDS: ReadonlyMap<string, number> = new Map([
+  ['info_hash', P_INFO_HASH], ['peer_id', P_PEER_ID], ['port', P_PORT], ['left', P_LEFT],
+  ['uploaded', P_UPLOADED], ['downloaded', P_DOWNLOADED], ['event', P_EVENT], ['numwant', P_NUMWANT],
+  ['compact', P_COMPACT], ['no_peer_id', P_NO_PEER_ID], ['key', P_KEY],
+]);
+
+/** Which known parameter this is, compared in place: by length first, so most mismatches cost one branch. */
+function paramId(c: QueryCursor): number {
+  if (c.decodedName !== null) return NAME_IDS.get(c.decodedName) ?? P_UNKNOWN;
+  const q = c.query;
+  const s = c.nameStart;
+  switch (c.nameEnd - s) {
+    case 3: return rangeIs(q, s, 'key') ? P_KEY : P_UNKNOWN;
+    case 4: return rangeIs(q, s, 'port') ? P_PORT : rangeIs(q, s, 'left') ? P_LEFT : P_UNKNOWN;
+    case 5: return rangeIs(q, s, 'event') ? P_EVENT : P_UNKNOWN;
+    case 7:
+      return rangeIs(q, s, 'peer_id') ? P_PEER_ID
+        : rangeIs(q, s, 'numwant') ? P_NUMWANT
+          : rangeIs(q, s, 'compact') ? P_COMPACT : P_UNKNOWN;
+    case 8: return rangeIs(q, s, 'uploaded') ? P_UPLOADED : P_UNKNOWN;
+    case 9: return rangeIs(q, s, 'info_hash') ? P_INFO_HASH : P_UNKNOWN;
+    case 10: return rangeIs(q, s, 'downloaded') ? P_DOWNLOADED : rangeIs(q, s, 'no_peer_id') ? P_NO_PEER_ID : P_UNKNOWN;
+    default: return P_UNKNOWN;
+  }
+}
+
+function parseEvent(c: QueryCursor): AnnounceEvent {
+  switch (valueText(c, 16)) {
+    case 'started': return EVENT_STARTED;
+    case 'completed': return EVENT_COMPLETED;
+    case 'stopped': return EVENT_STOPPED;
+    default: return EVENT_NONE;
+  }
+}
+
+/** Parse the raw query of an announce (the part of req.url after '?'). Throws ProtocolError. */
+export function parseAnnounceQuery(rawQuery: string): AnnounceRequest {
+  const c = openQuery(rawQuery);
+  let infoHash: BinKey | null = null;
+  let peerId: BinKey | null = null;
+  let port = -1;
+  let left = LEFT_UNKNOWN;
+  let uploaded = 0;
+  let downloaded = 0;
+  let event: AnnounceEvent = EVENT_NONE;
+  let numwant: number | null = null;
+  let compact = true;
+  let noPeerId = false;
+  let key: string | null = null;
+
+  while (nextParam(c)) {
+    switch (paramId(c)) {
+      case P_INFO_HASH:
+        if (infoHash !== null) throw new ProtocolError('DUPLICATE_INFO_HASH');
+        infoHash = valueKey20(c, 'BAD_INFO_HASH');
+        break;
+      case P_PEER_ID:
+        peerId = valueKey20(c, 'BAD_PEER_ID');
+        break;
+      case P_PORT: {
+        const v = valueUint64(c, 'BAD_PORT');
+        if (v < 1 || v > 65535) throw new ProtocolError('BAD_PORT');
+        port = v;
+        break;
+      }
+      case P_LEFT:
+        left = valueUint64(c, 'BAD_LEFT');
+        break;
+      case P_UPLOADED:
+        uploaded = valueUint64(c, 'BAD_UPLOADED');
+        break;
+      case P_DOWNLOADED:
+        downloaded = valueUint64(c, 'BAD_DOWNLOADED');
+        break;
+      case P_EVENT:
+        event = parseEvent(c);
+        break;
+      case P_NUMWANT:
+        numwant = valueSignedOrNull(c, 'BAD_NUMWANT');
+        break;
+      case P_COMPACT:
+        compact = valueUint64(c, 'BAD_COMPACT') !== 0;
+        break;
+      case P_NO_PEER_ID:
+        noPeerId = valueText(c, 16) !== '0';
+        break;
+      case P_KEY:
+        key = valueLatin1(c, MAX_KEY_BYTES, 'BAD_KEY');
+        break;
+      default:
+        break;
+    }
+  }
+  if (infoHash === null) throw new ProtocolError('MISSING_INFO_HASH');
+  if (port < 0) throw new ProtocolError('BAD_PORT');
+  return { infoHash, peerId, port, left, uploaded, downloaded, event, numwant, compact, noPeerId, key };
+}

@@ -1,0 +1,31 @@
+import type http from 'node:http';
+import { httpGet, type HttpGetOptions, type HttpReply } from './http-client.js';
+import { announceUrl, parseAnnounce, parseScrape, peerId, scrapeUrl, type AnnounceReply, type ParamValue, type ScrapeCounts } from './tracker-urls.js';
+
+/** Announce and scrape one-liners over HTTP that fail loudly on anything but a 200 bencoded reply. */
+
+export interface AnnounceResult extends HttpReply {
+  readonly reply: AnnounceReply;
+}
+
+/** A leecher announce from 127.0.0.1 unless params say otherwise; peer_id defaults to one derived from the port. */
+export async function httpAnnounce(
+  port: number, hashHex: string | null, params: Readonly<Record<string, ParamValue>>,
+  headers: http.OutgoingHttpHeaders = {}, opts: HttpGetOptions = {},
+): Promise<AnnounceResult> {
+  const full: Record<string, ParamValue> = { ...params };
+  if (full['peer_id'] === undefined && full['port'] !== undefined) full['peer_id'] = peerId(`p${String(full['port'])}`);
+  const res = await httpGet(port, announceUrl(hashHex, full), headers, opts);
+  if (res.status !== 200) throw new Error(`announce: HTTP ${res.status}: ${res.body.toString('latin1').slice(0, 200)}`);
+  return { ...res, reply: parseAnnounce(res.body) };
+}
+
+export async function httpScrape(port: number, hashesHex: readonly string[], opts: HttpGetOptions = {}): Promise<Map<string, ScrapeCounts>> {
+  const res = await httpGet(port, scrapeUrl(hashesHex), {}, opts);
+  if (res.status !== 200) throw new Error(`scrape: HTTP ${res.status}: ${res.body.toString('latin1').slice(0, 200)}`);
+  return parseScrape(res.body);
+}
+
+export async function scrapeOne(port: number, hashHex: string, opts: HttpGetOptions = {}): Promise<ScrapeCounts | undefined> {
+  return (await httpScrape(port, [hashHex], opts)).get(hashHex.toLowerCase());
+}

@@ -1,0 +1,260 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import dgram from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
+import parseTorrent, { toMagnetURI } from 'parse-torrent';
+import { createLogger } from '../../libs/common/src/log.js';
+import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
+import { parseStatsArgs, type StatsConfig } from '../../apps/stats/src/config.js';
+import { startStats, type StatsDeps, type StatsHandle } from '../../apps/stats/src/stats-app.js';
+
+const createTorrentAsync = promisify(createTorrent) as (input: Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
+
+/** A real file name that runs script if a page forgets to escape it. */
+export const HTML_NAME = '<img src=x onerror=alert(1)>.bin';
+/** Cannot be a file name (it holds a '/'), so the removed release carries it as its display name. */
+export const SCRIPT_NAME = '<script>alert(1)</script>.bin';
+
+export interface FixtureRelease {
+  readonly name: string;
+  readonly infoHash: string;
+  readonly torrent: string;
+  readonly content: Buffer;
+}
+
+export interface Fixture {
+  readonly dir: string;
+  readonly releasesDir: string;
+  readonly torrentsDir: string;
+  readonly manifestPath: string;
+  readonly whitelistPath: string;
+  readonly dbPath: string;
+  readonly releases: readonly FixtureRelease[];
+  cleanup(): void;
+}
+
+/** Deterministic bytes, so a Range check can compare exact slices. */
+export function content(seed: number, size: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 31 + seed * 7 + (i >> 8)) & 0xff;
+  return b;
+}
+
+/**
+ * A data folder as the publisher would leave it: releases/, torrents/, manifest.json (one release of
+ * which is removed), a whitelist, plus a hand-made .torrent the manifest does not list.
+ */
+export async function makeFixture(announceUrl: string): Promise<Fixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-it-'));
+  // opentracker started as root drops to nobody and must still read the whitelist.
+  fs.chmodSync(dir, 0o755);
+  const releasesDir = path.join(dir, 'releases');
+  const torrentsDir = path.join(dir, 'data', 'torrents');
+  fs.mkdirSync(releasesDir, { recursive: true });
+  fs.mkdirSync(torrentsDir, { recursive: true });
+  const specs: { name: string; size: number; published: string; removed: string | null; display?: string }[] = [
+    { name: 'app-1.0.bin', size: 200_000, published: '2024-05-01T12:00:00.000Z', removed: null },
+    { name: HTML_NAME, size: 3_000, published: '2024-05-02T12:00:00.000Z', removed: null },
+    { name: 'app-0.9.bin', size: 1_000, published: '2024-04-01T12:00:00.000Z', removed: '2024-05-01T12:00:00.000Z', display: SCRIPT_NAME },
+    { name: 'handmade.bin', size: 500, published: '', removed: null },
+  ];
+  const releases: FixtureRelease[] = [];
+  const manifest: ManifestRelease[] = [];
+  for (const [i, s] of specs.entries()) {
+    const data = content(i, s.size);
+    const torrentName = `${s.name.replace(/[^A-Za-z0-9._-]/g, '_')}.torrent`;
+    // create-torrent tags the buffer it is given with name properties: give it a copy.
+    const buf = await createTorrentAsync(Buffer.from(data), {
+      name: s.name, announceList: [[announceUrl]], pieceLength: 16384, createdBy: 'stats-test', creationDate: new Date('2024-05-03T00:00:00Z'),
+    } as CreateTorrentOptions);
+    const parsed = await parseTorrent(buf);
+    fs.writeFileSync(path.join(torrentsDir, torrentName), buf);
+    if (s.removed === null) fs.writeFileSync(path.join(releasesDir, s.name), data);
+    releases.push({ name: s.name, infoHash: parsed.infoHash, torrent: torrentName, content: data });
+    if (s.published !== '') {
+      manifest.push({
+        name: s.display ?? s.name, path: s.name, size: s.size, infoHash: parsed.infoHash, magnet: toMagnetURI(parsed), pieceLength: 16384,
+        publishedAt: s.published, sha256: 'x', torrent: torrentName, removedAt: s.removed,
+      });
+    }
+  }
+  const manifestPath = path.join(dir, 'data', 'manifest.json');
+  fs.writeFileSync(manifestPath, JSON.stringify({ version: 1, releases: manifest } satisfies Manifest));
+  const whitelistPath = path.join(dir, 'whitelist');
+  fs.writeFileSync(whitelistPath, releases.map((r) => r.infoHash).join('\n') + '\n', { mode: 0o644 });
+  fs.chmodSync(whitelistPath, 0o644);
+  return {
+    dir, releasesDir, torrentsDir, manifestPath, whitelistPath, dbPath: path.join(dir, 'data', 'stats.sqlite'), releases,
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function statsConfig(f: Fixture, statsUrl: string, extra: string[] = []): StatsConfig {
+  const r = parseStatsArgs(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '3600', '--tracker-stats-url', statsUrl,
+    '--manifest', f.manifestPath, '--torrents', f.torrentsDir, '--releases', f.releasesDir, '--db', f.dbPath,
+    '--base-url', 'http://stats.example', ...extra], {}, f.dir);
+  if (r.kind !== 'run') throw new Error('unexpected help');
+  return r.config;
+}
+
+export async function startStatsFor(f: Fixture, statsUrl: string, extra: string[] = [], deps?: StatsDeps): Promise<StatsHandle> {
+  return startStats(statsConfig(f, statsUrl, extra), createLogger('stats', process.env['TEST_LOG_LEVEL'] as 'info' | undefined ?? 'silent'), deps);
+}
+
+/** A port free for both TCP and UDP right now (bind 0, close, reuse). */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1');
+    await once(srv, 'listening');
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const sock = dgram.createSocket('udp4');
+    const ok = await new Promise<boolean>((resolve) => {
+      sock.once('error', () => resolve(false));
+      sock.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise<void>((r) => sock.close(() => r()));
+    if (ok) return port;
+  }
+  throw new Error('no free port');
+}
+
+export function commandPath(cmd: string): string | null {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`]).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function percentEncode(hex: string): string {
+  return hex.replace(/../g, '%$&');
+}
+
+/** One plain HTTP announce; returns the body as latin1 text. */
+export async function announce(base: string, infoHash: string, q: { peer: string; port: number; left: number; event?: string }): Promise<string> {
+  const peerId = `-ST0001-${q.peer.padEnd(12, 'x').slice(0, 12)}`;
+  const url = `${base}/announce?info_hash=${percentEncode(infoHash)}&peer_id=${encodeURIComponent(peerId)}&port=${q.port}`
+    + `&uploaded=0&downloaded=0&left=${q.left}&compact=1${q.event ? `&event=${q.event}` : ''}`;
+  const res = await fetch(url);
+  return Buffer.from(await res.arrayBuffer()).toString('latin1');
+}
+
+interface TrackerClient {
+  on(event: string, fn: (arg: unknown) => void): void;
+  complete(opts: { left: number }): void;
+  destroy(cb?: () => void): void;
+}
+type TrackerClientCtor = new (opts: { infoHash: string; peerId: string; announce: string[]; port: number }) => TrackerClient;
+
+/**
+ * A completion announced by an independent client: bittorrent-tracker's Client (no type declarations,
+ * so it is loaded through a variable specifier and typed here).
+ */
+export async function completeWithClient(announceUrl: string, infoHash: string, port: number): Promise<void> {
+  const spec = 'bittorrent-tracker/client';
+  const Client = ((await import(spec)) as { default: TrackerClientCtor }).default;
+  const peerId = Buffer.from(`-BT0001-${String(port).padStart(12, '0')}`).toString('hex');
+  const client = new Client({ infoHash, peerId, announce: [announceUrl], port });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('tracker client: no answer in 10 s')), 10_000);
+      client.on('update', () => { clearTimeout(timer); resolve(); });
+      client.on('warning', (e) => { clearTimeout(timer); reject(e as Error); });
+      client.on('error', (e) => { clearTimeout(timer); reject(e as Error); });
+      client.complete({ left: 0 });
+    });
+  } finally {
+    await new Promise<void>((r) => client.destroy(() => r()));
+  }
+}
+
+export interface Opentracker {
+  readonly base: string;
+  readonly port: number;
+  readonly proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Debian opentracker on loopback, stats allowed from 127.0.0.1. It reads the whitelist about a second
+ * after start, so wait until a whitelisted announce is accepted (a leecher that then leaves: no completion).
+ */
+export async function startOpentracker(bin: string, port: number, whitelist: string, probeHash: string): Promise<Opentracker> {
+  const proc = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGINT');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(t);
+  };
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`opentracker exited: ${output}`);
+    try {
+      const body = await announce(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'started' });
+      if (body.startsWith('d') && !body.includes('failure')) {
+        await announce(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'stopped' });
+        return { base, port, proc, stop };
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`opentracker did not accept announces within 15 s: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface ApiRelease {
+  infoHash: string; name: string; downloads: number; seeders: number; leechers: number; removedAt: string | null;
+  torrentUrl: string | null; fileUrl: string | null; magnet: string; known: boolean; history?: { date: string; downloads: number }[];
+}
+
+export async function apiReleases(statsPort: number): Promise<ApiRelease[]> {
+  const res = await fetch(`http://127.0.0.1:${statsPort}/api/releases`);
+  if (res.status !== 200) throw new Error(`api status ${res.status}`);
+  return (await res.json()) as ApiRelease[];
+}
+
+/** The downloads cell of a release's row on the public page, as shown (e.g. "1,234"). */
+export function rowCount(page: string, infoHash: string): string | null {
+  const row = new RegExp(`<tr[^>]*data-infohash="${infoHash}"[\\s\\S]*?</tr>`).exec(page);
+  return row ? /class="num downloads">([^<]*)</.exec(row[0])?.[1] ?? null : null;
+}
+
+/**
+ * A stand-in for the tracker's /stats endpoint on a real socket, so each test can choose the body,
+ * the status and the encoding (opentracker itself is driven in opentracker.test.ts).
+ */
+export interface FakeStats { status: number; body: string; gzip: 'none' | 'header' | 'silent' }
+
+export async function serveStats(state: FakeStats): Promise<{ url: string; close(): Promise<void> }> {
+  const srv = http.createServer((_req, res) => {
+    const raw = Buffer.from(state.body, 'latin1');
+    const body = state.gzip === 'none' ? raw : gzipSync(raw);
+    res.writeHead(state.status, { 'Content-Type': 'text/plain', ...(state.gzip === 'header' ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.end(body);
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as net.AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
+}
+

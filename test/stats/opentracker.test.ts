@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  announce, apiReleases, commandPath, completeWithClient, freePort, makeFixture, rowCount, startOpentracker, startStatsFor,
+} from './helpers.js';
+
+const bin = commandPath('opentracker');
+
+test('Debian opentracker: completions reach page and API; a tracker restart does not lower the total', {
+  skip: bin === null && process.env['CI'] !== 'true' ? 'opentracker is not installed (apt-get install opentracker)' : false,
+  timeout: 90_000,
+}, async () => {
+  assert.ok(bin, 'opentracker must be installed in CI');
+  const port = await freePort();
+  const announceUrl = `http://127.0.0.1:${port}/announce`;
+  const f = await makeFixture(announceUrl);
+  const [app, other] = f.releases;
+  let tracker = await startOpentracker(bin, port, f.whitelistPath, app!.infoHash);
+  const stats = await startStatsFor(f, `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`);
+  try {
+    // Three completions of app-1.0: one from bittorrent-tracker's Client, two plain HTTP announces.
+    await completeWithClient(announceUrl, app!.infoHash, 40001);
+    for (const p of [40002, 40003]) {
+      const body = await announce(tracker.base, app!.infoHash, { peer: `p${p}`, port: p, left: 0, event: 'completed' });
+      assert.match(body, /downloaded/, body);
+    }
+    await announce(tracker.base, other!.infoHash, { peer: 'o1', port: 40010, left: 0, event: 'completed' });
+    await stats.pollNow();
+
+    let rel = await apiReleases(stats.port);
+    const a = rel.find((r) => r.infoHash === app!.infoHash)!;
+    assert.equal(a.downloads, 3);
+    assert.equal(a.seeders, 3);
+    assert.equal(rel.find((r) => r.infoHash === other!.infoHash)!.downloads, 1);
+    let page = await (await fetch(`http://127.0.0.1:${stats.port}/`)).text();
+    assert.equal(rowCount(page, app!.infoHash), '3');
+    assert.match(page, /<strong>4<\/strong> downloads since/);
+    assert.doesNotMatch(page, /id="poll-warning"/);
+
+    // Tracker down: the page keeps the numbers and says the poll failed.
+    await tracker.stop();
+    await stats.pollNow();
+    page = await (await fetch(`http://127.0.0.1:${stats.port}/`)).text();
+    assert.equal(rowCount(page, app!.infoHash), '3');
+    assert.match(page, /id="poll-warning"/);
+    assert.match(page, /id="last-updated">Last updated <time/);
+
+    // Restarted opentracker has forgotten every count; one new completion must add 1, not replace 3 by 1.
+    tracker = await startOpentracker(bin, port, f.whitelistPath, app!.infoHash);
+    await announce(tracker.base, app!.infoHash, { peer: 'after', port: 40004, left: 0, event: 'completed' });
+    await stats.pollNow();
+    rel = await apiReleases(stats.port);
+    assert.equal(rel.find((r) => r.infoHash === app!.infoHash)!.downloads, 4);
+    page = await (await fetch(`http://127.0.0.1:${stats.port}/`)).text();
+    assert.equal(rowCount(page, app!.infoHash), '4');
+    assert.match(page, /<strong>5<\/strong> downloads since/);
+    assert.doesNotMatch(page, /id="poll-warning"/);
+
+    const detail = await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${app!.infoHash.toUpperCase()}`)).json() as { downloads: number; history: { downloads: number }[] };
+    assert.equal(detail.downloads, 4);
+    assert.equal(detail.history.reduce((s, h) => s + h.downloads, 0), 4);
+  } finally {
+    await stats.close();
+    await tracker.stop();
+    f.cleanup();
+  }
+});

@@ -75,7 +75,7 @@ export interface TrackerProcess {
 }
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => {
+function killAll(): void {
   for (const c of live) {
     try {
       c.kill('SIGKILL');
@@ -83,7 +83,15 @@ process.on('exit', () => {
       // already gone
     }
   }
-});
+}
+process.on('exit', killAll);
+// a test runner stopped by a signal skips 'exit' hooks: kill the trackers, then die of the same signal
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
 
 export function writeWhitelist(file: string, hashes: readonly string[]): void {
   fs.writeFileSync(file, hashes.map((h) => h + '\n').join(''));

@@ -55,6 +55,15 @@ export async function makeFixture(announceUrl: string): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-it-'));
   // opentracker started as root drops to nobody and must still read the whitelist.
   fs.chmodSync(dir, 0o755);
+  try {
+    return await fillFixture(dir, announceUrl);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
   const releasesDir = path.join(dir, 'releases');
   const torrentsDir = path.join(dir, 'data', 'torrents');
   fs.mkdirSync(releasesDir, { recursive: true });

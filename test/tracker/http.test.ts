@@ -44,7 +44,8 @@ describe('HTTP: bittorrent-tracker Client', () => {
 
     const ua = nextEvent<UpdateData>(a, 'update');
     a.start();
-    assert.deepEqual({ ...(await ua), announce: '' }, { announce: '', complete: 0, incomplete: 1 });
+    const uav = await ua;
+    assert.deepEqual([uav.complete, uav.incomplete], [0, 1]);
 
     const ub = nextEvent<UpdateData>(b, 'update');
     b.start();

@@ -86,7 +86,9 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   // ---- whitelist + signal --------------------------------------------------------------------------
 
   const syncWhitelist = (): Promise<void> => {
-    whitelistFlush ??= (async () => {
+    if (whitelistFlush) return whitelistFlush;
+    if (!whitelist.hasPending()) return Promise.resolve();
+    whitelistFlush = (async () => {
       try {
         while (whitelist.hasPending()) {
           const { added, removed } = await whitelist.flush(config.dryRun);

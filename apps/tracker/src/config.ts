@@ -136,8 +136,9 @@ function applyConfigFile(draft: Draft, file: string, deps: ConfigDeps): void {
     const code = (err as NodeJS.ErrnoException).code;
     fail('option -f', new Error(`cannot read config file ${quote(file)}: ${code ?? (err as Error).message}`));
   }
+  const shown = /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
   for (const { line, keyword, value } of tokenizeConfigFile(text)) {
-    const where = `${file} line ${line}`;
+    const where = `${shown} line ${line}`;
     const unsupported = UNSUPPORTED.get(keyword);
     if (unsupported !== undefined) fail(where, new Error(`${keyword}: ${unsupported}`));
     const def = DIRECTIVE_INDEX.get(keyword);

@@ -29,6 +29,9 @@ describe('SwarmStore completion counting', () => {
     ['leecher turning seeder without the event counts', [[1, false, EVENT_STARTED], [1, true, EVENT_NONE]], 1],
     ['two clients count twice', [[1, true, EVENT_COMPLETED], [2, true, EVENT_COMPLETED]], 2],
     ['stopped unknown peer is harmless', [[9, false, EVENT_STOPPED]], 0],
+    ['leecher stopping with nothing left counts', [[1, false, EVENT_STARTED], [1, true, EVENT_STOPPED]], 1],
+    ['seeder stopping does not count', [[1, true, EVENT_STARTED], [1, true, EVENT_STOPPED]], 0],
+    ['leecher stopping midway does not count', [[1, false, EVENT_STARTED], [1, false, EVENT_STOPPED]], 0],
   ];
   for (const [name, seq, expected] of rows) {
     test(name, () => {

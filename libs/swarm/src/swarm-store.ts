@@ -3,8 +3,8 @@ import { PeerTable } from './peer-table.js';
 /**
  * Every torrent the tracker knows, keyed by its info_hash as a 20-char 'latin1' string.
  *
- * - `downloaded` counts completions: a peer that finishes (event=completed with left=0, or a known leecher
- *   that comes back as a seeder) counts once. The same client (IP + peer_id) finishing again within the
+ * - `downloaded` counts completions: a peer that finishes (event=completed with left=0, a known leecher
+ *   that comes back as a seeder, or a known leecher that stops with left=0) counts once. The same client (IP + peer_id) finishing again within the
  *   completion window — after a stop and start, say — does not count again. A peer that starts as a seeder
  *   (the original uploader) never counts.
  * - A torrent with downloads is never forgotten (opentracker drops it after 24 h idle); one with no peers and
@@ -143,12 +143,18 @@ export class SwarmStore {
     }
     t.touched = minute;
     const table = a.addrLen === 6 ? t.v4 : t.v6;
+    let counted = false;
     if (table !== null) {
       const i = table.find(a.addr, a.addrOff);
-      if (i >= 0) table.remove(i);
+      if (i >= 0) {
+        // a leecher that stops with nothing left finished its download; some clients (aria2c with
+        // --seed-time=0) send only `stopped`, never `completed`
+        if (a.seeder && !table.isSeeder(i) && !table.hasCompleted(i)) counted = this.countCompletion(t, a.clientKey, minute);
+        table.remove(i);
+      }
     }
     const s = counts(t);
-    return { complete: s.complete, incomplete: s.incomplete, downloaded: t.downloaded, peers: EMPTY, peers6: null, counted: false, renewAge: -1 };
+    return { complete: s.complete, incomplete: s.incomplete, downloaded: t.downloaded, peers: EMPTY, peers6: null, counted, renewAge: -1 };
   }
 
   private countCompletion(t: Torrent, clientKey: string, minute: number): boolean {

@@ -1,0 +1,135 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { pino, type Logger } from 'pino';
+import parseTorrent from 'parse-torrent';
+import { parsePublisherArgs, type PublisherConfig } from '../../apps/publisher/src/config.js';
+import type { Manifest } from '../../libs/common/src/manifest.js';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
+export const run = promisify(execFile);
+
+export interface Sandbox {
+  readonly dir: string;
+  readonly releases: string;
+  readonly data: string;
+  readonly whitelist: string;
+  readonly pidFile: string;
+  cleanup(): Promise<void>;
+}
+
+/** A temp folder laid out like a deployment; world-readable so a dropped-privilege opentracker can read it. */
+export async function sandbox(): Promise<Sandbox> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'publisher-test-'));
+  await chmod(dir, 0o755);
+  const releases = path.join(dir, 'releases');
+  const data = path.join(dir, 'data');
+  await mkdir(releases);
+  await mkdir(data);
+  return {
+    dir, releases, data,
+    whitelist: path.join(dir, 'whitelist'),
+    pidFile: path.join(data, 'tracker.pid'),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export function configFor(sb: Sandbox, flags: string[] = [], overrides: Partial<PublisherConfig> = {}): PublisherConfig {
+  const parsed = parsePublisherArgs(
+    ['--releases', sb.releases, '--whitelist', sb.whitelist, '--pid-file', sb.pidFile, ...flags],
+    { DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' },
+    sb.dir,
+  );
+  if (parsed.kind !== 'run') throw new Error('unexpected help');
+  return Object.freeze({ ...parsed.config, stableMs: 400, signalCoalesceMs: 100, ...overrides });
+}
+
+/** A pino logger that keeps every line, for assertions on what was logged. */
+export function captureLogger(): { log: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { log: pino({ level: process.env['TEST_LOG'] ? 'debug' : 'debug', base: { app: 'publisher' } }, stream), lines };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function readManifest(sb: Sandbox): Promise<Manifest> {
+  try {
+    return JSON.parse(await readFile(path.join(sb.data, 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return { version: 1, releases: [] };
+  }
+}
+
+export async function readWhitelist(sb: Sandbox): Promise<string> {
+  return readFile(sb.whitelist, 'utf8').catch(() => '');
+}
+
+export async function mktorrentHash(input: string, pieceLength: number, out: string): Promise<string> {
+  await run('mktorrent', ['-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input]);
+  return (await parseTorrent(await readFile(out))).infoHash as string;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/** HTTP announce for a hex info hash; returns the raw bencoded body as latin1 text. */
+export async function announce(port: number, infoHash: string): Promise<string> {
+  const ih = Buffer.from(infoHash, 'hex').toString('binary').split('').map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+  const q = `info_hash=${ih}&peer_id=-TS0001-abcdefghijkl&port=6881&uploaded=0&downloaded=0&left=0&compact=1&event=started`;
+  const res = await fetch(`http://127.0.0.1:${port}/announce?${q}`);
+  return Buffer.from(await res.arrayBuffer()).toString('latin1');
+}
+
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** Runs ./bin/publisher to completion (for --once / --help / bad flags). */
+export function runPublisherCli(args: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(ROOT, 'bin/publisher'), args, {
+      cwd: opts.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
+      ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -10,7 +10,7 @@ import parseTorrent from 'parse-torrent';
 import { parsePublisherArgs, type PublisherConfig } from '../../apps/publisher/src/config.js';
 import type { Manifest } from '../../libs/common/src/manifest.js';
 
-export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const run = promisify(execFile);
 
 export interface Sandbox {

@@ -116,7 +116,7 @@ describe('SIGHUP reload', () => {
     const missing = await tr.sighup();
     assert.match(String(missing.msg), /not readable/);
     assert.equal(missing['code'], 'ENOENT');
-    assert.ok(tr.records().some((r) => /previous list stays/.test(String(r.msg))), 'a line says the old list stays in force');
+    await tr.waitForLog((r) => /previous list stays/.test(String(r.msg)), 5000);
     assert.equal((await httpAnnounce(tr.httpPort, HKEEP, { port: 7300, left: 1 })).reply.failure, null);
 
     fs.mkdirSync(tr.whitelistPath);

@@ -71,6 +71,7 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   let failures = 0;
   let whitelistFlush: Promise<void> | null = null;
   let hashChain: Promise<unknown> = Promise.resolve();
+  let commitChain: Promise<unknown> = Promise.resolve();
   let watcher: FSWatcher | null = null;
 
   const loaded = await loadManifest(config.manifestPath, now());
@@ -112,7 +113,14 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
 
   // ---- one release ---------------------------------------------------------------------------------
 
-  const markGone = async (key: string, why: string): Promise<void> => {
+  /** Manifest updates are read-modify-write on `manifest`: one at a time, or concurrent releases lose entries. */
+  const withCommitLock = <T>(fn: () => Promise<T>): Promise<T> => {
+    const result = commitChain.then(fn);
+    commitChain = result.catch(() => undefined);
+    return result;
+  };
+
+  const markGone = (key: string, why: string): Promise<void> => withCommitLock(async () => {
     const live = liveEntries(manifest, key);
     if (live.length === 0) return;
     if (config.dryRun) {
@@ -124,7 +132,7 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
     manifest = next;
     log.info({ release: key, infoHashes: live.map((r) => r.infoHash), onDelete: config.onDelete }, `release removed (${why}); manifest entry kept with removedAt`);
     if (config.onDelete === 'remove') for (const r of live) if (!hashIsLive(manifest, r.infoHash)) whitelist.remove(r.infoHash);
-  };
+  });
 
   const handleNotRelease = async (key: string, state: Exclude<ReleaseState, { kind: 'release' }>): Promise<void> => {
     if (state.kind === 'refused') log.warn({ release: key }, `refused: ${JSON.stringify(key)} ${state.reason}`);
@@ -163,7 +171,7 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
     }
   });
 
-  const publish = async (key: string, state: Extract<ReleaseState, { kind: 'release' }>, built: BuiltTorrent, ms: number): Promise<void> => {
+  const publish = (key: string, state: Extract<ReleaseState, { kind: 'release' }>, built: BuiltTorrent, ms: number): Promise<void> => withCommitLock(async () => {
     const torrent = torrentFileName(key, built.infoHash);
     const entry: ManifestRelease = {
       name: key, path: key, size: built.length, infoHash: built.infoHash, magnet: built.magnet,
@@ -186,7 +194,7 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
     whitelist.add(built.infoHash, key);
     if (config.onDelete === 'remove') for (const r of replaced) if (!hashIsLive(manifest, r.infoHash)) whitelist.remove(r.infoHash);
     log.info({ release: key, infoHash: built.infoHash, torrent, size: built.length, pieceLength: built.pieceLength, sha256: built.sha256, replaced: replaced.map((r) => r.infoHash), ...timing }, 'published');
-  };
+  });
 
   const alreadyPublished = async (key: string, fingerprint: string): Promise<ManifestRelease | null> => {
     const same = liveEntries(manifest, key).find((r) => r.fingerprint === fingerprint);

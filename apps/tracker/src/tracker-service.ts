@@ -40,6 +40,7 @@ export interface ServiceDeps {
 
 export async function startTracker(config: TrackerConfig, log: Logger, deps: ServiceDeps = {}): Promise<TrackerService> {
   const clock: Clock = deps.clock ?? { now: Date.now, random: Math.random };
+  for (const note of config.notes) log.info(note);
   const tracker = new Tracker(config, clock);
 
   async function reload(): Promise<void> {
@@ -86,14 +87,14 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     for (const l of config.tcp) {
       const server = createTrackerHttpServer(handler, config, tracker);
       const listening = Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
-      server.listen({ host: l.host, port: l.port, ipv6Only: false, backlog: 1024 });
+      server.listen({ host: l.host, port: l.port, ipv6Only: v6Only(l, config.tcp), backlog: 1024 });
       await listening;
       servers.push(server);
       const a = server.address() as AddressInfo;
       addresses.push({ proto: 'tcp', address: a.address, port: a.port });
     }
     for (const l of config.udp) {
-      const socket = createUdpSocket(l.host);
+      const socket = createUdpSocket(l.host, v6Only(l, config.udp));
       socket.on('message', (msg, rinfo) => udpHandler(socket, msg, rinfo));
       // listen before binding: with a synchronous lookup, 'listening' fires inside bind()
       const bound = Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => { throw e; })]);
@@ -111,6 +112,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   }
   for (const a of addresses) log.info(a, 'listening');
 
+  // like opentracker: bind (privileged ports too), then move into the root dir and drop to the user
+  if (config.rootDir !== null) process.chdir(config.rootDir);
   if (config.user !== null) dropPrivileges(config.user, log);
   if (config.pidFile !== null) writePidFile(config.pidFile, log);
 
@@ -177,4 +180,9 @@ function removePidFile(file: string): void {
   } catch {
     // already gone, or another tracker's: leave it
   }
+}
+
+/** '::' also takes IPv4 unless the same port is bound on an IPv4 address too (both would collide). */
+function v6Only(l: { host: string; port: number }, all: ReadonlyArray<{ host: string; port: number }>): boolean {
+  return l.host.includes(':') && all.some((o) => !o.host.includes(':') && o.port === l.port);
 }

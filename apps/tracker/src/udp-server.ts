@@ -94,10 +94,10 @@ function reply(socket: dgram.Socket, buf: Buffer, rinfo: dgram.RemoteInfo): void
 }
 
 /** One socket per listen address; '::' takes IPv4 too (mapped addresses are stored as IPv4). */
-export function createUdpSocket(host: string): dgram.Socket {
+export function createUdpSocket(host: string, ipv6Only: boolean): dgram.Socket {
   const v6 = host.includes(':');
   return dgram.createSocket({
-    type: v6 ? 'udp6' : 'udp4', ipv6Only: false, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024,
+    type: v6 ? 'udp6' : 'udp4', ipv6Only, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024,
     // replies go to the literal address a packet came from: answering the "lookup" synchronously spares
     // dns.lookup's deferred callback on every send
     lookup: literalLookup,

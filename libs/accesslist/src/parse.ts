@@ -2,9 +2,9 @@
  * opentracker's access-list format (`ot_accesslist.c`), reproduced exactly and made talkative:
  * a line is an entry only if it STARTS with exactly 40 hex digits (either case) followed by a
  * non-hex character or the end of the file; whatever follows is a free comment. Blank lines and
- * lines whose first non-blank character is '#' are comments. Everything else is ignored, as opentracker does,
- * but reported so an operator can see why a hash is refused (leading whitespace and 41-digit
- * hashes are the usual culprits).
+ * lines whose first non-blank character is '#' are comments. Everything else is ignored, as
+ * opentracker does, but reported so an operator can see why a hash is refused (leading
+ * whitespace and 41-digit hashes are the usual culprits).
  */
 
 export interface IgnoredLine {

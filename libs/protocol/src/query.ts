@@ -85,6 +85,9 @@ export function rangeIs(q: string, start: number, lit: string): boolean {
   return true;
 }
 
+/** Hex digit values for chars 0-255, -1 for the rest: one load instead of range compares per digit. */
+const HEX = new Int8Array(256).map((_, c) => hexValue(c));
+
 /**
  * Percent-decode q[start, end) into `out`. Returns the byte count, or -1 as soon as more than `max`
  * bytes would be written (the rest is not examined). Throws BAD_ESCAPE for '%' not followed by two hex
@@ -96,9 +99,11 @@ export function decodeInto(q: string, start: number, end: number, out: Uint8Arra
     let ch = q.charCodeAt(i);
     if (ch === PCT) {
       if (i + 2 >= end) throw new ProtocolError('BAD_ESCAPE');
-      const hi = hexValue(q.charCodeAt(i + 1));
-      const lo = hexValue(q.charCodeAt(i + 2));
-      if (hi < 0 || lo < 0) throw new ProtocolError('BAD_ESCAPE');
+      const c1 = q.charCodeAt(i + 1);
+      const c2 = q.charCodeAt(i + 2);
+      const hi = c1 < 256 ? HEX[c1]! : -1;
+      const lo = c2 < 256 ? HEX[c2]! : -1;
+      if ((hi | lo) < 0) throw new ProtocolError('BAD_ESCAPE');
       ch = (hi << 4) | lo;
       i += 2;
     } else if (ch === PLUS) {
@@ -126,9 +131,10 @@ export function decodeLatin1(q: string, start: number, end: number, max = Infini
     if (n < 0) return null;
     return String.fromCharCode.apply(null, SCRATCH.subarray(0, n) as unknown as number[]);
   }
-  const buf = Buffer.allocUnsafe(cap);
-  const n = decodeInto(q, start, end, buf, cap);
-  return n < 0 ? null : buf.toString('latin1', 0, n);
+  // A plain Uint8Array, as everywhere: decodeInto stays monomorphic (a Buffer has another hidden class).
+  const bytes = new Uint8Array(cap);
+  const n = decodeInto(q, start, end, bytes, cap);
+  return n < 0 ? null : Buffer.from(bytes.buffer, 0, n).toString('latin1');
 }
 
 /** The current value as a binary key of exactly 20 bytes; otherwise throws ProtocolError(code). */
@@ -159,8 +165,8 @@ export function valueText(c: QueryCursor, max: number): string | null {
 
 /** The current value, decoded, as bytes (a fresh Buffer). For the general-purpose parseQuery, not the hot path. */
 export function valueBytes(c: QueryCursor): Buffer {
-  const out = Buffer.allocUnsafe(c.valueEnd - c.valueStart);
-  return out.subarray(0, decodeInto(c.query, c.valueStart, c.valueEnd, out, out.length));
+  const bytes = new Uint8Array(c.valueEnd - c.valueStart);
+  return Buffer.from(bytes.buffer, 0, decodeInto(c.query, c.valueStart, c.valueEnd, bytes, bytes.length));
 }
 
 const UINT64_MAX_DIGITS = '18446744073709551615';

@@ -68,23 +68,28 @@ export interface UdpScrapeRequest {
 
 export type UdpRequest = UdpConnectRequest | UdpAnnounceRequest | UdpScrapeRequest;
 
-function u64(msg: Buffer, off: number): number {
-  return msg.readUInt32BE(off) * 0x1_0000_0000 + msg.readUInt32BE(off + 4);
+/** Big-endian reads without Buffer#readUInt32BE's argument checks; callers have checked the length. */
+function u32(m: Uint8Array, off: number): number {
+  return m[off]! * 0x100_0000 + ((m[off + 1]! << 16) | (m[off + 2]! << 8) | m[off + 3]!);
+}
+
+function u64(m: Uint8Array, off: number): number {
+  return u32(m, off) * 0x1_0000_0000 + u32(m, off + 4);
 }
 
 /** Decode one datagram; null means "drop without answering". */
 export function decodeUdpRequest(msg: Buffer): UdpRequest | null {
   if (msg.length < 16) return null;
-  const action = msg.readUInt32BE(8);
-  const transactionId = msg.readUInt32BE(12);
+  const action = u32(msg, 8);
+  const transactionId = u32(msg, 12);
   switch (action) {
     case UDP_ACTION_CONNECT:
-      if (msg.readUInt32BE(0) !== UDP_PROTOCOL_ID_HI || msg.readUInt32BE(4) !== UDP_PROTOCOL_ID_LO) return null;
+      if (u32(msg, 0) !== UDP_PROTOCOL_ID_HI || u32(msg, 4) !== UDP_PROTOCOL_ID_LO) return null;
       return { action: 0, transactionId };
     case UDP_ACTION_ANNOUNCE: {
       if (msg.length < UDP_ANNOUNCE_MIN_BYTES) return null;
-      const event = msg.readUInt32BE(80);
-      const numWant = msg.readInt32BE(92);
+      const event = u32(msg, 80);
+      const numWant = u32(msg, 92) | 0;
       return {
         action: 1,
         connectionId: msg.subarray(0, 8),
@@ -95,9 +100,9 @@ export function decodeUdpRequest(msg: Buffer): UdpRequest | null {
         left: u64(msg, 64),
         uploaded: u64(msg, 72),
         event: event <= 3 ? (event as AnnounceEvent) : 0,
-        key: msg.readUInt32BE(88),
+        key: u32(msg, 88),
         numWant: numWant < 0 ? null : numWant,
-        port: msg.readUInt16BE(96),
+        port: (msg[96]! << 8) | msg[97]!,
       };
     }
     case UDP_ACTION_SCRAPE: {

@@ -1,0 +1,57 @@
+/**
+ * Bytes per stored peer at a large swarm: a fresh tracker, preloaded over UDP towards torrents x peers
+ * (1,000 x 1,000 = 1M by default, bounded in time), (RSS - idle RSS) / peers it reports stored.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { whitelistText } from './population.js';
+import { rssBytes, sleep, startTracker, storedPeers } from './proc.js';
+import { fmtInt, fmtMiB, type SectionResult } from './report.js';
+import { runUdpGen } from './udp-load.js';
+
+export interface MemoryOptions {
+  readonly root: string;
+  readonly tmp: string;
+  readonly torrents: number;
+  readonly peers: number;
+  readonly seconds: number;
+  readonly serverCpu: number | null;
+  readonly genCpu: number | null;
+  readonly log: (msg: string) => void;
+}
+
+export const BYTES_PER_PEER_GOAL = 48;
+
+export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
+  const dir = fs.mkdtempSync(path.join(o.tmp, 'memory-'));
+  const whitelist = path.join(dir, 'whitelist');
+  fs.writeFileSync(whitelist, whitelistText(o.torrents));
+  const tracker = await startTracker({ root: o.root, whitelist, stateFile: path.join(dir, 'state'), cpu: o.serverCpu });
+  try {
+    await sleep(1500);
+    const idle = rssBytes(tracker.pid) ?? 0;
+    const target = o.torrents * o.peers;
+    o.log(`memory: preloading towards ${fmtInt(target)} peers (at most ${o.seconds} s)`);
+    const { result } = await runUdpGen({
+      mode: 'preload', host: '127.0.0.1', port: tracker.udpPort, hashesFile: whitelist, torrents: o.torrents,
+      peers: o.peers, seconds: o.seconds, sockets: 4, window: 256, numwant: 0, seed: 3,
+    }, o.genCpu);
+    await sleep(2000);
+    const rss = rssBytes(tracker.pid) ?? 0;
+    const stored = await storedPeers(tracker.httpPort);
+    const peers = stored?.peers ?? 0;
+    const perPeer = peers > 0 ? (rss - idle) / peers : NaN;
+    return {
+      name: 'memory',
+      rows: [
+        { metric: `peers stored (target ${fmtInt(target)})`, value: fmtInt(peers), note: `preload ${fmtInt(result.ok)} ok in ${result.seconds.toFixed(1)} s${result.complete ? '' : ', time bound hit'}` },
+        { metric: 'tracker RSS idle / loaded', value: `${fmtMiB(idle)} / ${fmtMiB(rss)}` },
+        { metric: 'bytes per peer ((RSS - idle) / peers)', value: Number.isFinite(perPeer) ? perPeer.toFixed(1) : 'n/a', goal: `≤ ${BYTES_PER_PEER_GOAL}`, pass: Number.isFinite(perPeer) ? perPeer <= BYTES_PER_PEER_GOAL : false },
+      ],
+      data: { target, idleRss: idle, rss, stored, perPeer, preload: result },
+    };
+  } finally {
+    await tracker.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

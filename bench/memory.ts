@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { whitelistText } from './population.js';
-import { rssBytes, sleep, startTracker, storedPeers } from './proc.js';
+import { httpGet, rssBytes, sleep, startTracker, storedPeers } from './proc.js';
 import { fmtInt, fmtMiB, type SectionResult } from './report.js';
 import { runUdpGen } from './udp-load.js';
 
@@ -40,18 +40,28 @@ export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
     const rss = rssBytes(tracker.pid) ?? 0;
     const stored = await storedPeers(tracker.httpPort);
     const peers = stored?.peers ?? 0;
+    const heapUsed = await heapUsedBytes(tracker.httpPort);
     const perPeer = peers > 0 ? (rss - idle) / peers : NaN;
     return {
       name: 'memory',
       rows: [
         { metric: `peers stored (target ${fmtInt(target)})`, value: fmtInt(peers), note: `preload ${fmtInt(result.ok)} ok in ${result.seconds.toFixed(1)} s${result.complete ? '' : ', time bound hit'}` },
-        { metric: 'tracker RSS idle / loaded', value: `${fmtMiB(idle)} / ${fmtMiB(rss)}` },
+        { metric: 'tracker RSS idle / loaded', value: `${fmtMiB(idle)} / ${fmtMiB(rss)}`, note: heapUsed === null ? '' : `V8 heap used when loaded: ${fmtMiB(heapUsed)} (/metrics)` },
         { metric: 'bytes per peer ((RSS - idle) / peers)', value: Number.isFinite(perPeer) ? perPeer.toFixed(1) : 'n/a', goal: `≤ ${BYTES_PER_PEER_GOAL}`, pass: Number.isFinite(perPeer) ? perPeer <= BYTES_PER_PEER_GOAL : false },
       ],
-      data: { target, idleRss: idle, rss, stored, perPeer, preload: result },
+      data: { target, idleRss: idle, rss, heapUsed, stored, perPeer, preload: result, nodeOptions: process.env['NODE_OPTIONS'] ?? null },
     };
   } finally {
     await tracker.stop();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function heapUsedBytes(httpPort: number): Promise<number | null> {
+  try {
+    const m = /^process_heap_used_bytes (\d+)/m.exec((await httpGet(`http://127.0.0.1:${httpPort}/metrics`)).body);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
   }
 }

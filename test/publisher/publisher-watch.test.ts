@@ -53,6 +53,7 @@ describe('publisher with the real watcher', () => {
     const ft = await parseTorrent(await readFile(path.join(sb.data, 'torrents', folder.torrent)));
     assert.deepEqual(ft.files?.map((f) => f.path), ['Folder Release/a.txt', 'Folder Release/sub/b.bin']);
     assert.equal(folder.sha256, null);
+    await rm(path.join(sb.releases, 'Folder Release', 'inner-link')); // mktorrent would follow it
     assert.equal(await mktorrentHash(path.join(sb.releases, 'Folder Release'), folder.pieceLength, path.join(sb.dir, 'mk2.torrent')), folder.infoHash);
     const wl = await readWhitelist(sb);
     assert.match(wl, new RegExp(`^${rel.infoHash} # app-1.0.bin$`, 'm'));

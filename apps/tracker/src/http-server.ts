@@ -30,6 +30,9 @@ export interface HttpOptions {
 }
 
 const MAX_HEADERS = 64;
+const MAX_HEADER_BYTES = 8192;
+/** Node's parser limit covers the request line too: above both of ours, so that we can tell 414 from 431. */
+const PARSER_MAX_HEADER_SIZE = 24 * 1024;
 const TEXT_HEADERS = { 'Content-Type': 'text/plain' };
 const NOT_AUTHORIZED = encodeFailure(new ProtocolError('NOT_AUTHORIZED').message);
 
@@ -152,9 +155,9 @@ export function createHttpHandler(tracker: Tracker, opts: HttpOptions, clock: Cl
         error(res, 413, '413 Payload Too Large', 'Requests must not have a body.');
         return;
       }
-      if (req.rawHeaders.length > 2 * MAX_HEADERS) {
+      if (req.rawHeaders.length > 2 * MAX_HEADERS || headerBytes(req.rawHeaders) > MAX_HEADER_BYTES) {
         res.setHeader('Connection', 'close');
-        error(res, 431, '431 Request Header Fields Too Large', `At most ${MAX_HEADERS} header fields.`);
+        error(res, 431, '431 Request Header Fields Too Large', `At most ${MAX_HEADERS} header fields and ${MAX_HEADER_BYTES} bytes of headers.`);
         return;
       }
       if (url.length > opts.maxUrlBytes) {
@@ -204,6 +207,12 @@ export function createHttpHandler(tracker: Tracker, opts: HttpOptions, clock: Cl
   };
 }
 
+function headerBytes(raw: string[]): number {
+  let n = 0;
+  for (const h of raw) n += h.length + 2;
+  return n;
+}
+
 function listPeers(compact: Buffer | null, len: 6 | 18): Array<{ ip: string; port: number }> {
   const out: Array<{ ip: string; port: number }> = [];
   if (compact === null) return out;
@@ -219,7 +228,7 @@ export interface HttpServerLimits {
 /** node:http with the limits a public tracker needs: small headers (431), header timeout for slow clients. */
 export function createTrackerHttpServer(handler: http.RequestListener, limits: HttpServerLimits, tracker: Tracker): http.Server {
   const server = http.createServer({
-    maxHeaderSize: 8192,
+    maxHeaderSize: PARSER_MAX_HEADER_SIZE,
     requestTimeout: limits.headersTimeoutMs * 3,
     headersTimeout: limits.headersTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,

@@ -37,16 +37,26 @@ async function makeRandomFile(file: string, bytes: number): Promise<void> {
   await pipeline(src, createWriteStream(file));
 }
 
-async function timeIt(runs: number, fn: () => Promise<string>): Promise<{ ms: number; hash: string }> {
-  const times: number[] = [];
-  let hash = '';
+interface Tool {
+  readonly label: string;
+  readonly run: () => Promise<string>;
+}
+
+/** Runs the tools round-robin (so a busy machine slows them alike) and keeps each one's median time. */
+async function timeAll(runs: number, tools: readonly Tool[]): Promise<Array<{ label: string; ms: number; hash: string }>> {
+  const times = tools.map(() => [] as number[]);
+  const hashes = tools.map(() => '');
   for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    hash = await fn();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    for (const [k, tool] of tools.entries()) {
+      const t0 = process.hrtime.bigint();
+      hashes[k] = await tool.run();
+      times[k]?.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)] ?? NaN, hash };
+  return tools.map((tool, k) => {
+    const sorted = [...(times[k] ?? [])].sort((a, b) => a - b);
+    return { label: tool.label, ms: sorted[Math.floor(sorted.length / 2)] ?? NaN, hash: hashes[k] ?? '' };
+  });
 }
 
 async function main(): Promise<void> {
@@ -66,29 +76,37 @@ async function main(): Promise<void> {
     const announceList = [['http://127.0.0.1:6969/announce']];
     const common = { announceList, urlList: [], comment: 'bench', createdBy: 'bench', creationDate: 1_700_000_000, private: false, pieceLength };
     const name = path.basename(file);
-    const rows: Array<[string, { ms: number; hash: string }]> = [];
-
-    rows.push(['create-torrent 6 (in-process)', await timeIt(runs, () => new Promise((resolve, reject) => {
-      createTorrent(file, { announceList: [['http://127.0.0.1:6969/announce']], pieceLength }, (err, buf) => (err ? reject(err) : resolve(infoHashOf(buf))));
-    }))]);
+    const tools: Tool[] = [{
+      label: 'create-torrent 6 (in-process)',
+      run: () => new Promise((resolve, reject) => {
+        createTorrent(file, { announceList: [['http://127.0.0.1:6969/announce']], pieceLength }, (err, buf) => (err ? reject(err) : resolve(infoHashOf(buf))));
+      }),
+    }];
     for (const sha256 of [false, true]) {
-      rows.push([`our hasher, ${threads} threads${sha256 ? ' + sha256' : ''}`, await timeIt(runs, async () =>
-        (await buildTorrent({ ...common, name, single: true, files: [{ absPath: file, path: [name], length: size }], threads, sha256 })).infoHash)]);
+      tools.push({
+        label: `our hasher, ${threads} threads${sha256 ? ' + sha256' : ''}`,
+        run: async () => (await buildTorrent({ ...common, name, single: true, files: [{ absPath: file, path: [name], length: size }], threads, sha256 })).infoHash,
+      });
     }
     for (const t of [1, 2]) {
       const out = path.join(dir, `mk-${t}.torrent`);
-      rows.push([`mktorrent -l ${exp} -t ${t} (process)`, await timeIt(runs, async () => {
-        await rm(out, { force: true });
-        await run('mktorrent', ['-l', String(exp), '-t', String(t), '-a', 'http://127.0.0.1:6969/announce', '-o', out, file]);
-        return infoHashOf(await readFile(out));
-      })]);
+      tools.push({
+        label: `mktorrent -l ${exp} -t ${t} (process)`,
+        run: async () => {
+          await rm(out, { force: true });
+          await run('mktorrent', ['-l', String(exp), '-t', String(t), '-a', 'http://127.0.0.1:6969/announce', '-o', out, file]);
+          return infoHashOf(await readFile(out));
+        },
+      });
     }
-    const reference = rows[0]?.[1].hash;
-    const mk = rows.find(([n]) => n.startsWith('mktorrent -l') && n.includes('-t 1'))?.[1].ms ?? NaN;
-    console.log(`file ${file}: ${sizeMiB} MiB, piece length ${pieceLength} (2^${exp}), median of ${runs} run(s), ${threads} CPUs`);
-    for (const [label, r] of rows) {
-      const mibs = sizeMiB / (r.ms / 1000);
-      console.log(`${label.padEnd(36)} ${r.ms.toFixed(0).padStart(6)} ms ${mibs.toFixed(0).padStart(6)} MiB/s  ${(mk / r.ms).toFixed(2)}x mktorrent -t 1  info_hash ${r.hash} ${r.hash === reference ? 'matches create-torrent' : 'DIFFERS'}`);
+    const rows = await timeAll(runs, tools);
+    const reference = rows[0]?.hash;
+    const mk1 = rows.find((r) => r.label.includes('-t 1'))?.ms ?? NaN;
+    const mk2 = rows.find((r) => r.label.includes('-t 2'))?.ms ?? NaN;
+    console.log(`file ${file}: ${sizeMiB} MiB, piece length ${pieceLength} (2^${exp}), median of ${runs} round-robin run(s), ${threads} CPUs, load ${os.loadavg()[0]?.toFixed(2)}`);
+    for (const r of rows) {
+      const mibps = sizeMiB / (r.ms / 1000);
+      console.log(`${r.label.padEnd(34)} ${r.ms.toFixed(0).padStart(6)} ms ${mibps.toFixed(0).padStart(6)} MiB/s  ${(mk1 / r.ms).toFixed(2)}x mk -t1  ${(mk2 / r.ms).toFixed(2)}x mk -t2  info_hash ${r.hash.slice(0, 12)}… ${r.hash === reference ? 'same as create-torrent' : 'DIFFERS'}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

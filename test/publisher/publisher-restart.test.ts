@@ -106,3 +106,27 @@ test('releases deleted while the publisher was down are marked removed at startu
     await sb.cleanup();
   }
 });
+
+test('--reload-command: exit code and timeout are logged, never fatal', async () => {
+  const rows = [
+    { name: 'success', command: 'echo reloaded', timeoutMs: 5000, msg: 'reload command done', exitCode: 0 },
+    { name: 'failure', command: 'echo nope >&2; exit 3', timeoutMs: 5000, msg: 'reload command failed', exitCode: 3 },
+    { name: 'timeout', command: 'sleep 5', timeoutMs: 200, msg: 'reload command timed out after 200 ms', exitCode: null },
+  ];
+  for (const row of rows) {
+    const sb = await sandbox();
+    try {
+      await writeFile(path.join(sb.releases, 'x.bin'), 'content');
+      const { log, lines } = captureLogger();
+      const pub = await startPublisher({ ...configFor(sb, ['--once', '--reload-command', row.command]), reloadTimeoutMs: row.timeoutMs }, log);
+      await pub.idle();
+      await pub.close();
+      const line = lines.find((l) => l['msg'] === row.msg);
+      assert.ok(line, row.name);
+      assert.equal(line['exitCode'], row.exitCode, row.name);
+      assert.equal(line['command'], row.command);
+    } finally {
+      await sb.cleanup();
+    }
+  }
+});

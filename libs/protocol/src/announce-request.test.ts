@@ -124,6 +124,7 @@ describe('parseAnnounceQuery: accepted rows', () => {
     { name: 'ip is ignored', q: `${BASE}&ip=10.0.0.1&ipv6=::1&ipv4=1.2.3.4`, want: {} },
     { name: 'unknown parameter with a bad escape is skipped', q: `${BASE}&trackerid=%zz`, want: {} },
     { name: 'unknown parameters with huge values', q: `${BASE}&x=${'9'.repeat(5000)}&corrupt=-1&supportcrypto=1`, want: {} },
+    { name: 'a name with the hash of "port" is not port', q: `${BASE}&ppSt=1&pors=2`, want: {} },
     { name: 'parameter names are case-sensitive', q: `${BASE}&Port=1&LEFT=-1`, want: {} },
     { name: 'empty segments', q: `&&${BASE}&&`, want: {} },
     {

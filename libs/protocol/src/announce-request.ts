@@ -21,7 +21,7 @@
 import type { BinKey } from './bin-key.js';
 import { ProtocolError } from './errors.js';
 import {
-  nextParam, openQuery, rangeIs, valueKey20, valueLatin1, valueSignedOrNull, valueText, valueUint64,
+  nameHash, nextParam, openQuery, rangeIs, valueKey20, valueLatin1, valueSignedOrNull, valueText, valueUint64,
   type QueryCursor,
 } from './query.js';
 
@@ -73,24 +73,38 @@ const NAME_IDS: ReadonlyMap<string, number> = new Map([
   ['compact', P_COMPACT], ['no_peer_id', P_NO_PEER_ID], ['key', P_KEY],
 ]);
 
-/** Which known parameter this is, compared in place: by length first, so most mismatches cost one branch. */
+const H_INFO_HASH = nameHash('info_hash');
+const H_PEER_ID = nameHash('peer_id');
+const H_PORT = nameHash('port');
+const H_LEFT = nameHash('left');
+const H_UPLOADED = nameHash('uploaded');
+const H_DOWNLOADED = nameHash('downloaded');
+const H_EVENT = nameHash('event');
+const H_NUMWANT = nameHash('numwant');
+const H_COMPACT = nameHash('compact');
+const H_NO_PEER_ID = nameHash('no_peer_id');
+const H_KEY = nameHash('key');
+
+/** Which known parameter this is: dispatch on the hash taken while scanning, then one in-place compare. */
 function paramId(c: QueryCursor): number {
   if (c.decodedName !== null) return NAME_IDS.get(c.decodedName) ?? P_UNKNOWN;
-  const q = c.query;
-  const s = c.nameStart;
-  switch (c.nameEnd - s) {
-    case 3: return rangeIs(q, s, 'key') ? P_KEY : P_UNKNOWN;
-    case 4: return rangeIs(q, s, 'port') ? P_PORT : rangeIs(q, s, 'left') ? P_LEFT : P_UNKNOWN;
-    case 5: return rangeIs(q, s, 'event') ? P_EVENT : P_UNKNOWN;
-    case 7:
-      return rangeIs(q, s, 'peer_id') ? P_PEER_ID
-        : rangeIs(q, s, 'numwant') ? P_NUMWANT
-          : rangeIs(q, s, 'compact') ? P_COMPACT : P_UNKNOWN;
-    case 8: return rangeIs(q, s, 'uploaded') ? P_UPLOADED : P_UNKNOWN;
-    case 9: return rangeIs(q, s, 'info_hash') ? P_INFO_HASH : P_UNKNOWN;
-    case 10: return rangeIs(q, s, 'downloaded') ? P_DOWNLOADED : rangeIs(q, s, 'no_peer_id') ? P_NO_PEER_ID : P_UNKNOWN;
+  let id: number;
+  let name: string;
+  switch (c.nameHash) {
+    case H_INFO_HASH: id = P_INFO_HASH; name = 'info_hash'; break;
+    case H_PEER_ID: id = P_PEER_ID; name = 'peer_id'; break;
+    case H_PORT: id = P_PORT; name = 'port'; break;
+    case H_LEFT: id = P_LEFT; name = 'left'; break;
+    case H_UPLOADED: id = P_UPLOADED; name = 'uploaded'; break;
+    case H_DOWNLOADED: id = P_DOWNLOADED; name = 'downloaded'; break;
+    case H_EVENT: id = P_EVENT; name = 'event'; break;
+    case H_NUMWANT: id = P_NUMWANT; name = 'numwant'; break;
+    case H_COMPACT: id = P_COMPACT; name = 'compact'; break;
+    case H_NO_PEER_ID: id = P_NO_PEER_ID; name = 'no_peer_id'; break;
+    case H_KEY: id = P_KEY; name = 'key'; break;
     default: return P_UNKNOWN;
   }
+  return c.nameEnd - c.nameStart === name.length && rangeIs(c.query, c.nameStart, name) ? id : P_UNKNOWN;
 }
 
 function parseEvent(c: QueryCursor): AnnounceEvent {

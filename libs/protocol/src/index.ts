@@ -2,7 +2,7 @@
 export { binToHex, hexToBin, key20At, KEY_BYTES, type BinKey } from './bin-key.js';
 export { isProtocolError, PROTOCOL_ERROR_TEXTS, ProtocolError, type ProtocolErrorCode } from './errors.js';
 export {
-  decodeInto, decodeLatin1, nameIs, nextParam, openQuery, parseQuery, parseUint64, valueBytes, valueKey20,
+  decodeInto, decodeLatin1, nameHash, nameIs, nextParam, openQuery, parseQuery, parseUint64, rangeIs, valueBytes, valueKey20,
   valueLatin1, valueSignedOrNull, valueText, valueUint64, type QueryCursor,
 } from './query.js';
 export {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtocolError, type ProtocolErrorCode } from './errors.js';
-import { decodeLatin1, nextParam, openQuery, parseQuery, parseUint64 } from './query.js';
+import { decodeLatin1, nameHash, nextParam, openQuery, parseQuery, parseUint64 } from './query.js';
 
 function expectCode(fn: () => unknown, code: ProtocolErrorCode): void {
   assert.throws(fn, (err: unknown) => err instanceof ProtocolError && err.code === code);
@@ -63,6 +63,16 @@ describe('parseQuery', () => {
     assert.equal(decodeLatin1(raw, 2, raw.length)?.length, 100_000);
     assert.equal(decodeLatin1(raw, 2, raw.length, 10), null);
   });
+});
+
+describe('nameHash', () => {
+  test('the cursor carries the hash of the raw name', () => {
+    const c = openQuery('info_hash=1&port&x%41=2');
+    const got: number[] = [];
+    while (nextParam(c)) got.push(c.nameHash);
+    assert.deepEqual(got, [nameHash('info_hash'), nameHash('port'), nameHash('x%41')]);
+  });
+  test('collisions exist, so callers must confirm', () => assert.equal(nameHash('ppSt'), nameHash('port')));
 });
 
 describe('parseUint64', () => {

@@ -31,10 +31,19 @@ export interface QueryCursor {
   valueEnd: number;
   /** The decoded name, set only when the raw name holds '%' or '+'; otherwise null. */
   decodedName: string | null;
+  /** nameHash() of the raw name, computed while scanning it, so callers can dispatch without compares. */
+  nameHash: number;
+}
+
+/** The hash nextParam computes over a raw name (31-multiplier, 32-bit). Collisions are possible: confirm with nameIs. */
+export function nameHash(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) | 0;
+  return h;
 }
 
 export function openQuery(query: string): QueryCursor {
-  return { query, pos: 0, nameStart: 0, nameEnd: 0, valueStart: 0, valueEnd: 0, decodedName: null };
+  return { query, pos: 0, nameStart: 0, nameEnd: 0, valueStart: 0, valueEnd: 0, decodedName: null, nameHash: 0 };
 }
 
 /**
@@ -53,11 +62,14 @@ export function nextParam(c: QueryCursor): boolean {
   }
   const nameStart = i;
   let escaped = false;
+  let h = 0;
   for (; i < n; i++) {
     const ch = q.charCodeAt(i);
     if (ch === AMP || ch === EQ) break;
     if (ch === PCT || ch === PLUS) escaped = true;
+    h = (Math.imul(h, 31) + ch) | 0;
   }
+  c.nameHash = h;
   c.nameStart = nameStart;
   c.nameEnd = i;
   if (i < n && q.charCodeAt(i) === EQ) {

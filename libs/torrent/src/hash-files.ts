@@ -91,7 +91,7 @@ export async function hashFiles(opts: HashFilesOptions): Promise<HashFilesResult
     opts.onProgress?.(done, grand);
   };
   let results: Buffer[];
-  if (total < (opts.inlineBelowBytes ?? 16 * 1024 * 1024)) {
+  if (total < (opts.inlineBelowBytes ?? 4 * 1024 * 1024)) {
     results = jobs.map((job) => runHashJob(job, onBytes));
   } else {
     const ctrl = new AbortController();

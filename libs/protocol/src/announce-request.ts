@@ -177,7 +177,7 @@ export function parseAnnounceQuery(rawQuery: string): AnnounceRequest {
         compact = valueUint64(c, 'BAD_COMPACT') !== 0;
         break;
       case P_NO_PEER_ID:
-        noPeerId = valueText(c, 16) !== '0';
+        noPeerId = !(c.valueEnd - c.valueStart === 1 && c.query.charCodeAt(c.valueStart) === 0x30) && valueText(c, 16) !== '0';
         break;
       case P_KEY:
         key = valueLatin1(c, MAX_KEY_BYTES, 'BAD_KEY');

@@ -10,7 +10,7 @@ import { readCompactIp, readCompactPort, writeCompact } from '../../../libs/swar
 import type { HttpErrorKind } from './counters.js';
 import { renderMetrics } from './metrics.js';
 import { renderStats } from './stats-modes.js';
-import type { Clock, ScrapeRow, Tracker } from './tracker.js';
+import { clientKeyOf, type Clock, type ScrapeRow, type Tracker } from './tracker.js';
 
 /**
  * The HTTP side: announce, scrape, full scrape, /stats, /metrics on bare node:http (express would cost ~5x
@@ -76,7 +76,7 @@ export function createHttpHandler(tracker: Tracker, opts: HttpOptions, clock: Cl
       addrLen,
       seeder: a.left === 0,
       event: a.event,
-      clientKey: addr.toString('latin1', 0, addrLen - 2) + (a.peerId ?? addr.toString('latin1', addrLen - 2, addrLen)),
+      clientKey: clientKeyOf(addr, addrLen, a.peerId),
       numwant: a.numwant,
       numwantCap: opts.numwantMax,
       bothFamilies: true,

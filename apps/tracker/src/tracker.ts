@@ -60,6 +60,14 @@ export interface CompletionEvent {
   readonly clientKey: string;
 }
 
+/**
+ * Who a client is, for completion dedupe: its IP plus its peer_id, so a restart on a new port is the same
+ * client and two clients behind one NAT are not. Without a peer_id the port stands in.
+ */
+export function clientKeyOf(addr: Buffer, addrLen: 6 | 18, peerId: string | null): string {
+  return addr.toString('latin1', 0, addrLen - 2) + (peerId ?? addr.toString('latin1', addrLen - 2, addrLen));
+}
+
 export class Tracker {
   readonly store: SwarmStore;
   readonly counters: Counters;

@@ -10,7 +10,7 @@ import { readCompactIp, readCompactPort, writeCompact } from '../../../libs/swar
 import type { HttpErrorKind } from './counters.js';
 import { renderMetrics } from './metrics.js';
 import { renderStats } from './stats-modes.js';
-import { clientKeyOf, type Clock, type ScrapeRow, type Tracker } from './tracker.js';
+import type { Clock, ScrapeRow, Tracker } from './tracker.js';
 
 /**
  * The HTTP side: announce, scrape, full scrape, /stats, /metrics on bare node:http (express would cost ~5x
@@ -27,6 +27,7 @@ export interface HttpOptions {
   readonly closedMode: boolean;
   isStatsClient(ip: string): boolean;
   isTrustedProxy(ip: string): boolean;
+  readonly hasTrustedProxies: boolean;
 }
 
 const MAX_HEADERS = 64;
@@ -62,7 +63,9 @@ export function createHttpHandler(tracker: Tracker, opts: HttpOptions, clock: Cl
   }
 
   function peerIp(req: http.IncomingMessage): string {
-    return clientIp(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], opts.isTrustedProxy);
+    const remote = req.socket.remoteAddress ?? '';
+    // without trusted proxies the header is never read, so skip parsing it (hot path)
+    return opts.hasTrustedProxies ? clientIp(remote, req.headers['x-forwarded-for'], opts.isTrustedProxy) : remote;
   }
 
   function announce(req: http.IncomingMessage, res: http.ServerResponse, query: string): void {
@@ -76,7 +79,7 @@ export function createHttpHandler(tracker: Tracker, opts: HttpOptions, clock: Cl
       addrLen,
       seeder: a.left === 0,
       event: a.event,
-      clientKey: clientKeyOf(addr, addrLen, a.peerId),
+      peerId: a.peerId,
       numwant: a.numwant,
       numwantCap: opts.numwantMax,
       bothFamilies: true,
@@ -86,14 +89,9 @@ export function createHttpHandler(tracker: Tracker, opts: HttpOptions, clock: Cl
       send(res, 200, NOT_AUTHORIZED);
       return;
     }
-    const base = { complete: reply.complete, incomplete: reply.incomplete, interval: reply.interval, minInterval: reply.minInterval };
-    if (reply.stopped) {
-      send(res, 200, encodeAnnounceStopped(base));
-    } else if (!a.compact) {
-      send(res, 200, encodeAnnounceDict({ ...base, downloaded: reply.downloaded, peers: [...listPeers(reply.peers, 6), ...listPeers(reply.peers6, 18)] }));
-    } else {
-      send(res, 200, encodeAnnounce({ ...base, downloaded: reply.downloaded, peers: reply.peers, peers6: reply.peers6 && reply.peers6.length > 0 ? reply.peers6 : null }));
-    }
+    if (reply.stopped) send(res, 200, encodeAnnounceStopped(reply));
+    else if (a.compact) send(res, 200, encodeAnnounce(reply));
+    else send(res, 200, encodeAnnounceDict({ ...reply, peers: [...listPeers(reply.peers, 6), ...listPeers(reply.peers6, 18)] }));
   }
 
   function scrape(req: http.IncomingMessage, res: http.ServerResponse, query: string | null): void {

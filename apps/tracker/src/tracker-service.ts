@@ -77,6 +77,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     closedMode: config.accessMode === 'whitelist',
     isStatsClient,
     isTrustedProxy,
+    hasTrustedProxies: config.proxyCidrs.length > 0,
   }, clock, log);
   const udpHandler = createUdpHandler(tracker, createConnectionIds(deps.secret ?? crypto.randomBytes(32)), clock, log);
 

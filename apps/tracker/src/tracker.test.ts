@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_COMPLETED, EVENT_NONE, EVENT_STOPPED, writeCompact } from '../../../libs/swarm/src/index.js';
-import { Tracker, clientKeyOf, type PeerAnnounce, type TrackerSettings } from './tracker.js';
+import { Tracker, type PeerAnnounce, type TrackerSettings } from './tracker.js';
 
 const SETTINGS: TrackerSettings = {
   accessMode: 'whitelist', intervalSeconds: 1800, intervalJitterSeconds: 180, peerTimeoutSeconds: 2700,
@@ -18,7 +18,7 @@ function fixedClock(random: number) {
 function peer(infoHash: string, port: number, seeder: boolean, event: 0 | 1 | 2 | 3 = EVENT_NONE): PeerAnnounce {
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact('10.0.0.1', port, addr) as 6;
-  return { infoHash, addr, addrLen, seeder, event, clientKey: clientKeyOf(addr, addrLen, `peer-${port}`.padEnd(20, '-')), numwant: null, numwantCap: 200, bothFamilies: true };
+  return { infoHash, addr, addrLen, seeder, event, peerId: `peer-${port}`.padEnd(20, '-'), numwant: null, numwantCap: 200, bothFamilies: true };
 }
 
 describe('Tracker', () => {

@@ -32,7 +32,7 @@ export interface PeerAnnounce {
   readonly addrLen: 6 | 18;
   readonly seeder: boolean;
   readonly event: AnnounceEvent;
-  readonly clientKey: string;
+  readonly peerId: string | null;
   /** null: the client did not ask (or asked for a negative number): the default applies. */
   readonly numwant: number | null;
   /** Cap for this transport (UDP over IPv6 must fit its reply in one datagram). */
@@ -40,11 +40,7 @@ export interface PeerAnnounce {
   readonly bothFamilies: boolean;
 }
 
-export interface AnnounceReply extends AnnounceOutput {
-  readonly interval: number;
-  readonly minInterval: number;
-  readonly stopped: boolean;
-}
+export type AnnounceReply = AnnounceOutput;
 
 export interface ScrapeRow {
   readonly infoHash: BinKey;
@@ -57,15 +53,7 @@ export interface CompletionEvent {
   readonly infoHash: BinKey;
   readonly addr: Uint8Array;
   readonly addrLen: 6 | 18;
-  readonly clientKey: string;
-}
-
-/**
- * Who a client is, for completion dedupe: its IP plus its peer_id, so a restart on a new port is the same
- * client and two clients behind one NAT are not. Without a peer_id the port stands in.
- */
-export function clientKeyOf(addr: Buffer, addrLen: 6 | 18, peerId: string | null): string {
-  return addr.toString('latin1', 0, addrLen - 2) + (peerId ?? addr.toString('latin1', addrLen - 2, addrLen));
+  readonly peerId: string | null;
 }
 
 export class Tracker {
@@ -125,7 +113,7 @@ export class Tracker {
     const out = this.store.announce(
       {
         infoHash: p.infoHash, addr: p.addr, addrOff: 0, addrLen: p.addrLen, seeder: p.seeder, event: p.event,
-        clientKey: p.clientKey, numwant: want, bothFamilies: p.bothFamilies,
+        peerId: p.peerId, numwant: want, bothFamilies: p.bothFamilies,
       },
       this.minute(),
       this.clock.random(),
@@ -133,11 +121,12 @@ export class Tracker {
     if (out.counted) {
       this.counters.completed++;
       this.generation++;
-      this.onCompletion?.({ infoHash: p.infoHash, addr: p.addr, addrLen: p.addrLen, clientKey: p.clientKey });
+      this.onCompletion?.({ infoHash: p.infoHash, addr: p.addr, addrLen: p.addrLen, peerId: p.peerId });
     }
     this.counters.renewed(out.renewAge);
-    const interval = this.interval();
-    return { ...out, interval, minInterval: Math.floor(interval / 2), stopped: p.event === EVENT_STOPPED };
+    out.interval = this.interval();
+    out.minInterval = Math.floor(out.interval / 2);
+    return out;
   }
 
   /**

@@ -5,7 +5,7 @@ import {
   type createConnectionIds,
 } from '../../../libs/protocol/src/index.js';
 import { writeCompact } from '../../../libs/swarm/src/index.js';
-import { clientKeyOf, type Clock, type Tracker } from './tracker.js';
+import type { Clock, Tracker } from './tracker.js';
 
 /**
  * BEP 15 over node:dgram. Malformed packets are dropped (counted), never answered with more than a short
@@ -54,7 +54,7 @@ export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Cl
           addrLen,
           seeder: req.left === 0,
           event: req.event,
-          clientKey: clientKeyOf(addr, addrLen, req.peerId),
+          peerId: req.peerId,
           numwant: req.numWant,
           numwantCap: addrLen === 6 ? NUMWANT_CAP_V4 : NUMWANT_CAP_V6,
           bothFamilies: false,

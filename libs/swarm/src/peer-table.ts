@@ -87,7 +87,7 @@ export class PeerTable {
     this.meta[i] = ((minute << FLAG_BITS) | (completed ? COMPLETED : 0) | (seeder ? SEEDER : 0)) >>> 0;
     if (seeder) this.seeders++;
     if (this.slots !== null) {
-      if (this.count * 2 > this.slots.length) this.rebuildSlots();
+      if (this.count * 10 > this.slots.length * 7) this.rebuildSlots();
       else this.insertSlot(i);
     } else if (this.count > LINEAR_MAX) {
       this.rebuildSlots();
@@ -194,8 +194,9 @@ export class PeerTable {
   }
 
   private rebuildSlots(): void {
+    // load factor between 0.35 and 0.7: short probe runs, ~4-8 bytes of index per peer
     let size = 64;
-    while (size < this.count * 3) size <<= 1;
+    while (size < this.count * 1.5) size <<= 1;
     if (this.slots === null || this.slots.length !== size) this.slots = new Int32Array(size);
     else this.slots.fill(0);
     this.mask = size - 1;

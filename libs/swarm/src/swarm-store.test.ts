@@ -10,7 +10,7 @@ function peer(port: number, seeder: boolean, event: AnnounceEvent = EVENT_NONE, 
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact(ip, port, addr);
   assert.ok(addrLen !== 0);
-  return { infoHash: H, addr, addrOff: 0, addrLen, seeder, event, clientKey: `${ip}|${peerId}`, numwant: 50, bothFamilies: true };
+  return { infoHash: H, addr, addrOff: 0, addrLen, seeder, event, peerId: peerId.padEnd(20, '-'), numwant: 50, bothFamilies: true };
 }
 
 function store(): SwarmStore {

@@ -37,13 +37,14 @@ export interface AnnounceInput {
   readonly addrLen: 6 | 18;
   readonly seeder: boolean;
   readonly event: AnnounceEvent;
-  /** Identifies the client for completion dedupe: IP bytes + peer_id (or + port when there is none). */
-  readonly clientKey: string;
+  /** The client's peer_id (20-char latin1), or null; with the IP it identifies the client for completion dedupe. */
+  readonly peerId: string | null;
   readonly numwant: number;
   /** Also return peers of the other family (HTTP can carry both; a UDP reply only one). */
   readonly bothFamilies: boolean;
 }
 
+/** One object per announce, built once with every field (no spreads on the hot path). */
 export interface AnnounceOutput {
   complete: number;
   incomplete: number;
@@ -56,6 +57,10 @@ export interface AnnounceOutput {
   counted: boolean;
   /** Minutes since this peer's previous announce, or -1 for a new peer. */
   renewAge: number;
+  /** Filled in by the tracker. */
+  interval: number;
+  minInterval: number;
+  stopped: boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -109,13 +114,13 @@ export class SwarmStore {
     let counted = false;
     if (index < 0) {
       const completes = a.event === EVENT_COMPLETED && a.seeder;
-      if (completes) counted = this.countCompletion(t, a.clientKey, minute);
+      if (completes) counted = this.countCompletion(t, a, minute);
       index = table.add(a.addr, a.addrOff, a.seeder, completes, minute);
     } else {
       renewAge = minute - table.lastSeen(index);
       const wasDone = table.hasCompleted(index);
       const completes = a.seeder && !wasDone && (a.event === EVENT_COMPLETED || !table.isSeeder(index));
-      if (completes) counted = this.countCompletion(t, a.clientKey, minute);
+      if (completes) counted = this.countCompletion(t, a, minute);
       table.update(index, a.seeder, wasDone || completes, minute);
     }
 
@@ -129,21 +134,21 @@ export class SwarmStore {
     if (want > 0) {
       const own = pick(table, want, index, random);
       const rest = want - own.length / table.addrLen;
-      const fromOther = a.bothFamilies && other !== null && rest > 0 ? pick(other, rest, -1, random) : null;
+      const fromOther = a.bothFamilies && other !== null && rest > 0 ? pick(other, rest, -1, random) : EMPTY;
       if (a.addrLen === 6) {
         peers = own;
-        peers6 = fromOther;
+        peers6 = fromOther.length > 0 ? fromOther : null;
       } else {
         peers6 = own;
-        peers = fromOther ?? EMPTY;
+        peers = fromOther;
       }
     }
-    return { complete, incomplete, downloaded: t.downloaded, peers, peers6, counted, renewAge };
+    return { complete, incomplete, downloaded: t.downloaded, peers, peers6, counted, renewAge, interval: 0, minInterval: 0, stopped: false };
   }
 
   private stop(t: Torrent | undefined, a: AnnounceInput, minute: number): AnnounceOutput {
     if (t === undefined) {
-      return { complete: 0, incomplete: 0, downloaded: 0, peers: EMPTY, peers6: null, counted: false, renewAge: -1 };
+      return { complete: 0, incomplete: 0, downloaded: 0, peers: EMPTY, peers6: null, counted: false, renewAge: -1, interval: 0, minInterval: 0, stopped: true };
     }
     t.touched = minute;
     const table = a.addrLen === 6 ? t.v4 : t.v6;
@@ -153,17 +158,17 @@ export class SwarmStore {
       if (i >= 0) {
         // a leecher that stops with nothing left finished its download; some clients (aria2c with
         // --seed-time=0) send only `stopped`, never `completed`
-        if (a.seeder && !table.isSeeder(i) && !table.hasCompleted(i)) counted = this.countCompletion(t, a.clientKey, minute);
+        if (a.seeder && !table.isSeeder(i) && !table.hasCompleted(i)) counted = this.countCompletion(t, a, minute);
         table.remove(i);
       }
     }
     const s = counts(t);
-    return { complete: s.complete, incomplete: s.incomplete, downloaded: t.downloaded, peers: EMPTY, peers6: null, counted, renewAge: -1 };
+    return { complete: s.complete, incomplete: s.incomplete, downloaded: t.downloaded, peers: EMPTY, peers6: null, counted, renewAge: -1, interval: 0, minInterval: 0, stopped: true };
   }
 
-  private countCompletion(t: Torrent, client: string, minute: number): boolean {
+  private countCompletion(t: Torrent, a: AnnounceInput, minute: number): boolean {
     if (t.completers === null) t.completers = new Map();
-    const clientKey = fnv1a(client);
+    const clientKey = clientHash(a);
     const at = t.completers.get(clientKey);
     if (at !== undefined && minute - at < this.opts.completionWindowMinutes) return false;
     if (t.completers.size >= MAX_COMPLETERS) {
@@ -226,10 +231,21 @@ export function counts(t: Torrent): { complete: number; incomplete: number; peer
   return { complete, incomplete: peers - complete, peers };
 }
 
-/** 32-bit FNV-1a: a collision only means two clients share one completion window, once in billions. */
-function fnv1a(s: string): number {
+/**
+ * Who a client is, for completion dedupe: its IP plus its peer_id, so a restart on a new port is the same
+ * client and two clients behind one NAT are not; without a peer_id the port stands in. Hashed to 32 bits
+ * (FNV-1a): a collision only makes two clients share one completion window, once in billions. Computed only
+ * when a completion is about to count, never on a plain re-announce.
+ */
+function clientHash(a: AnnounceInput): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  const ipEnd = a.addrOff + a.addrLen - 2;
+  for (let i = a.addrOff; i < ipEnd; i++) h = Math.imul(h ^ a.addr[i]!, 0x01000193);
+  if (a.peerId === null) {
+    for (let i = ipEnd; i < ipEnd + 2; i++) h = Math.imul(h ^ a.addr[i]!, 0x01000193);
+  } else {
+    for (let i = 0; i < a.peerId.length; i++) h = Math.imul(h ^ a.peerId.charCodeAt(i), 0x01000193);
+  }
   return h >>> 0;
 }
 

@@ -53,7 +53,10 @@ export class CatalogSource {
     } catch (e) {
       stamp = `missing:${(e as NodeJS.ErrnoException).code ?? ''}`;
       if (stamp !== this.manifestStamp) {
-        this.log.warn({ path: this.manifestPath, code: (e as NodeJS.ErrnoException).code }, 'manifest not readable; keeping the last good copy');
+        const code = (e as NodeJS.ErrnoException).code;
+        // no manifest yet is a fresh install (nothing published), not a problem
+        if (code === 'ENOENT' && this.manifestStamp === '') this.log.info({ path: this.manifestPath }, 'no manifest yet: nothing published so far');
+        else this.log.warn({ path: this.manifestPath, code }, 'manifest not readable; keeping the last good copy');
       }
       this.manifestStamp = stamp;
       return;

@@ -29,7 +29,9 @@ try {
   const publisherArgs = parsePublisherArgs(splitArgs(input.env['PUBLISHER_ARGS']), input.env, cwd);
   const statsArgs = parseStatsArgs(['--host', settings.bindHost, ...splitArgs(input.env['STATS_ARGS'])], input.env, cwd);
   if ('help' in trackerConfig || publisherArgs.kind === 'help' || statsArgs.kind === 'help') throw new Error('--help is not an app flag inside the suite');
-  plan = { trackerConfig, publisherConfig: publisherArgs.config, statsConfig: statsArgs.config };
+  // one hashing thread: each worker costs ~10-15 MB, and the suite's budget is a 128 MB VPS
+  const publisherConfig = Object.freeze({ ...publisherArgs.config, hashThreads: 1 });
+  plan = { trackerConfig, publisherConfig, statsConfig: statsArgs.config };
 } catch (err) {
   process.stderr.write(`suite: ${(err as Error).message}\n`);
   process.exit(2);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type http from 'node:http';
+import type net from 'node:net';
 import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
@@ -11,7 +11,8 @@ import { createIpMatcher, parseCidr } from '../../../libs/net/src/index.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { loadAccessListFile } from './accesslist-source.js';
 import type { TrackerConfig } from './config.js';
-import { createHttpHandler, createTrackerHttpServer } from './http-server.js';
+import { createHttpRoutes } from './http-routes.js';
+import { createWireServer } from './http-wire.js';
 import { dropPrivileges } from './privileges.js';
 import { readStateFile, renderState, writeStateFile } from './state-file.js';
 import { Tracker, type Clock } from './tracker.js';
@@ -68,7 +69,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
 
   const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
   const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));
-  const handler = createHttpHandler(tracker, {
+  const route = createHttpRoutes(tracker, {
     statsPath: config.statsPath,
     redirectUrl: config.redirectUrl,
     maxUrlBytes: config.maxUrlBytes,
@@ -81,16 +82,17 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   }, clock, log);
   const udpHandler = createUdpHandler(tracker, createConnectionIds(deps.secret ?? crypto.randomBytes(32)), clock, log);
 
-  const servers: http.Server[] = [];
+  const servers: Array<{ server: net.Server; closeAll(): void }> = [];
   const sockets: dgram.Socket[] = [];
   const addresses: Array<{ proto: 'tcp' | 'udp'; address: string; port: number }> = [];
   try {
     for (const l of config.tcp) {
-      const server = createTrackerHttpServer(handler, config, tracker);
+      const wire = createWireServer(route, config, tracker);
+      const server = wire.server;
       const listening = Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
       server.listen({ host: l.host, port: l.port, ipv6Only: v6Only(l, config.tcp), backlog: 1024 });
       await listening;
-      servers.push(server);
+      servers.push(wire);
       const a = server.address() as AddressInfo;
       addresses.push({ proto: 'tcp', address: a.address, port: a.port });
     }
@@ -107,7 +109,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
       addresses.push({ proto: 'udp', address: a.address, port: a.port });
     }
   } catch (err) {
-    for (const s of servers) s.close();
+    for (const s of servers) s.server.close();
     for (const s of sockets) s.close();
     throw err;
   }
@@ -156,8 +158,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
       clearInterval(minuteTimer);
       for (const s of sockets) s.close();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
+        s.server.close(() => resolve());
+        s.closeAll();
       })));
       flush();
       if (config.pidFile !== null) removePidFile(config.pidFile);

@@ -9,6 +9,7 @@ import type { Logger } from '../../../libs/common/src/log.js';
 import { hexToKey } from '../../../libs/accesslist/src/index.js';
 import { createIpMatcher, parseCidr } from '../../../libs/net/src/index.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
+import { readCompactIp } from '../../../libs/swarm/src/index.js';
 import { loadAccessListFile } from './accesslist-source.js';
 import type { TrackerConfig } from './config.js';
 import { createHttpRoutes } from './http-routes.js';
@@ -43,6 +44,12 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   const clock: Clock = deps.clock ?? { now: Date.now, random: Math.random };
   for (const note of config.notes) log.info(note);
   const tracker = new Tracker(config, clock);
+  // opentracker's WANT_SYSLOGS completion line: one per counted download, the raw record behind every count
+  tracker.onCompletion = (e) => log.info({
+    infoHash: Buffer.from(e.infoHash, 'latin1').toString('hex'),
+    ip: readCompactIp(e.addr, 0, e.addrLen),
+    peerId: e.peerId === null ? null : Buffer.from(e.peerId, 'latin1').toString('hex'),
+  }, 'completed');
 
   async function reload(): Promise<void> {
     if (config.accessMode === 'open' || config.accessListPath === null) return;

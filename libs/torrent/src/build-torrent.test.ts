@@ -32,7 +32,8 @@ function viaCreateTorrent(input: string, pieceLength: number, priv: boolean | un
 }
 
 async function viaMktorrent(input: string, pieceLength: number, out: string): Promise<string> {
-  await run('mktorrent', ['-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input]);
+  // -t 1: Debian's mktorrent 1.1 can deadlock with several hashing threads on a file of few pieces
+  await run('mktorrent', ['-t', '1', '-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input], { timeout: 30_000 });
   return (await parseTorrent(await readFile(out))).infoHash as string;
 }
 

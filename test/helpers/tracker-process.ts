@@ -32,6 +32,8 @@ export interface TrackerProcessOptions {
   readonly whitelistText?: string;
   /** Extra arguments after the default ones. */
   readonly args?: readonly string[];
+  /** The access-list flag the list file is passed with: -w (default) or -b (blacklist mode). */
+  readonly listFlag?: '-w' | '-b';
   /** Replace the default `-i 127.0.0.1 -p 0 -P 0` binds (e.g. when a -f conf binds). */
   readonly binds?: readonly string[];
   /** Directory for whitelist, state and pid files; a fresh temp dir (removed by cleanup) by default. */
@@ -111,7 +113,7 @@ export async function startTrackerProcess(opts: TrackerProcessOptions = {}): Pro
   else if (opts.whitelist !== undefined || !fs.existsSync(whitelistPath)) writeWhitelist(whitelistPath, opts.whitelist ?? []);
 
   const binds = opts.binds ?? ['-i', '127.0.0.1', '-p', '0', '-P', '0'];
-  const args = [...binds, '-w', whitelistPath, '--pid-file', pidPath, '--state-file', statePath, ...(opts.args ?? [])];
+  const args = [...binds, opts.listFlag ?? '-w', whitelistPath, '--pid-file', pidPath, '--state-file', statePath, ...(opts.args ?? [])];
   const expect = opts.expectListeners ?? countFlag(args, '-p') + countFlag(args, '-P');
 
   const child = spawn(TRACKER_BIN, args, { cwd: dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -165,14 +165,6 @@ export class PeerTable {
     return written;
   }
 
-  /** Calls fn with each peer's address offset inside `buffer` (for non-compact replies and stats). */
-  forEach(fn: (buffer: Buffer, offset: number, seeder: boolean, lastSeenMinute: number) => void): void {
-    for (let i = 0; i < this.count; i++) {
-      const m = this.meta[i]!;
-      fn(this.addrs, i * this.addrLen, (m & SEEDER) !== 0, m >>> FLAG_BITS);
-    }
-  }
-
   private maybeShrink(): boolean {
     if (this.capacity > 16 && this.count < this.capacity / 4) {
       this.resize(Math.max(MIN_CAPACITY, this.count * 2));

@@ -1,8 +1,7 @@
 /** HTTP announce load through wrk (Debian package) with bench/wrk-announce.lua. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinPrefix } from './proc.js';
+import { runPinned } from './proc.js';
 
 // the Lua script is not compiled: it lives beside the sources, two levels above dist/bench/
 const LUA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/wrk-announce.lua');
@@ -32,21 +31,11 @@ export interface WrkResult {
 }
 
 export async function runWrk(o: WrkOptions, cpu: number | null, onSpawn?: (pid: number) => void): Promise<WrkResult> {
-  const cmd = [...pinPrefix(cpu), 'wrk', '-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--timeout', '5s', '-s', LUA,
-    `http://127.0.0.1:${o.port}`];
-  const child = spawn(cmd[0]!, cmd.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, BENCH_HASHES: o.hashesFile, BENCH_N: String(o.torrents), BENCH_PEERS: String(o.peers),
-      BENCH_NUMWANT: String(o.numwant), BENCH_CLOSE: o.close ? '1' : '0', BENCH_SEED: '7',
-    },
-  });
-  if (child.pid !== undefined) onSpawn?.(child.pid);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const cmd = ['wrk', '-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--timeout', '5s', '-s', LUA, `http://127.0.0.1:${o.port}`];
+  const { code, out, err } = await runPinned(cmd, cpu, {
+    ...process.env, BENCH_HASHES: o.hashesFile, BENCH_N: String(o.torrents), BENCH_PEERS: String(o.peers),
+    BENCH_NUMWANT: String(o.numwant), BENCH_CLOSE: o.close ? '1' : '0', BENCH_SEED: '7',
+  }, onSpawn);
   const line = out.split('\n').find((l) => l.startsWith('BENCHJSON '));
   if (code !== 0 || !line) throw new Error(`wrk failed with ${code}: ${err.trim() || out.trim()}`);
   const j = JSON.parse(line.slice(10)) as Record<string, number>;

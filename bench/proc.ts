@@ -148,3 +148,18 @@ export async function storedPeers(httpPort: number): Promise<{ peers: number; se
     return null;
   }
 }
+
+/** Runs a load generator to its end (pinned to `cpu` when given) and returns its exit code and output. */
+export async function runPinned(
+  cmd: readonly string[], cpu: number | null, env: NodeJS.ProcessEnv | undefined, onSpawn?: (pid: number) => void,
+): Promise<{ code: number | null; out: string; err: string; pid: number }> {
+  const full = [...pinPrefix(cpu), ...cmd];
+  const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
+  if (child.pid !== undefined) onSpawn?.(child.pid);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  return { code, out, err, pid: child.pid ?? 0 };
+}

@@ -1,8 +1,7 @@
 /** Runs the BEP 15 generator (udp-gen.ts) as a child process pinned to the generator CPU. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pinPrefix } from './proc.js';
+import { runPinned } from './proc.js';
 import type { GenOptions, GenResult } from './udp-gen.js';
 
 const GEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'udp-gen.js');
@@ -10,17 +9,10 @@ const GEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'udp-gen.js'
 export interface UdpRun { readonly result: GenResult; readonly pid: number }
 
 export async function runUdpGen(o: GenOptions, cpu: number | null, onSpawn?: (pid: number) => void): Promise<UdpRun> {
-  const cmd = [...pinPrefix(cpu), process.execPath, GEN, JSON.stringify(o)];
-  const child = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) onSpawn?.(child.pid);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const { code, out, err, pid } = await runPinned([process.execPath, GEN, JSON.stringify(o)], cpu, undefined, onSpawn);
   const line = out.trim().split('\n').pop() ?? '';
   if (code !== 0 || !line.startsWith('{')) throw new Error(`udp-gen (${o.mode}) failed with ${code}: ${err.trim() || out.trim()}`);
-  return { result: JSON.parse(line) as GenResult, pid: child.pid! };
+  return { result: JSON.parse(line) as GenResult, pid };
 }
 
 /** Median of the whole 1-second buckets (first and last, partial, dropped). */

@@ -1,6 +1,6 @@
 import { readFile, rename } from 'node:fs/promises';
 import { EMPTY_MANIFEST, type Manifest, type ManifestRelease } from '../../../libs/common/src/manifest.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 
 export type ManifestLoad = { readonly manifest: Manifest; readonly warning: string | null };
 

@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { Manifest, ManifestRelease } from '../../../libs/common/src/manifest.js';
 import { buildTorrent, type BuiltTorrent } from '../../../libs/torrent/src/index.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 import type { PublisherConfig } from './config.js';
 import { hashIsLive, liveEntries, loadManifest, recordPublished, recordRemoved, saveManifest } from './manifest-store.js';
 import { createProgress, type ProgressSink } from './progress.js';

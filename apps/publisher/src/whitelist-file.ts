@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { addToAccessList, removeFromAccessList } from '../../../libs/accesslist/src/append.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 
 type Op = { readonly op: 'add'; readonly comment: string } | { readonly op: 'remove' };
 

@@ -38,6 +38,18 @@ describe('parseStatsArgs', () => {
     assert.equal(c.baseUrl, 'http://127.0.0.1:9000');
   });
 
+  test('announce URLs and web seeds follow the suite settings; --announce and --web-seed repeat', () => {
+    const d = run([], { PUBLIC_HOST: 'dl.example.org' });
+    assert.deepEqual(d.announceUrls, ['http://dl.example.org:6969/announce', 'udp://dl.example.org:6969/announce']);
+    assert.deepEqual(d.webSeeds, ['http://dl.example.org:8080/files/']);
+    const c = run(['--announce', 'https://t.example/announce', '--announce=udp://t.example:6969/announce', '--web-seed', 'https://m1.example/pub',
+      '--web-seed', 'https://m2.example/x/', '--base-url', 'https://dl.example'], { ANNOUNCE_HTTP_URL: 'http://ignored/announce' });
+    assert.deepEqual(c.announceUrls, ['https://t.example/announce', 'udp://t.example:6969/announce']);
+    assert.deepEqual(c.webSeeds, ['https://dl.example/files/', 'https://m1.example/pub/', 'https://m2.example/x/']);
+    assert.throws(() => run(['--web-seed', 'udp://x/']), /--web-seed/);
+    assert.throws(() => run(['--announce', 'nope']), /--announce/);
+  });
+
   test('--help', () => {
     const r = parseStatsArgs(['--port', '1', '--help'], {}, CWD);
     assert.equal(r.kind, 'help');

@@ -19,6 +19,10 @@ export interface StatsConfig {
   readonly logLevel: LogLevel;
   /** Public base URL of this site (no trailing slash): absolute links in the API and CSV. */
   readonly baseUrl: string;
+  /** Tracker tiers written into served .torrent files and magnet links (one URL per tier). */
+  readonly announceUrls: readonly string[];
+  /** BEP 19 web seeds in served .torrent files and magnet links: `baseUrl/files/`, then the extra mirrors. */
+  readonly webSeeds: readonly string[];
 }
 
 export type StatsArgs =
@@ -48,14 +52,21 @@ Options (defaults come from the suite's environment: STATS_PORT, DATA_DIR, RELEA
   --unknown-hashes MODE    show|hide torrents the manifest does not know (default show)
   --title TEXT             page title (default "Downloads")
   --base-url URL           public URL of this site for absolute links (default STATS_BASE_URL)
+  --announce URL           tracker URL put into served .torrent files and magnet links, repeatable, one tier
+                           each (default ANNOUNCE_HTTP_URL and ANNOUNCE_UDP_URL); the info_hash never changes
+  --web-seed URL           extra web seed (a mirror of the releases folder, ending in /), repeatable;
+                           BASE-URL/files/ is always the first
   --log-level LEVEL        ${LOG_LEVELS.join('|')} (default info)
   --help                   this text
 `;
 
 type Flag = 'port' | 'host' | 'tracker-stats-url' | 'poll-interval' | 'manifest' | 'torrents' | 'releases'
-  | 'db' | 'unknown-hashes' | 'title' | 'base-url' | 'log-level';
+  | 'db' | 'unknown-hashes' | 'title' | 'base-url' | 'log-level' | 'announce' | 'web-seed';
 const FLAGS: ReadonlySet<string> = new Set<Flag>(['port', 'host', 'tracker-stats-url', 'poll-interval', 'manifest',
-  'torrents', 'releases', 'db', 'unknown-hashes', 'title', 'base-url', 'log-level']);
+  'torrents', 'releases', 'db', 'unknown-hashes', 'title', 'base-url', 'log-level', 'announce', 'web-seed']);
+/** Flags that may be given several times; the others keep their last value. */
+const REPEATABLE: ReadonlySet<string> = new Set<Flag>(['announce', 'web-seed']);
+const MAX_URLS = 32;
 
 function readFlags(argv: readonly string[]): Map<Flag, string> | 'help' {
   const out = new Map<Flag, string>();
@@ -71,9 +82,26 @@ function readFlags(argv: readonly string[]): Map<Flag, string> | 'help' {
       value = argv[++i];
       if (value === undefined) throw new StatsConfigError(`option --${name} needs a value`);
     }
-    out.set(name as Flag, value);
+    // repeatable flags collect their values, NUL-separated (a NUL is refused in every value)
+    const prev = out.get(name as Flag);
+    out.set(name as Flag, REPEATABLE.has(name) && prev !== undefined ? `${prev}\0${value}` : value);
   }
   return out;
+}
+
+function urlList(flag: string, raw: string | undefined, dflt: readonly string[], protocols: readonly string[]): string[] {
+  const values = raw === undefined ? [...dflt] : raw.split('\0');
+  if (values.length > MAX_URLS) throw new StatsConfigError(`--${flag} may be given at most ${MAX_URLS} times`);
+  return values.map((v) => {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      throw new StatsConfigError(`--${flag} must be a ${protocols.join('/')} URL, got ${JSON.stringify(v)}`);
+    }
+    if (!protocols.includes(u.protocol)) throw new StatsConfigError(`--${flag} must be a ${protocols.join('/')} URL, got ${JSON.stringify(v)}`);
+    return u.toString();
+  });
 }
 
 function parsePort(raw: string): number {
@@ -122,7 +150,7 @@ export function parseStatsArgs(argv: readonly string[], env: Record<string, stri
   if (unknown !== 'show' && unknown !== 'hide') throw new StatsConfigError(`--unknown-hashes must be show or hide, got ${JSON.stringify(unknown)}`);
   const level = f('log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new StatsConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-  const config: StatsConfig = {
+  const config: { -readonly [K in keyof StatsConfig]: StatsConfig[K] } = {
     host: nonEmpty('--host', f('host') ?? '0.0.0.0', 255),
     port: f('port') === undefined ? suite.statsPort : parsePort(f('port')!),
     trackerStatsUrl: parseHttpUrl('--tracker-stats-url', f('tracker-stats-url') ?? suite.trackerStatsUrl),
@@ -135,6 +163,10 @@ export function parseStatsArgs(argv: readonly string[], env: Record<string, stri
     title: nonEmpty('--title', f('title') ?? 'Downloads', 200),
     logLevel: level as LogLevel,
     baseUrl: parseHttpUrl('--base-url', f('base-url') ?? suite.statsBaseUrl).replace(/\/+$/, ''),
+    announceUrls: Object.freeze(urlList('announce', f('announce'), [suite.announceHttpUrl, suite.announceUdpUrl], ['http:', 'https:', 'udp:'])),
+    webSeeds: [],
   };
+  const mirrors = urlList('web-seed', f('web-seed'), [], ['http:', 'https:']).map((u) => (u.endsWith('/') ? u : `${u}/`));
+  config.webSeeds = Object.freeze([...new Set([`${config.baseUrl}/files/`, ...mirrors])]);
   return { kind: 'run', config: Object.freeze(config) };
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
+import parseTorrent from 'parse-torrent';
 import { HTML_NAME, SCRIPT_NAME, apiReleases, makeFixture, rowCount, serveStats, startStatsFor, type ApiRelease, type FakeStats, type Fixture } from './helpers.js';
 import type { StatsHandle } from '../../apps/stats/src/stats-app.js';
 
@@ -144,7 +145,13 @@ describe('stats site over HTTP', () => {
     const r = await fetch(`${base}/torrents/${encodeURIComponent(f.releases[0]!.torrent)}`);
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('content-type'), 'application/x-bittorrent');
-    assert.deepEqual(Buffer.from(await r.arrayBuffer()), fs.readFileSync(path.join(f.torrentsDir, f.releases[0]!.torrent)));
+    // served with the site's current trackers and web seed; the info dict, hence the info_hash, unchanged
+    const served = await parseTorrent(Buffer.from(await r.arrayBuffer()));
+    const original = await parseTorrent(fs.readFileSync(path.join(f.torrentsDir, f.releases[0]!.torrent)));
+    assert.equal(served.infoHash, original.infoHash);
+    assert.deepEqual(original.announce, ['http://127.0.0.1:1/announce']);
+    assert.deepEqual(served.announce, ['http://127.0.0.1:6969/announce', 'udp://127.0.0.1:6969/announce']);
+    assert.deepEqual(served.urlList, ['http://stats.example/files/']);
     for (const p of ['..%2fmanifest.json', 'missing.torrent', '..%2f..%2fwhitelist', '.hidden.torrent']) {
       assert.equal((await fetch(`${base}/torrents/${p}`)).status, 404, p);
     }

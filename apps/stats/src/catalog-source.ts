@@ -119,6 +119,8 @@ export class CatalogSource {
         torrentFile: name,
         magnet: toMagnetURI(t),
         filePath: single && (await this.existsInReleases(title)) ? title : null,
+        dirPath: null,
+        sha256: null,
         source: 'torrent',
       };
     } catch (e) {

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderDailyChart } from './chart-svg.js';
+import { labelIndices, niceTicks, renderDailyChart, renderResponsiveChart, shortDay } from './chart-svg.js';
 
 describe('renderDailyChart', () => {
   const points = [
@@ -32,5 +32,30 @@ describe('renderDailyChart', () => {
       assert.doesNotMatch(svg, /NaN|Infinity/);
       assert.match(svg, /<\/svg>$/);
     }
+  });
+
+  test('round y ticks and several dated x labels', () => {
+    assert.deepEqual(niceTicks(10), [0, 5, 10]);
+    assert.deepEqual(niceTicks(7), [0, 2, 4, 6, 8]);
+    assert.deepEqual(niceTicks(1234), [0, 500, 1000, 1500]);
+    assert.deepEqual(niceTicks(0), [0, 1]);
+    assert.deepEqual(niceTicks(1), [0, 1]);
+    assert.deepEqual(labelIndices(30, 6), [0, 6, 12, 17, 23, 29]);
+    assert.deepEqual(labelIndices(1, 6), [0]);
+    assert.deepEqual(labelIndices(2, 3), [0, 1]);
+    assert.equal(shortDay('2024-05-03'), 'May 3');
+    const days = Array.from({ length: 30 }, (_, i) => ({ date: `2024-06-${String(i + 1).padStart(2, '0')}`, downloads: i * 40 }));
+    const svg = renderDailyChart(days, { id: 'c', title: 't' }).value;
+    const labels = [...svg.matchAll(/<text class="label"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    assert.ok(labels.includes('Jun 1') && labels.includes('Jun 30'), labels.join('|'));
+    assert.ok(labels.filter((l) => /^Jun /.test(l!)).length >= 5, labels.join('|'));
+    assert.ok(labels.includes('1,500') && labels.includes('0'), labels.join('|'));
+    assert.match(svg, />downloads<\/text>[\s\S]*>day \(UTC\)<\/text>/);
+  });
+
+  test('responsive chart: a wide and a narrow copy with their own ids', () => {
+    const two = renderResponsiveChart(points, { id: 'c', title: 't' }).value;
+    assert.match(two, /class="chart chart-wide"[^>]*aria-labelledby="c-title c-desc"/);
+    assert.match(two, /class="chart chart-narrow"[^>]*viewBox="0 0 360 220"[^>]*aria-labelledby="c-narrow-title c-narrow-desc"/);
   });
 });

@@ -3,11 +3,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { DayCount } from './chart-svg.js';
 import { etagMatches } from './etag.js';
-import { HEX40, isSafeTorrentName } from './manifest-parse.js';
+import { HEX40 } from './manifest-parse.js';
 import { releaseDetailJson, releaseJson, releasesCsv } from './release-api.js';
 import { releaseSegments, resolveReleaseFile } from './release-files.js';
-import type { ReleaseView, SiteTotals } from './release-view.js';
-import { renderErrorPage, renderIndexPage, renderReleasePage, type PollStatus } from './render-pages.js';
+import type { CurrentLinks, ReleaseView, SiteTotals } from './release-view.js';
+import { renderErrorPage, type PollStatus } from './render-pages.js';
+import { HTML_CSP, mountSiteRoutes } from './site-routes.js';
 
 /** What the HTTP layer reads; stats-app.ts provides it over the store, catalog and poller. */
 export interface StatsSite {
@@ -15,6 +16,10 @@ export interface StatsSite {
   readonly baseUrl: string;
   readonly releasesDir: string;
   readonly torrentsDir: string;
+  /** Trackers and web seeds handed out now, in magnet links and served .torrent files. */
+  readonly links: CurrentLinks;
+  /** Clock, epoch ms. */
+  readonly now: () => number;
   /** Brings the catalog up to date (throttled) and returns the current snapshot. */
   snapshot(): Promise<Snapshot>;
   /** Downloads per day over the last `days` days for the given hashes. */
@@ -31,7 +36,6 @@ export interface Snapshot {
   readonly status: PollStatus;
 }
 
-const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'";
 
 /** Sets the shared caching headers and answers 304 when the client already has this version. */
 function notModified(req: Request, res: Response, etag: string): boolean {
@@ -81,24 +85,7 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
     res.set('Cache-Control', 'no-store').json({ ok: true, lastSuccessAt: s.status.lastSuccessAt, lastError: s.status.lastError });
   });
 
-  app.get('/', async (req, res) => {
-    const s = await site.snapshot();
-    if (notModified(req, res, s.etag)) return;
-    const hashes = new Set(s.releases.map((r) => r.infoHash));
-    sendHtml(res, 200, renderIndexPage({ title: site.title, releases: s.releases, totals: s.totals, chart: site.chart(hashes, 30), status: s.status }));
-  });
-
-  app.get('/release/:infohash', async (req, res) => {
-    const hash = hashParam(req.params.infohash);
-    if (hash === 'bad') return sendHtml(res, 400, renderErrorPage(site.title, 400, 'An info hash is 40 hexadecimal digits.'));
-    const s = await site.snapshot();
-    const release = s.releases.find((r) => r.infoHash === hash);
-    if (!release) return sendHtml(res, 404, renderErrorPage(site.title, 404, 'No release with this info hash.'));
-    if (notModified(req, res, s.etag)) return;
-    sendHtml(res, 200, renderReleasePage({
-      title: site.title, release, chart: site.chart(new Set([hash]), 90), history: site.history(hash), status: s.status,
-    }));
-  });
+  mountSiteRoutes(app, site, log);
 
   app.use('/api', (_req, res, next) => {
     // Public numbers, meant to be embedded by other sites.
@@ -127,15 +114,6 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
     if (!release) return void res.status(404).json({ error: 'unknown info hash' });
     if (notModified(req, res, s.etag)) return;
     res.json(releaseDetailJson(release, site.baseUrl, site.history(hash)));
-  });
-
-  app.get('/torrents/:name', async (req, res, next) => {
-    const name = req.params.name ?? '';
-    const root = isSafeTorrentName(name) ? await realDir(site.torrentsDir) : null;
-    const file = root === null ? null : await resolveReleaseFile(root, [name]);
-    if (file === null) return next();
-    res.type('application/x-bittorrent');
-    res.sendFile(file, { dotfiles: 'deny', maxAge: 300_000 }, (err) => sendFileDone(err, res, next));
   });
 
   // The BEP 19 web seed: <base>/files/<path segments, each percent-encoded>. Range requests come from send.

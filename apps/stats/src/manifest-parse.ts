@@ -12,6 +12,10 @@ export interface CatalogRelease {
   readonly magnet: string | null;
   /** Path of a single-file release relative to the releases folder, '/'-separated. */
   readonly filePath: string | null;
+  /** Root folder of a multi-file release relative to the releases folder, '/'-separated; null otherwise. */
+  readonly dirPath: string | null;
+  /** SHA-256 of a single file's content (64 lowercase hex digits) when the publisher computed it. */
+  readonly sha256: string | null;
   readonly source: 'manifest' | 'torrent';
 }
 
@@ -46,9 +50,10 @@ function checkEntry(v: unknown): CatalogRelease | string {
   const magnet = str(r.magnet) && r.magnet.startsWith('magnet:?') ? r.magnet : null;
   const removedAt = (r.removedAt as string | null | undefined) ?? null;
   const singleFile = r.sha256 !== null;
+  const sha256 = str(r.sha256) && /^[0-9a-fA-F]{64}$/.test(r.sha256) ? r.sha256.toLowerCase() : null;
   return {
     infoHash: r.infoHash.toLowerCase(), name: r.name, size: r.size, publishedAt: r.publishedAt, removedAt,
-    torrentFile: torrent, magnet, filePath: singleFile ? r.path : null, source: 'manifest',
+    torrentFile: torrent, magnet, filePath: singleFile ? r.path : null, dirPath: singleFile ? null : r.path, sha256, source: 'manifest',
   };
 }
 

@@ -1,3 +1,4 @@
+import { magnetUri } from '../../../libs/torrent/src/metainfo.js';
 import type { UnknownHashes } from './config.js';
 import type { DayCount } from './chart-svg.js';
 import { lastDays } from './format.js';
@@ -22,6 +23,34 @@ export interface ReleaseView {
   readonly torrentPath: string | null;
   readonly magnet: string;
   readonly filePath: string | null;
+  /** A live multi-file release's folder, relative to the releases folder ('/'-separated). */
+  readonly dirPath?: string | null;
+  /** File name inside the torrents folder. */
+  readonly torrentFile?: string | null;
+  /** SHA-256 of a single-file release, from the publisher's manifest. */
+  readonly sha256?: string | null;
+  /** Split of `downloads` once both kinds are counted. */
+  readonly downloadsBitTorrent?: number;
+  readonly downloadsDirect?: number;
+}
+
+/** Tracker and web-seed URLs the site hands out now (they may differ from those in the published files). */
+export interface CurrentLinks {
+  readonly announceUrls: readonly string[];
+  readonly webSeeds: readonly string[];
+}
+
+/**
+ * Magnet links rebuilt with the current trackers and web seeds: the info_hash does not depend on them, so
+ * moving the site or the tracker changes the links without re-hashing anything. Web seeds only for releases
+ * whose files the site serves.
+ */
+export function withCurrentLinks(views: readonly ReleaseView[], links: CurrentLinks): ReleaseView[] {
+  return views.map((v) => ({
+    ...v,
+    magnet: magnetUri(v.infoHash, v.name === v.infoHash ? '' : v.name, links.announceUrls,
+      v.filePath !== null || (v.dirPath ?? null) !== null ? links.webSeeds : []).replace(/&dn=(?=&|$)/, ''),
+  }));
 }
 
 export function torrentUrlPath(fileName: string): string {
@@ -50,6 +79,7 @@ export function buildReleaseViews(catalog: readonly CatalogRelease[], stats: rea
       torrentPath: c.torrentFile === null ? null : torrentUrlPath(c.torrentFile),
       magnet: c.magnet ?? `magnet:?xt=urn:btih:${c.infoHash}`,
       filePath: c.filePath === null || c.removedAt !== null ? null : fileUrlPath(c.filePath),
+      dirPath: c.removedAt !== null ? null : c.dirPath, torrentFile: c.torrentFile, sha256: c.sha256,
     };
   });
   const live = views.filter((v) => v.removedAt === null).sort((a, b) => byNewest(a.publishedAt, b.publishedAt) || a.name.localeCompare(b.name));
@@ -80,4 +110,20 @@ export function dailySeries(rows: readonly DailyRow[], hashes: ReadonlySet<strin
   const sums = new Map<string, number>();
   for (const r of rows) if (hashes.has(r.infoHash)) sums.set(r.date, (sums.get(r.date) ?? 0) + r.downloads);
   return lastDays(now, days).map((date) => ({ date, downloads: sums.get(date) ?? 0 }));
+}
+
+const DAY_MS = 86_400_000;
+/** The longest chart on a release page; the history table below it lists every day. */
+export const MAX_CHART_DAYS = 365;
+
+/**
+ * Days a release's chart covers: from the day it was published (or first seen by the tracker) to today,
+ * so a release published today gets one day, not three months of empty bars.
+ */
+export function chartDays(r: Pick<ReleaseView, 'publishedAt' | 'firstSeen'>, now: number, max = MAX_CHART_DAYS): number {
+  const published = r.publishedAt === null ? Number.NaN : Date.parse(r.publishedAt);
+  const start = Number.isNaN(published) ? r.firstSeen : r.firstSeen === null ? published : Math.min(published, r.firstSeen);
+  if (start === null) return Math.min(30, max);
+  const days = Math.floor(now / DAY_MS) - Math.floor(start / DAY_MS) + 1;
+  return Math.max(1, Math.min(max, days));
 }

@@ -7,7 +7,7 @@ import type { DayCount } from './chart-svg.js';
 import type { StatsConfig } from './config.js';
 import { lastDays } from './format.js';
 import { createStatsHttpApp, type Snapshot, type StatsSite } from './http-app.js';
-import { buildReleaseViews, dailySeries, siteTotals } from './release-view.js';
+import { buildReleaseViews, dailySeries, siteTotals, withCurrentLinks } from './release-view.js';
 import type { PollStatus } from './render-pages.js';
 import { StatsPoller, type FetchLike } from './stats-poller.js';
 import { StatsStore } from './stats-store.js';
@@ -57,11 +57,13 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
     baseUrl: config.baseUrl,
     releasesDir: config.releasesDir,
     torrentsDir: config.torrentsDir,
+    links: { announceUrls: config.announceUrls, webSeeds: config.webSeeds },
+    now,
     async snapshot() {
       if (now() - catalogAt >= CATALOG_TTL_MS) await refreshCatalog();
       const etag = `W/"${bootTag}-${version}"`;
       if (cached?.etag !== etag) {
-        const releases = buildReleaseViews(catalog.releases(), store.allHashes(), config.unknownHashes);
+        const releases = withCurrentLinks(buildReleaseViews(catalog.releases(), store.allHashes(), config.unknownHashes), config);
         cached = { etag, releases, totals: siteTotals(releases), status };
       }
       return cached;

@@ -34,10 +34,11 @@ export function niceTicks(max: number, count = 4): number[] {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "2024-05-03" -> "May 3". */
-export function shortDay(date: string): string {
-  const m = /^\d{4}-(\d{2})-(\d{2})$/.exec(date);
-  return m ? `${MONTHS[Number(m[1]) - 1] ?? '?'} ${Number(m[2])}` : date;
+/** "2024-05-03" -> "May 3", or "May 3, 2024" when the chart spans more than one year. */
+export function shortDay(date: string, withYear = false): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) return date;
+  return `${MONTHS[Number(m[2]) - 1] ?? '?'} ${Number(m[3])}${withYear ? `, ${m[1]}` : ''}`;
 }
 
 /** Indices of `n` points to label: both ends and evenly spaced ones between, at most `max`. */
@@ -82,13 +83,14 @@ export function renderDailyChart(points: readonly DayCount[], opts: ChartOptions
     const y = (baseY - (t / scaleMax) * plotH).toFixed(1);
     return html`<line class="grid" x1="${pad.left}" y1="${y}" x2="${width - pad.right}" y2="${y}"/><text class="label" x="${pad.left - 6}" y="${y}" dy="4" text-anchor="end">${formatCount(t)}</text>`;
   });
-  const xCount = opts.xLabels ?? Math.max(2, Math.floor(plotW / 110));
+  const withYear = first.slice(0, 4) !== last.slice(0, 4);
+  const xCount = opts.xLabels ?? Math.max(2, Math.floor(plotW / (withYear ? 130 : 110)));
   const xTicks = labelIndices(points.length, xCount).map((i, k, all) => {
     const cx = pad.left + i * slot + slot / 2;
     // the outer labels hug the plot's edges so they are never clipped
     const anchor = all.length > 1 && k === 0 ? 'start' : all.length > 1 && k === all.length - 1 ? 'end' : 'middle';
     const x = anchor === 'start' ? pad.left : anchor === 'end' ? width - pad.right : cx;
-    return html`<line class="axis" x1="${cx.toFixed(1)}" y1="${baseY}" x2="${cx.toFixed(1)}" y2="${baseY + 4}"/><text class="label" x="${x.toFixed(1)}" y="${baseY + 18}" text-anchor="${anchor}">${shortDay(points[i]!.date)}</text>`;
+    return html`<line class="axis" x1="${cx.toFixed(1)}" y1="${baseY}" x2="${cx.toFixed(1)}" y2="${baseY + 4}"/><text class="label" x="${x.toFixed(1)}" y="${baseY + 18}" text-anchor="${anchor}">${shortDay(points[i]!.date, withYear)}</text>`;
   });
   const parts: SafeHtml[] = [
     html`<title id="${opts.id}-title">${opts.title}</title><desc id="${opts.id}-desc">${desc}</desc>`,

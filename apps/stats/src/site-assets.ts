@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 
 const CSS = `:root{color-scheme:light dark;--fg:#1b1b1b;--bg:#fff;--muted:#595959;--line:#d6d6d6;--link:#1a55a0;--accent:#1a55a0;
 --accent-fg:#fff;--warn-bg:#fff3cd;--warn-line:#b38600;--bar:#2f6fb3;--code-bg:#f3f3f3;--tag:#6b6b6b}
-@media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--bg:#141517;--muted:#b0b0b0;--line:#3a3d42;--link:#8cbcff;--accent:#3d7fd1;
+@media (prefers-color-scheme:dark){:root{--fg:#e8e8e8;--bg:#141517;--muted:#b0b0b0;--line:#3a3d42;--link:#8cbcff;--accent:#2463b0;
 --accent-fg:#fff;--warn-bg:#3a300c;--warn-line:#c9a227;--bar:#6aa6ec;--code-bg:#23262b;--tag:#a8a8a8}}
 *{box-sizing:border-box}
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:var(--fg);background:var(--bg)}
@@ -29,7 +29,7 @@ border:1px solid var(--accent);color:var(--link);margin:.1rem .35rem .1rem 0}
 .button.primary{background:var(--accent);color:var(--accent-fg)}
 .get a{margin-right:.5rem}.get .alt{white-space:nowrap}.get .alt a{display:inline-block;padding:.3rem 0}
 .vh{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-form.search{display:flex;gap:.4rem;flex-wrap:wrap;align-items:center;margin:1rem 0}
+form.search{display:flex;gap:.4rem;flex-wrap:wrap;align-items:center;margin:1rem 0}form.search label{font-weight:600}
 form.search input[type=search]{flex:1 1 14rem;min-width:0;font:inherit;padding:.4rem .5rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 button{font:inherit;padding:.4rem .85rem;border-radius:6px;border:1px solid var(--accent);background:var(--bg);color:var(--link);cursor:pointer}
 nav.pages{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;margin:1rem 0}
@@ -37,7 +37,7 @@ figure{margin:1rem 0}figcaption{color:var(--muted);font-size:.9rem}
 svg.chart{max-width:100%;height:auto;display:block}svg.chart-narrow{display:none}
 svg .bar{fill:var(--bar)}svg .axis{stroke:var(--muted)}svg .grid{stroke:var(--line)}svg .label{font-size:12px;fill:var(--muted)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:1rem 0}dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0}
-.copy{margin-left:.4rem;padding:.1rem .5rem;font-size:.85rem}
+.copy{margin-left:.4rem;padding:.1rem .5rem;font-size:.85rem}.sums{margin-left:.5rem}
 footer{margin-top:2rem;border-top:1px solid var(--line);padding-top:.5rem;color:var(--muted);font-size:.9rem}footer a{color:var(--link)}
 @media (max-width:700px){
 body{padding:.75rem}h1{font-size:1.4rem}
@@ -49,6 +49,7 @@ table.releases td[data-label]::before{content:attr(data-label) " ";color:var(--m
 table.releases td.seeders,table.releases td.leechers{display:none}
 svg.chart-wide{display:none}svg.chart-narrow{display:block}
 dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.4rem}
+form.search label{flex-basis:100%}
 }
 `;
 

@@ -1,6 +1,6 @@
 /** Command line of `npm run bench` (pure). */
 
-export const SECTIONS = ['throughput', 'memory', 'suite', 'hash'] as const;
+export const SECTIONS = ['throughput', 'memory', 'suite', 'hash', 'site'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
@@ -13,7 +13,7 @@ export const BENCH_HELP = `Usage: npm run bench -- [--quick] [--only NAME[,NAME]
 
   --quick        short phases (3 s), 200k-peer memory figure, 256 MiB hashing file
   --only NAMES   run only these sections: ${SECTIONS.join(', ')}
-                 (aliases: http, udp -> throughput; rss -> suite; hashing -> hash)
+                 (aliases: http, udp -> throughput; rss -> suite; hashing -> hash; render -> site)
 
 Prints a markdown table and writes bench/out/results.json.
 The tracker runs on CPU 0 and the load generators on CPU 1 (taskset) when there are 2 CPUs or more.
@@ -24,6 +24,7 @@ const ALIASES: Record<string, SectionName> = {
   memory: 'memory', mem: 'memory',
   suite: 'suite', rss: 'suite',
   hash: 'hash', hashing: 'hash',
+  site: 'site', render: 'site',
 };
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {

@@ -13,6 +13,7 @@ import { hashing } from './hashing.js';
 import { memoryPerPeer } from './memory.js';
 import { hasTool, pinPrefix } from './proc.js';
 import { markdownTable, type SectionResult } from './report.js';
+import { siteRender } from './site-render.js';
 import { suiteRss } from './suite-rss.js';
 import { trackerThroughput } from './tracker-throughput.js';
 
@@ -60,6 +61,9 @@ try {
   }
   if (args.only.has('suite')) {
     await section('suite RSS', () => suiteRss({ root, tmp, releases: 340, releaseBytes: 64 * 1024, peers: 20_000, genCpu, log }));
+  }
+  if (args.only.has('site')) {
+    await section('site render', () => siteRender({ tmp, releases: 340, log }));
   }
   if (args.only.has('hash')) {
     await section('hashing', () => hashing(quick ? 256 : 1024, log));

@@ -1,19 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import parseTorrent from 'parse-torrent';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { HTML_NAME, SCRIPT_NAME, commandPath, serveStats, startStatsFor } from './helpers.js';
+import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
+import { HTML_NAME, SCRIPT_NAME, commandPath, serveStats, startStatsFor, type FakeStats } from './helpers.js';
 import { MULTI_NAME, makeSiteFixture } from './site-fixture.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const chromiumPath = commandPath('chromium');
 const ci = process.env['CI'] === 'true';
 const axeSource = fs.readFileSync(path.join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-/** With UPDATE_SCREENSHOTS=1 the README's screenshots in docs/ are refreshed; otherwise they go to test-artifacts/. */
-const shotsDir = process.env['UPDATE_SCREENSHOTS'] === '1' ? path.join(root, 'docs') : path.join(root, 'test-artifacts');
+/** What the test saw, for a human to look at after a failure (the README's pictures are made by the last test). */
+const shotsDir = path.join(root, 'test-artifacts');
 const WIDTHS = [1280, 390] as const;
 // Browser globals, used only inside page.evaluate callbacks (the project compiles without the DOM lib).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -118,7 +120,7 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
         const bg = await page.evaluate((): string => getComputedStyle(document.body).backgroundColor);
         assert.ok(scheme === 'dark' ? luminance(bg) < 0.2 : luminance(bg) > 0.9, `${what}: background ${bg}`);
         assert.deepEqual(await seriousViolations(page), [], `axe on home ${what}`);
-        if (scheme === 'light' || width === 390) await page.screenshot({ path: path.join(shotsDir, `site-home-${width}-${scheme}.png`), fullPage: width === 390 });
+        if (scheme === 'light') await page.screenshot({ path: path.join(shotsDir, `site-home-${width}.png`), fullPage: width === 390 });
 
         assert.equal((await page.goto(`${base}/release/${app!.infoHash}`))?.status(), 200);
         assert.equal(await page.locator('h1').innerText(), 'app-1.0.bin');
@@ -201,6 +203,69 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
     assert.equal(await p2.locator('button.copy').count(), 0);
     await noJs.close();
     assert.deepEqual(dialogs, []);
+  } finally {
+    await browser?.close();
+    await stats.close();
+    await fake.close();
+    f.cleanup();
+  }
+});
+
+/**
+ * The README's screenshots (UPDATE_SCREENSHOTS=1 only): a realistic catalog with a month of history,
+ * polled day by day on a moving clock.
+ */
+test('browser: README screenshots of a realistic catalog', {
+  skip: process.env['UPDATE_SCREENSHOTS'] !== '1' || chromiumPath === null ? 'set UPDATE_SCREENSHOTS=1 to refresh docs/*.png' : false,
+  timeout: 120_000,
+}, async () => {
+  const f = await makeSiteFixture('http://127.0.0.1:1/announce', new Date().toISOString());
+  const names = ['acme-cli-2.4.0-linux-x86_64.tar.gz', 'acme-cli-2.4.0-windows-x64.zip', 'acme-cli-2.4.0-macos-arm64.dmg',
+    'acme-cli-2.3.1-linux-x86_64.tar.gz', 'acme-cli-2.3.1-windows-x64.zip', 'acme-server-1.8.0.iso', 'acme-docs-2.4.pdf'];
+  const day = 86_400_000;
+  const start = Date.now() - 29 * day;
+  const releases: ManifestRelease[] = names.map((name, i) => ({
+    name, path: name, size: [48_213_114, 51_870_221, 55_102_448, 47_998_310, 51_002_117, 734_003_200, 3_412_775][i]!,
+    infoHash: createHash('sha1').update(name).digest('hex'), magnet: '', pieceLength: 262_144,
+    publishedAt: new Date(start + (i < 3 ? 20 : i < 5 ? 2 : 9) * day).toISOString(), sha256: createHash('sha256').update(name).digest('hex'),
+    torrent: `${name}.torrent`, removedAt: null,
+  }));
+  const multi = (JSON.parse(fs.readFileSync(f.manifestPath, 'utf8')) as Manifest).releases.find((r) => r.name === MULTI_NAME)!;
+  releases.push({ ...multi, name: 'acme-sdk-2.4.0', publishedAt: new Date(start + 20 * day).toISOString() });
+  fs.writeFileSync(f.manifestPath, JSON.stringify({ version: 1, releases } satisfies Manifest));
+  for (const t of fs.readdirSync(f.torrentsDir)) if (t !== multi.torrent) fs.rmSync(path.join(f.torrentsDir, t));
+  const counts = new Map(releases.map((r) => [r.infoHash, 0]));
+  const state: FakeStats = { status: 200, gzip: 'none', body: '' };
+  const fake = await serveStats(state);
+  let clock = start;
+  const stats = await startStatsFor(f, fake.url, ['--title', 'Acme downloads'], { now: () => clock });
+  let browser: Browser | undefined;
+  try {
+    for (let d = 0; d < 30; d++) {
+      clock = start + d * day;
+      releases.forEach((r, i) => {
+        if (Date.parse(r.publishedAt) > clock) return;
+        const age = (clock - Date.parse(r.publishedAt)) / day;
+        counts.set(r.infoHash, counts.get(r.infoHash)! + Math.round((i === 5 ? 9 : 40 / (i + 1)) * (1 + 3 / (1 + age)) + ((d * 7 + i * 3) % 11)));
+      });
+      const out = releases.filter((r) => Date.parse(r.publishedAt) <= clock).map((r) => [r.infoHash, counts.get(r.infoHash)!] as const);
+      state.body = out.map(([h, n]) => `${h}:${(n % 13) + 2}:${n % 4}:${n}`).join('\n');
+      await stats.pollNow();
+    }
+    clock = Date.now();
+    browser = await launch();
+    fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
+    for (const [width, scheme, url, file, full] of [
+      [1280, 'light', '/', 'site-home-1280.png', false], [390, 'light', '/', 'site-home-390.png', true],
+      [390, 'dark', `/release/${releases[0]!.infoHash}`, 'site-release-390-dark.png', false],
+      [1280, 'dark', `/release/${multi.infoHash}`, 'site-release-1280-dark.png', false],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+      const page = await context.newPage();
+      await page.goto(`http://127.0.0.1:${stats.port}${url}`);
+      await page.screenshot({ path: path.join(root, 'docs', file), fullPage: full });
+      await context.close();
+    }
   } finally {
     await browser?.close();
     await stats.close();

@@ -16,7 +16,7 @@ a{color:var(--link)}a:focus-visible,button:focus-visible,input:focus-visible{out
 table{border-collapse:collapse;width:100%;margin:1rem 0}caption{text-align:left;color:var(--muted);padding:.25rem 0}
 th,td{padding:.45rem .5rem;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
 th a{color:inherit}th[aria-sort] a::after{content:" ▾"}th[aria-sort=ascending] a::after{content:" ▴"}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td.date{white-space:nowrap}
 .name{overflow-wrap:anywhere;font-weight:600}.hash,code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
 code{background:var(--code-bg);padding:.05em .3em;border-radius:3px}
 .muted{color:var(--muted)}.removed td{color:var(--muted)}

@@ -27,7 +27,15 @@ try {
     { readFile: (p: string) => fs.readFileSync(p, 'utf8'), cwd, env: input.env },
   );
   const publisherArgs = parsePublisherArgs(splitArgs(input.env['PUBLISHER_ARGS']), input.env, cwd);
-  const statsArgs = parseStatsArgs(['--host', settings.bindHost, ...splitArgs(input.env['STATS_ARGS'])], input.env, cwd);
+  const statsExtra = splitArgs(input.env['STATS_ARGS']);
+  // The page hands out the trackers and web seed the publisher writes (served .torrent files and magnets
+  // are rewritten to them), unless STATS_ARGS names its own.
+  const own = (flag: string): boolean => statsExtra.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const fromPublisher = publisherArgs.kind !== 'run' ? [] : [
+    ...(own('--announce') ? [] : ['--announce', publisherArgs.config.announceHttpUrl, '--announce', publisherArgs.config.announceUdpUrl]),
+    ...(own('--web-seed') ? [] : ['--web-seed', publisherArgs.config.webSeedBaseUrl]),
+  ];
+  const statsArgs = parseStatsArgs(['--host', settings.bindHost, ...fromPublisher, ...statsExtra], input.env, cwd);
   if ('help' in trackerConfig || publisherArgs.kind === 'help' || statsArgs.kind === 'help') throw new Error('--help is not an app flag inside the suite');
   // one hashing thread: each worker costs ~10-15 MB, and the suite's budget is a 128 MB VPS
   const publisherConfig = Object.freeze({ ...publisherArgs.config, hashThreads: 1 });

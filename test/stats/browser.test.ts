@@ -61,7 +61,7 @@ async function chartLabels(page: Page): Promise<{ px: number; y: number; x: numb
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     const labels = [...svg.querySelectorAll('text.label:not(.axis-title)')].map((t: any) => String(t.textContent ?? ''));
     const px = parseFloat(getComputedStyle(svg.querySelector('text.label')!).fontSize) * scale;
-    return { px, y: labels.filter((l: string) => /^[\d,]+$/.test(l)).length, x: labels.filter((l: string) => /^[A-Z][a-z]{2} \d+$/.test(l)).length };
+    return { px, y: labels.filter((l: string) => /^[\d,]+$/.test(l)).length, x: labels.filter((l: string) => /^[A-Z][a-z]{2} \d+(, \d{4})?$/.test(l)).length };
   });
 }
 

@@ -253,6 +253,9 @@ test('browser: README screenshots of a realistic catalog', {
       await stats.pollNow();
     }
     clock = Date.now();
+    for (let i = 0; i < 100 && (await (await fetch(`http://127.0.0.1:${stats.port}/release/${multi.infoHash}`)).text()).includes('sums-pending'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     browser = await launch();
     fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
     for (const [width, scheme, url, file, full] of [

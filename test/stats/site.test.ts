@@ -1,6 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -99,7 +100,12 @@ describe('public site routes', () => {
     const bars = (html: string): number => (/<svg [^>]*chart-wide[\s\S]*?<\/svg>/.exec(html)?.[0].match(/<rect class="bar"/g) ?? []).length;
     assert.equal(bars(one), 41, 'May 1 to June 10');
 
-    const multi = await (await get(`/release/${f.multiHash}`)).text();
+    let multi = await (await get(`/release/${f.multiHash}`)).text();
+    for (let i = 0; i < 100 && multi.includes('id="sums-pending"'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      multi = await (await get(`/release/${f.multiHash}`)).text();
+    }
+    assert.doesNotMatch(multi, /id="sums-pending"/, 'the checksums of the folder are computed within 10 s');
     assert.equal(bars(multi), 1, 'published today: one day, not 90');
     assert.match(multi, /Files \(3\)/);
     for (const segs of MULTI_FILES) {
@@ -107,33 +113,45 @@ describe('public site routes', () => {
       assert.ok(multi.includes(`href="${href.replace(/&/g, '&amp;')}"`), href);
       const r = await get(href);
       assert.equal(r.status, 200, href);
-      assert.deepEqual(Buffer.from(await r.arrayBuffer()), fs.readFileSync(path.join(f.releasesDir, MULTI_NAME, ...segs)));
+      const data = fs.readFileSync(path.join(f.releasesDir, MULTI_NAME, ...segs));
+      assert.deepEqual(Buffer.from(await r.arrayBuffer()), data);
+      assert.ok(multi.includes(`>${createHash('sha256').update(data).digest('hex')}</code>`), `SHA-256 of ${segs.join('/')} shown`);
     }
-    assert.doesNotMatch(multi, /id="sha256"/, 'the manifest has no checksum for a folder');
+    assert.doesNotMatch(multi, /id="sha256"/, 'no single checksum for a folder');
   });
 
   test('SHA256SUMS: sha256sum -c passes in a folder of the downloaded files; per release too', async () => {
     const r = await get('/SHA256SUMS');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/plain/);
-    const sums = await r.text();
-    assert.equal(sums.trim().split('\n').length, 2, sums);
+    let sums = await r.text();
+    for (let i = 0; i < 100 && sums.trim().split('\n').length < 5; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      sums = await (await get('/SHA256SUMS')).text();
+    }
+    assert.equal(sums.trim().split('\n').length, 5, `two files and a folder of three: ${sums}`);
+    assert.ok(sums.includes(`  ${MULTI_NAME}/docs/guide & notes.txt\n`), sums);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sums-'));
     try {
-      for (const name of ['app-1.0.bin', HTML_NAME]) {
-        const file = await get(`/files/${encodeURIComponent(name)}`);
+      const names = ['app-1.0.bin', HTML_NAME, ...MULTI_FILES.map((segs) => [MULTI_NAME, ...segs].join('/'))];
+      for (const name of names) {
+        const file = await get(`/files/${name.split('/').map(encodeURIComponent).join('/')}`);
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
         fs.writeFileSync(path.join(dir, name), Buffer.from(await file.arrayBuffer()));
       }
       fs.writeFileSync(path.join(dir, 'SHA256SUMS'), sums);
       const out = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir }).toString();
       assert.match(out, /app-1\.0\.bin: OK/);
+      assert.equal(out.trim().split('\n').filter((l) => l.endsWith(': OK')).length, 5, out);
       fs.writeFileSync(path.join(dir, 'app-1.0.bin'), 'tampered');
       assert.throws(() => execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir, stdio: 'pipe' }), 'a changed file fails the check');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     assert.equal(await (await get(`/release/${hash(0)}/SHA256SUMS`)).text(), `${f.sums.get('app-1.0.bin')}  app-1.0.bin\n`);
-    assert.equal((await get(`/release/${f.multiHash}/SHA256SUMS`)).status, 404);
+    const folder = await (await get(`/release/${f.multiHash}/SHA256SUMS`)).text();
+    assert.equal(folder.trim().split('\n').length, 3);
+    assert.equal((await get(`/release/${'0'.repeat(40)}/SHA256SUMS`)).status, 404);
   });
 
   test('Atom feed: one entry per live release, .torrent enclosure and magnet, linked from every page', async () => {

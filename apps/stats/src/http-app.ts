@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { DayCount } from './chart-svg.js';
 import { etagMatches } from './etag.js';
+import type { FileSums } from './file-sums.js';
 import { HEX40 } from './manifest-parse.js';
 import { releaseDetailJson, releaseJson, releasesCsv } from './release-api.js';
 import { releaseSegments, resolveReleaseFile } from './release-files.js';
@@ -20,6 +21,8 @@ export interface StatsSite {
   readonly links: CurrentLinks;
   /** Clock, epoch ms. */
   readonly now: () => number;
+  /** SHA-256 of the files of folder releases, computed on demand. */
+  readonly fileSums: FileSums;
   /** Brings the catalog up to date (throttled) and returns the current snapshot. */
   snapshot(): Promise<Snapshot>;
   /** Downloads per day over the last `days` days for the given hashes. */

@@ -35,6 +35,8 @@ export interface ReleaseModel {
   readonly status: PollStatus;
   /** Files of a multi-file release (from its .torrent); null for one file or when unknown. */
   readonly files?: readonly TorrentFile[] | null;
+  /** SHA-256 of those files known so far, by path inside the release folder. */
+  readonly fileSums?: ReadonlyMap<string, string>;
 }
 
 /** Rows listed per file table before "and N more" (a release may hold thousands of files). */
@@ -181,15 +183,21 @@ ${table('Torrents on the tracker that are not in the catalog', unknown, 'unknown
   return layout(m.title, m.title, body).value;
 }
 
-function fileRows(r: ReleaseView, files: readonly TorrentFile[]): SafeHtml {
+function fileRows(r: ReleaseView, files: readonly TorrentFile[], sums: ReadonlyMap<string, string>): SafeHtml {
   const dir = r.dirPath ?? null;
-  const rows = files.slice(0, MAX_FILE_ROWS).map((f) => {
+  const shown = files.slice(0, MAX_FILE_ROWS);
+  const rows = shown.map((f, i) => {
     const rel = f.path.join('/');
     const link = dir === null ? html`` : html`<a href="${fileUrlPath(`${dir}/${rel}`)}" download>Download<span class="vh"> ${rel}</span></a>`;
-    return html`<tr><td class="name">${rel}</td><td class="num">${formatBytes(f.length)}</td><td>${link}</td></tr>`;
+    const sha = sums.get(rel);
+    const sum = sha === undefined ? html`` : html`<br><span class="muted">SHA-256</span> <code class="hash" id="sha256-${i}" data-copy="SHA-256 of ${rel}">${sha}</code>`;
+    return html`<tr><td><span class="name">${rel}</span>${sum}</td><td class="num">${formatBytes(f.length)}</td><td>${link}</td></tr>`;
   });
+  const pending = dir !== null && shown.some((f) => !sums.has(f.path.join('/')))
+    ? html`<p class="muted" id="sums-pending">Checksums of some files are still being computed; reload the page in a moment.</p>` : html``;
   const more = files.length > MAX_FILE_ROWS ? html`<p class="muted">and ${formatCount(files.length - MAX_FILE_ROWS)} more files (see the .torrent).</p>` : html``;
-  return html`<h2 id="files">Files (${formatCount(files.length)})</h2><table id="file-list"><thead><tr><th scope="col">File</th><th scope="col" class="num">Size</th>
+  const sumsLink = sums.size > 0 ? html` <a class="sums" href="/release/${r.infoHash}/SHA256SUMS">SHA256SUMS</a>` : html``;
+  return html`<h2 id="files">Files (${formatCount(files.length)})${sumsLink}</h2>${pending}<table id="file-list"><thead><tr><th scope="col">File</th><th scope="col" class="num">Size</th>
 <th scope="col">Direct link</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
@@ -214,7 +222,7 @@ ${statusLine(m.status)}
 ${sha === null ? html`` : html`<dt>SHA-256</dt><dd><code class="hash" id="sha256" data-copy="SHA-256">${sha}</code>
 <a class="sums" href="/release/${r.infoHash}/SHA256SUMS">SHA256SUMS</a></dd>`}
 </dl>
-${m.files && m.files.length > 0 ? fileRows(r, m.files) : html``}
+${m.files && m.files.length > 0 ? fileRows(r, m.files, m.fileSums ?? new Map<string, string>()) : html``}
 <h2>Downloads per day</h2>
 <figure id="downloads-chart">${chart}<figcaption>Completed downloads per day (UTC), ${range}.</figcaption></figure>
 <h2>History</h2>

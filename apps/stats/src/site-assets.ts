@@ -37,7 +37,7 @@ figure{margin:1rem 0}figcaption{color:var(--muted);font-size:.9rem}
 svg.chart{max-width:100%;height:auto;display:block}svg.chart-narrow{display:none}
 svg .bar{fill:var(--bar)}svg .axis{stroke:var(--muted)}svg .grid{stroke:var(--line)}svg .label{font-size:12px;fill:var(--muted)}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:1rem 0}dl.facts dt{font-weight:600}dl.facts dd{margin:0;min-width:0}
-.copy{margin-left:.4rem;padding:.1rem .5rem;font-size:.85rem}.sums{margin-left:.5rem}
+.copy{margin-left:.4rem;padding:.1rem .5rem;font-size:.85rem}.sums{margin-left:.5rem}h2 .sums{font-size:1rem;font-weight:normal}
 footer{margin-top:2rem;border-top:1px solid var(--line);padding-top:.5rem;color:var(--muted);font-size:.9rem}footer a{color:var(--link)}
 @media (max-width:700px){
 body{padding:.75rem}h1{font-size:1.4rem}

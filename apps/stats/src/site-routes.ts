@@ -10,16 +10,18 @@ import type { StatsSite } from './http-app.js';
 import { listPage, parseListQuery } from './list-query.js';
 import { HEX40, isSafeTorrentName } from './manifest-parse.js';
 import { resolveReleaseFile } from './release-files.js';
-import { chartDays } from './release-view.js';
+import { chartDays, type ReleaseView } from './release-view.js';
 import { renderErrorPage, renderIndexPage, renderReleasePage } from './render-pages.js';
 import { ASSETS, FAVICON_SVG } from './site-assets.js';
-import { sha256sums } from './sums.js';
+import { sha256sums, type FolderFileSum } from './sums.js';
 import { TorrentFileLists } from './torrent-files.js';
 import { MAX_TORRENT_BYTES, rewriteTorrent, TorrentRewriteError } from './torrent-rewrite.js';
 
 /** Scripts and styles from this site only; forms submit to it (the search box). */
 export const HTML_CSP = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+/** Files per folder release whose checksums are listed (and computed) at most. */
+const MAX_SUMMED_FILES = 1000;
 /** The site-wide chart on the home page covers at most this many days. */
 const HOME_CHART_DAYS = 30;
 
@@ -88,28 +90,48 @@ export function mountSiteRoutes(app: express.Express, site: StatsSite, log: Logg
     const s = await site.snapshot();
     const release = s.releases.find((r) => r.infoHash === hash);
     if (!release) return sendHtml(res, 404, renderErrorPage(site.title, 404, 'No release with this info hash.'));
-    if (fresh(req, res, s.etag, 30)) return;
     const files = release.torrentFile ? await fileLists.files(release.torrentFile) : null;
+    const sums = await folderSums(release);
+    // checksums still being computed change the page without a new snapshot: no caching until all are known
+    const complete = files === null || release.dirPath == null || sums.length >= Math.min(files.length, MAX_SUMMED_FILES);
+    if (!complete) res.set('Cache-Control', 'no-store');
+    else if (fresh(req, res, s.etag, 30)) return;
     sendHtml(res, 200, renderReleasePage({
       title: site.title, release, chart: site.chart(new Set([hash]), chartDays(release, site.now())), history: site.history(hash), status: s.status, files,
+      fileSums: new Map(sums.map((f) => [f.path, f.sha256])),
     }));
   });
 
-  const sendSums = (req: Request, res: Response, etag: string, body: string): void => {
-    if (fresh(req, res, etag, 30)) return;
+  /** The files of a live folder release whose SHA-256 is known, in torrent order (queues the others). */
+  const folderSums = async (r: ReleaseView): Promise<FolderFileSum[]> => {
+    const dir = r.dirPath ?? null;
+    if (dir === null || r.removedAt !== null || !r.torrentFile) return [];
+    const files = (await fileLists.files(r.torrentFile))?.slice(0, MAX_SUMMED_FILES) ?? [];
+    const rels = files.map((f) => f.path.join('/'));
+    const known = await site.fileSums.lookup(rels.map((rel) => `${dir}/${rel}`));
+    return rels.flatMap((rel) => {
+      const sha = known.get(`${dir}/${rel}`);
+      return sha === undefined ? [] : [{ path: rel, sha256: sha }];
+    });
+  };
+  const sendSums = (req: Request, res: Response, body: string): void => {
+    // the body grows as folder checksums are computed, so the tag follows the content
+    if (fresh(req, res, strongTag(body), 30)) return;
     res.set('Access-Control-Allow-Origin', '*').type('text/plain; charset=utf-8').send(body);
   };
   app.get('/SHA256SUMS', async (req, res) => {
     const s = await site.snapshot();
-    sendSums(req, res, s.etag, sha256sums(s.releases));
+    const folders = new Map<string, FolderFileSum[]>();
+    for (const r of s.releases) if (r.dirPath != null && r.removedAt === null) folders.set(r.infoHash, await folderSums(r));
+    sendSums(req, res, sha256sums(s.releases, folders));
   });
   app.get('/release/:infohash/SHA256SUMS', async (req, res) => {
     const hash = (req.params.infohash ?? '').toLowerCase();
     const s = await site.snapshot();
     const release = HEX40.test(hash) ? s.releases.find((r) => r.infoHash === hash) : undefined;
-    const body = release ? sha256sums([release]) : '';
-    if (body === '') return void res.status(404).type('text/plain; charset=utf-8').send('no SHA-256 recorded for this release\n');
-    sendSums(req, res, s.etag, body);
+    const body = release ? sha256sums([release], new Map([[release.infoHash, await folderSums(release)]])) : '';
+    if (body === '') return void res.status(404).type('text/plain; charset=utf-8').send('no SHA-256 known for this release (yet)\n');
+    sendSums(req, res, body);
   });
 
   app.get('/feed.xml', async (req, res) => {

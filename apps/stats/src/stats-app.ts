@@ -1,10 +1,12 @@
 import { once } from 'node:events';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../libs/common/src/log.js';
 import { CatalogSource } from './catalog-source.js';
 import type { DayCount } from './chart-svg.js';
 import type { StatsConfig } from './config.js';
+import { FileSums } from './file-sums.js';
 import { lastDays } from './format.js';
 import { createStatsHttpApp, type Snapshot, type StatsSite } from './http-app.js';
 import { buildReleaseViews, dailySeries, siteTotals, withCurrentLinks } from './release-view.js';
@@ -35,6 +37,7 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
   const store = new StatsStore(config.dbPath);
   const catalog = new CatalogSource(config.manifestPath, config.torrentsDir, config.releasesDir, log);
   const poller = new StatsPoller(config.trackerStatsUrl, deps.fetch ?? (fetch as FetchLike), FETCH_TIMEOUT_MS, log);
+  const fileSums = new FileSums(config.releasesDir, path.join(path.dirname(config.dbPath), 'file-sha256.json'), log);
   const bootTag = now().toString(36);
   let version = 0;
   let status: PollStatus = { lastSuccessAt: store.lastSuccessAt(), lastAttemptAt: null, lastError: null };
@@ -58,6 +61,7 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
     releasesDir: config.releasesDir,
     torrentsDir: config.torrentsDir,
     links: { announceUrls: config.announceUrls, webSeeds: config.webSeeds },
+    fileSums,
     now,
     async snapshot() {
       if (now() - catalogAt >= CATALOG_TTL_MS) await refreshCatalog();
@@ -131,6 +135,7 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
       await done;
       await chain;
       if (catalogInFlight) await catalogInFlight;
+      await fileSums.close();
       store.close();
     },
   };

@@ -21,10 +21,11 @@ export function downloadName(r: ReleaseView): string | null {
 }
 
 /**
- * SHA256SUMS of the given releases: live single-file releases whose checksum the publisher recorded, with
+ * SHA256SUMS of the given releases: live single-file releases whose checksum the publisher recorded, then
+ * the known files of live folder releases as `<folder>/<path>` (the layout a BitTorrent client writes), with
  * names relative to the download folder, so `sha256sum -c SHA256SUMS` works next to the downloaded files.
  */
-export function sha256sums(releases: readonly ReleaseView[]): string {
+export function sha256sums(releases: readonly ReleaseView[], folders: ReadonlyMap<string, readonly FolderFileSum[]> = new Map()): string {
   const seen = new Set<string>();
   let out = '';
   for (const r of releases) {
@@ -33,5 +34,16 @@ export function sha256sums(releases: readonly ReleaseView[]): string {
     seen.add(name);
     out += sha256sumLine(r.sha256, name);
   }
+  for (const r of releases) {
+    const dir = r.dirPath ?? null;
+    if (!r.known || r.removedAt !== null || dir === null) continue;
+    for (const f of folders.get(r.infoHash) ?? []) out += sha256sumLine(f.sha256, `${dir}/${f.path}`);
+  }
   return out;
+}
+
+/** One file of a folder release: its path inside the folder ('/'-separated) and checksum. */
+export interface FolderFileSum {
+  readonly path: string;
+  readonly sha256: string;
 }

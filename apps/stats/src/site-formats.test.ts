@@ -100,3 +100,17 @@ describe('torrentFileList', () => {
     }), { seed: 42, numRuns: 500 });
   });
 });
+
+describe('pages show the BitTorrent / direct split once counted', () => {
+  const status = { lastSuccessAt: 0, lastAttemptAt: 0, lastError: null };
+  test('release page and site total', async () => {
+    const { renderIndexPage, renderReleasePage } = await import('./render-pages.js');
+    const withSplit = view({ downloads: 30, downloadsBitTorrent: 10, downloadsDirect: 20 });
+    const page = renderReleasePage({ title: 'T', release: withSplit, chart: [], history: [], status });
+    assert.match(page, /<span class="bt">10<\/span> over BitTorrent, <span class="direct">20<\/span> direct/);
+    assert.doesNotMatch(renderReleasePage({ title: 'T', release: view({}), chart: [], history: [], status }), /over BitTorrent/);
+    const home = renderIndexPage({ title: 'T', releases: [withSplit, view({ infoHash: '2'.repeat(40), downloadsBitTorrent: 1, downloadsDirect: 2 })],
+      totals: { downloads: 33, since: 0 }, chart: [], status });
+    assert.match(home, /<span class="bt">11<\/span> over BitTorrent, <span class="direct">22<\/span> direct/);
+  });
+});

@@ -39,7 +39,6 @@ export interface Snapshot {
   readonly status: PollStatus;
 }
 
-
 /** Sets the shared caching headers and answers 304 when the client already has this version. */
 function notModified(req: Request, res: Response, etag: string): boolean {
   res.set({ ETag: etag, 'Cache-Control': 'public, max-age=30', Vary: 'Accept-Encoding' });

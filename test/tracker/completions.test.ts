@@ -153,6 +153,19 @@ describe('completion feed', () => {
   });
 });
 
+describe('open mode caps', () => {
+  test('--max-torrents: announces of new torrents beyond it are refused and counted; known ones go on', async () => {
+    const tr = await start({ whitelist: [], listFlag: '-b', args: ['--max-torrents', '3'] });
+    const hashes = [randomHashHex(), randomHashHex(), randomHashHex(), randomHashHex()];
+    for (const h of hashes.slice(0, 3)) assert.equal((await httpAnnounce(tr.httpPort, h, { port: 7000, left: 1 })).reply.failure, null);
+    assert.notEqual((await httpAnnounce(tr.httpPort, hashes[3]!, { port: 7000, left: 1 })).reply.failure, null);
+    assert.equal((await httpAnnounce(tr.httpPort, hashes[0]!, { port: 7001, left: 1 })).reply.failure, null);
+    const j = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { torrents: number; torrentsFull: number };
+    assert.deepEqual([j.torrents, j.torrentsFull], [3, 1]);
+    assert.match((await httpGet(tr.httpPort, '/metrics')).body.toString(), /\ntracker_torrents_full_total 1\n/);
+  });
+});
+
 describe('a state file that cannot be written', () => {
   test('SIGTERM says loudly that it could not flush and exits non-zero; the journal still has every completion', async () => {
     const tmp = makeTempDir('tracker-noflush-');

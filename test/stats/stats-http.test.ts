@@ -54,7 +54,7 @@ describe('stats site over HTTP', () => {
   test('API lists every release with the contract fields and absolute URLs', async () => {
     const rel = await apiReleases(stats.port);
     const a = rel.find((r) => r.infoHash === hash(0))!;
-    assert.deepEqual(Object.keys(a).sort(), ['downloads', 'fileUrl', 'firstSeenAt', 'infoHash', 'known', 'leechers', 'magnet', 'name',
+    assert.deepEqual(Object.keys(a).sort(), ['downloads', 'downloadsBitTorrent', 'downloadsDirect', 'fileUrl', 'firstSeenAt', 'infoHash', 'known', 'leechers', 'magnet', 'name',
       'publishedAt', 'removedAt', 'seeders', 'size', 'torrentUrl'].sort());
     assert.equal(a.name, 'app-1.0.bin');
     assert.equal(a.fileUrl, 'http://stats.example/files/app-1.0.bin');
@@ -91,7 +91,7 @@ describe('stats site over HTTP', () => {
     assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
     const text = await r.text();
     const lines = text.split('\r\n');
-    assert.equal(lines[0], 'infoHash,name,size,publishedAt,removedAt,downloads,seeders,leechers,torrentUrl,magnet,fileUrl');
+    assert.equal(lines[0], 'infoHash,name,size,publishedAt,removedAt,downloads,downloadsBitTorrent,downloadsDirect,seeders,leechers,torrentUrl,magnet,fileUrl');
     assert.ok(lines.some((l) => l.startsWith(`${hash(0)},app-1.0.bin,200000,`)), text);
     assert.ok(lines.some((l) => l.includes(`,${SCRIPT_NAME},`)));
   });

@@ -19,7 +19,9 @@ describe('parseStatsArgs', () => {
     assert.equal(c.torrentsDir, '/srv/site/data/torrents');
     assert.equal(c.releasesDir, '/srv/site/releases');
     assert.equal(c.dbPath, '/srv/site/data/stats.sqlite');
-    assert.equal(c.pollIntervalSeconds, 60);
+    assert.equal(c.pollIntervalSeconds, 5);
+    assert.equal(c.countSource, 'auto');
+    assert.equal(c.directLimit, 3);
     assert.equal(c.unknownHashes, 'show');
     assert.equal(c.baseUrl, 'http://127.0.0.1:8080');
     assert.ok(Object.isFrozen(c));

@@ -12,6 +12,10 @@ export interface CatalogRelease {
   readonly magnet: string | null;
   /** Path of a single-file release relative to the releases folder, '/'-separated. */
   readonly filePath: string | null;
+  /** The release's file or folder relative to the releases folder ('/'-separated); null when unknown. */
+  readonly releasePath?: string | null;
+  /** A folder release: every published file below releasePath is part of it. */
+  readonly multiFile?: boolean;
   readonly source: 'manifest' | 'torrent';
 }
 
@@ -48,7 +52,7 @@ function checkEntry(v: unknown): CatalogRelease | string {
   const singleFile = r.sha256 !== null;
   return {
     infoHash: r.infoHash.toLowerCase(), name: r.name, size: r.size, publishedAt: r.publishedAt, removedAt,
-    torrentFile: torrent, magnet, filePath: singleFile ? r.path : null, source: 'manifest',
+    torrentFile: torrent, magnet, filePath: singleFile ? r.path : null, releasePath: r.path, multiFile: !singleFile, source: 'manifest',
   };
 }
 

@@ -36,7 +36,7 @@ describe('StatsStore', () => {
       assert.equal(s.total, 10);
       assert.equal(s.lastRaw, 3);
       assert.equal(s.firstSeen, DAY1);
-      assert.deepEqual(store.history(A), [{ date: '2024-03-01', downloads: 7 }, { date: '2024-03-02', downloads: 3 }]);
+      assert.deepEqual(store.history(A).map((h) => [h.date, h.downloads]), [['2024-03-01', 7], ['2024-03-02', 3]]);
       assert.equal(store.lastSuccessAt(), DAY2 + 60_000);
     });
   });
@@ -63,7 +63,7 @@ describe('StatsStore', () => {
       s1.close();
       const db = new Database(file);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      assert.equal(db.pragma('user_version', { simple: true }), 2);
       db.close();
       const s2 = new StatsStore(file);
       s2.recordPoll([e(A, 1)], DAY2);

@@ -232,7 +232,7 @@ export async function startOpentracker(bin: string, port: number, whitelist: str
 }
 
 export interface ApiRelease {
-  infoHash: string; name: string; downloads: number; seeders: number; leechers: number; removedAt: string | null;
+  infoHash: string; name: string; downloads: number; downloadsBitTorrent?: number; downloadsDirect?: number; seeders: number; leechers: number; removedAt: string | null;
   torrentUrl: string | null; fileUrl: string | null; magnet: string; known: boolean; history?: { date: string; downloads: number }[];
 }
 

@@ -50,7 +50,7 @@ export interface ClockReading {
  * Uptime is whole seconds and a poll takes time, so two readings of one process may put its start up
  * to ~1 s apart; a restart moves it by at least the time the tracker was down plus the time since.
  */
-export const START_TOLERANCE_MS = 2_500;
+export const START_TOLERANCE_MS = 1_500;
 
 /**
  * Did the tracker restart between two readings? The estimated start time (reading time minus uptime)

@@ -49,7 +49,8 @@ const apps: AppHandle[] = [];
 apps.push(await superviseApp('tracker', log, async () => {
   const s = await startTracker(plan.trackerConfig, createLogger('tracker', plan.trackerConfig.logLevel));
   trackerService = s;
-  return { close: () => s.close() };
+  // close() also logs whether the tracker's counts reached the disk
+  return { close: async () => { await s.close(); } };
 }));
 apps.push(await superviseApp('stats', log, async () => {
   const s = await startStats(plan.statsConfig, createLogger('stats', plan.statsConfig.logLevel));

@@ -15,7 +15,8 @@ export type { AccessMode };
 
 export type NumberKey =
   | 'intervalSeconds' | 'intervalJitterSeconds' | 'peerTimeoutSeconds' | 'numwantDefault' | 'numwantMax'
-  | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds';
+  | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds'
+  | 'journalKeep' | 'completionsPerAddress' | 'maxTorrents' | 'torrentIdleTimeoutSeconds' | 'maxPeersPerTorrent';
 
 export interface NumberSetting {
   readonly min: number;
@@ -34,6 +35,12 @@ export const NUMBER_SETTINGS: Readonly<Record<NumberKey, NumberSetting>> = {
   scrapeMax: { min: 1, max: 1000, dflt: 64, label: '--scrape-max / tracker.scrape_max' },
   flushIntervalSeconds: { min: 1, max: 3600, dflt: 5, label: '--flush-interval / tracker.flush_interval' },
   completionWindowSeconds: { min: 1, max: 31536000, dflt: 86400, label: '--completion-window / tracker.completion_window' },
+  // download counts and memory caps (README "Download counts"; defaults sized for a 128 MB VPS)
+  journalKeep: { min: 100, max: 10_000_000, dflt: 100_000, label: '--journal-keep / tracker.journal_keep' },
+  completionsPerAddress: { min: 1, max: 15, dflt: 5, label: '--completions-per-address / tracker.completions_per_address' },
+  maxTorrents: { min: 1, max: 100_000_000, dflt: 100_000, label: '--max-torrents / tracker.max_torrents' },
+  torrentIdleTimeoutSeconds: { min: 60, max: 315360000, dflt: 86400, label: '--torrent-idle-timeout / tracker.torrent_idle_timeout' },
+  maxPeersPerTorrent: { min: 1, max: 100_000_000, dflt: 100_000, label: '--max-peers-per-torrent / tracker.max_peers_per_torrent' },
 };
 
 /** Upper bound for -A / access.stats / access.proxy entries (opentracker silently stops at 64). */
@@ -53,6 +60,8 @@ export interface Draft {
   user: string | null;
   rootDir: string | null;
   stateFile: string | null;
+  /** null: next to the state file. */
+  journalFile: string | null;
   /** undefined: suite default; null: disabled with `none`. */
   pidFile: string | null | undefined;
   numbers: Partial<Record<NumberKey, { value: number; where: string }>>;
@@ -146,6 +155,12 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('scrapeMax', '--scrape-max', 'tracker.scrape_max'),
   numberOption('flushIntervalSeconds', '--flush-interval', 'tracker.flush_interval'),
   numberOption('completionWindowSeconds', '--completion-window', 'tracker.completion_window'),
+  { flags: ['--journal-file'], directive: 'tracker.journal_file', takesValue: true, apply: (d, v) => { d.journalFile = parsePathValue(v); } },
+  numberOption('journalKeep', '--journal-keep', 'tracker.journal_keep'),
+  numberOption('completionsPerAddress', '--completions-per-address', 'tracker.completions_per_address'),
+  numberOption('maxTorrents', '--max-torrents', 'tracker.max_torrents'),
+  numberOption('torrentIdleTimeoutSeconds', '--torrent-idle-timeout', 'tracker.torrent_idle_timeout'),
+  numberOption('maxPeersPerTorrent', '--max-peers-per-torrent', 'tracker.max_peers_per_torrent'),
   { flags: ['--log-level'], directive: 'tracker.log_level', takesValue: true, apply: (d, v) => { d.logLevel = parseLogLevel(v); } },
 ];
 

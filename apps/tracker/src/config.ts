@@ -22,6 +22,7 @@ import {
 } from './config-options.js';
 import { parseBindHost, quote, type ListenAddress } from './config-values.js';
 import { helpText, versionText } from './help.js';
+import { defaultJournalFile } from './state-file.js';
 
 export type { AccessMode, ListenAddress };
 
@@ -41,6 +42,8 @@ export interface TrackerConfig {
   /** Absolute; the process should chdir here after binding (there is no chroot). */
   readonly rootDir: string | null;
   readonly stateFile: string;
+  /** Completion journal (absolute): next to the state file unless --journal-file. */
+  readonly journalFile: string;
   readonly pidFile: string | null;
   readonly intervalSeconds: number;
   readonly intervalJitterSeconds: number;
@@ -51,6 +54,13 @@ export interface TrackerConfig {
   readonly udpScrapeMax: number;
   readonly flushIntervalSeconds: number;
   readonly completionWindowSeconds: number;
+  /** Completions the feed keeps (in memory and in the journal file). */
+  readonly journalKeep: number;
+  readonly completionsPerAddress: number;
+  /** Open and blacklist mode: most torrents held, and how long one with only a download count is kept idle. */
+  readonly maxTorrents: number;
+  readonly torrentIdleTimeoutSeconds: number;
+  readonly maxPeersPerTorrent: number;
   readonly logLevel: LogLevel;
   readonly maxUrlBytes: number;
   readonly headersTimeoutMs: number;
@@ -227,6 +237,7 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
   const access = draft.access ?? { mode: 'whitelist' as const, path: suite.whitelistPath };
   const envState = deps.env['TRACKER_STATE_FILE'];
   const n = (key: NumberKey): number => numberValue(draft, key);
+  const stateFile = draft.stateFile !== null ? insideRoot(draft.stateFile) : envState ? path.resolve(deps.cwd, envState) : suite.trackerStateFile;
   return deepFreeze({
     tcp: noBind ? [{ ...defaultBind }] : draft.tcp,
     udp: noBind ? [{ ...defaultBind }] : draft.udp,
@@ -238,7 +249,8 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     redirectUrl: draft.redirectUrl,
     user: draft.user,
     rootDir,
-    stateFile: draft.stateFile !== null ? insideRoot(draft.stateFile) : envState ? path.resolve(deps.cwd, envState) : suite.trackerStateFile,
+    stateFile,
+    journalFile: draft.journalFile !== null ? insideRoot(draft.journalFile) : defaultJournalFile(stateFile),
     pidFile: draft.pidFile === undefined ? suite.trackerPidFile : draft.pidFile === null ? null : path.resolve(deps.cwd, draft.pidFile),
     intervalSeconds: n('intervalSeconds'),
     intervalJitterSeconds: n('intervalJitterSeconds'),
@@ -249,6 +261,11 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     udpScrapeMax: UDP_SCRAPE_MAX,
     flushIntervalSeconds: n('flushIntervalSeconds'),
     completionWindowSeconds: n('completionWindowSeconds'),
+    journalKeep: n('journalKeep'),
+    completionsPerAddress: n('completionsPerAddress'),
+    maxTorrents: n('maxTorrents'),
+    torrentIdleTimeoutSeconds: n('torrentIdleTimeoutSeconds'),
+    maxPeersPerTorrent: n('maxPeersPerTorrent'),
     logLevel: draft.logLevel,
     maxUrlBytes: 8192,
     headersTimeoutMs: 10_000,
@@ -290,6 +307,7 @@ export function parseTrackerConfig(argv: readonly string[], deps: ConfigDeps): T
     user: null,
     rootDir: null,
     stateFile: null,
+    journalFile: null,
     pidFile: undefined,
     numbers: {},
     logLevel: 'info',

@@ -34,6 +34,11 @@ export class Counters {
   completed = 0;
   /** Announces refused because of the access list. */
   refused = 0;
+  /** State file writes that failed (full disk, permissions); the last success, ms since the epoch. */
+  stateWriteErrors = 0;
+  stateWrittenAt = 0;
+  /** Announces of new torrents refused because open mode holds its cap of torrents. */
+  torrentsFull = 0;
   /** Client errors answered with a failure reason, by code. */
   readonly failures = new Map<string, number>();
   readonly httpErrors = new Map<HttpErrorKind, number>(HTTP_ERROR_KINDS.map((k) => [k, 0]));

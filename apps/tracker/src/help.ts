@@ -69,6 +69,26 @@ Our settings (flag and config directive):
                                                      completed events from the same info_hash, peer_id
                                                      and IP within this window count once
                                                      (default 86400)
+  --journal-file FILE      tracker.journal_file      completion journal: every counted download, appended
+                                                     before the announce is answered, replayed at start,
+                                                     served by /stats?mode=completions. Default: next to
+                                                     the state file (tracker.state -> tracker.journal)
+  --journal-keep N         tracker.journal_keep      completions kept for the feed, in memory (28 bytes
+                                                     each) and in the journal file (default 100000)
+  --completions-per-address N tracker.completions_per_address
+                                                     downloads one address (IPv4, or an IPv6 /64) adds per
+                                                     torrent per completion window, 1-15 (default 5;
+                                                     clients behind one NAT share it)
+  --max-torrents N         tracker.max_torrents      open/blacklist mode: most torrents held; announces
+                                                     of new ones beyond it are refused (default 100000)
+  --torrent-idle-timeout SECONDS tracker.torrent_idle_timeout
+                                                     open/blacklist mode: a torrent without peers is
+                                                     forgotten, download count included, after this
+                                                     long idle (default 86400, as opentracker); in
+                                                     closed mode counts are kept forever
+  --max-peers-per-torrent N tracker.max_peers_per_torrent
+                                                     peers stored per torrent and address family; more
+                                                     are answered but not stored (default 100000)
   --log-level LEVEL        tracker.log_level         fatal, error, warn, info, debug, trace or silent
                                                      (default info)
   Long options also accept --name=value.

@@ -83,6 +83,7 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
       addr,
       addrLen,
       seeder: a.left === 0,
+      downloaded: a.downloaded,
       event: a.event,
       peerId: a.peerId,
       numwant: a.numwant,
@@ -116,7 +117,7 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
     if (!opts.isStatsClient(peerIp(r))) return error(403, '403 Access Denied', 'Access Denied');
     if (metrics) return ok(Buffer.from(renderMetrics(tracker, clock.now(), process.memoryUsage())), 'Content-Type: text/plain; version=0.0.4\r\n');
     const params = new URLSearchParams(query ?? '');
-    const reply = renderStats(tracker, params.get('mode'), params.get('format'), clock.now());
+    const reply = renderStats(tracker, params.get('mode'), params.get('format'), clock.now(), params);
     if (reply.status !== 200) return error(400, '400 Invalid Request', reply.body.toString().trimEnd());
     if (reply.compressible) return maybeGzip(r, reply.body, reply.contentType);
     return ok(reply.body, `Content-Type: ${reply.contentType}\r\n`);

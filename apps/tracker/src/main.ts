@@ -33,7 +33,8 @@ process.on('SIGHUP', () => {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'stopping');
-    void running.close().then(() => process.exit(0));
+    // close() logs whether the counts reached the disk; a failed flush must not look like a clean stop
+    void running.close().then((flushed) => process.exit(flushed ? 0 : 1));
   });
 }
 process.on('uncaughtException', (err) => {

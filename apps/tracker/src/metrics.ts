@@ -16,6 +16,20 @@ export function renderMetrics(tracker: Tracker, nowMs: number, memory: NodeJS.Me
   metric('tracker_announces_total', 'counter', 'Announces answered.', [['{proto="http"}', c.tcpAnnounces], ['{proto="udp"}', c.udpAnnounces]]);
   metric('tracker_scrapes_total', 'counter', 'Scrapes answered.', [['{proto="http"}', c.tcpScrapes], ['{proto="udp"}', c.udpScrapes], ['{proto="http",kind="full"}', c.fullScrapes]]);
   metric('tracker_refused_total', 'counter', 'Announces refused by the access list.', [['', c.refused]]);
+  metric('tracker_torrents_full_total', 'counter', 'Announces of new torrents refused at the torrent cap (open mode).', [['', c.torrentsFull]]);
+  const r = tracker.store.refusals;
+  metric('tracker_completions_not_counted_total', 'counter', 'Completions not counted, by reason.', [
+    ['{reason="duplicate"}', r.duplicate], ['{reason="address_limit"}', r.addressLimit], ['{reason="dedupe_full"}', r.dedupeFull],
+  ]);
+  metric('tracker_peers_not_stored_total', 'counter', 'New peers answered but not stored (torrent at its peer cap).', [['', tracker.store.peersNotStored]]);
+  metric('tracker_state_write_errors_total', 'counter', 'State file writes that failed.', [['', c.stateWriteErrors]]);
+  const j = tracker.completions?.status();
+  if (j !== undefined) {
+    metric('tracker_journal_last_seq', 'gauge', 'Highest completion seq written to the journal.', [['', j.last]]);
+    metric('tracker_journal_pending', 'gauge', 'Completions counted but not yet written to the journal (disk full?).', [['', j.pending]]);
+    metric('tracker_journal_errors_total', 'counter', 'Completion journal failures by kind.', [['{kind="write"}', j.writeErrors], ['{kind="fsync"}', j.syncErrors]]);
+    metric('tracker_journal_dropped_total', 'counter', 'Completions counted in memory but never journaled (queue full).', [['', j.dropped]]);
+  }
   metric('tracker_udp_connects_total', 'counter', 'UDP connect requests answered.', [['', c.udpConnects]]);
   metric('tracker_udp_connection_id_mismatches_total', 'counter', 'UDP requests with a wrong or expired connection id.', [['', c.udpMismatches]]);
   metric('tracker_udp_dropped_total', 'counter', 'UDP packets dropped as malformed.', [['', c.udpDropped]]);

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseState, formatStateRow, type ParsedState } from '../../../libs/swarm/src/index.js';
+import { writeFileAtomicSync } from '../../../libs/common/src/atomic-write.js';
+import { parseState, formatStateJournalLine, formatStateRow, type ParsedState } from '../../../libs/swarm/src/index.js';
 import type { Tracker } from './tracker.js';
 
 /**
  * Download counts on disk, in opentracker's statedump format (so `-l` and `/stats?mode=statedump` files
- * move both ways). Written whole to a temp file, fsynced, then renamed over the old one: a crash leaves
- * either the previous file or the new one, never half of one.
+ * move both ways), plus one comment line naming the completion journal and the last seq the counts include:
+ * at start only later journal entries are added on top. Written whole through writeFileAtomicSync: a crash
+ * leaves either the previous file or the new one, never half of one.
  */
 export function readStateFile(file: string): ParsedState | null {
   let text: string;
@@ -19,8 +21,8 @@ export function readStateFile(file: string): ParsedState | null {
   return parseState(text);
 }
 
-export function renderState(tracker: Tracker): string {
-  let out = '';
+export function renderState(tracker: Tracker, journal: { id: string; seq: number } | null): string {
+  let out = journal === null ? '' : formatStateJournalLine(journal.id, journal.seq);
   for (const [key, t] of tracker.store.torrents) {
     if (t.downloaded > 0) out += formatStateRow(Buffer.from(key, 'latin1').toString('hex'), t.touched, t.downloaded);
   }
@@ -29,13 +31,10 @@ export function renderState(tracker: Tracker): string {
 
 export function writeStateFile(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', 0o644);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, text);
+}
+
+/** The journal sits next to the state file: `tracker.state` -> `tracker.journal`, anything else + `.journal`. */
+export function defaultJournalFile(stateFile: string): string {
+  return stateFile.endsWith('.state') ? `${stateFile.slice(0, -'.state'.length)}.journal` : `${stateFile}.journal`;
 }

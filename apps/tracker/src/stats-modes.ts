@@ -1,5 +1,5 @@
 import { encodeScrape } from '../../../libs/protocol/src/index.js';
-import { formatStateRow } from '../../../libs/swarm/src/index.js';
+import { formatStateJournalLine, formatStateRow } from '../../../libs/swarm/src/index.js';
 import type { Counters } from './counters.js';
 import type { ScrapeRow, Tracker } from './tracker.js';
 
@@ -21,13 +21,23 @@ export const VERSION = 'release-tracker-suite 0.1.0 (opentracker-compatible /sta
 const TEXT = 'text/plain';
 const MODES = new Set([
   'peer', 'torr', 'conn', 'tcp4', 'udp4', 'scrp', 'fscr', 'completed', 'syncs', 'herr', 'renew', 'version',
-  'top10', 'top100', 'everything', 'tpbs', 'statedump', 'json',
+  'top10', 'top100', 'everything', 'tpbs', 'statedump', 'json', 'completions',
 ]);
+/** The completion feed: entries per reply by default, and at most. */
+export const FEED_LIMIT_DEFAULT = 1000;
+export const FEED_LIMIT_MAX = 10000;
+
+/** Extra query parameters some modes read (the completion feed's since and limit). */
+export interface StatsParams {
+  get(name: string): string | null;
+}
+const NO_PARAMS: StatsParams = { get: () => null };
 const TPBS_FORMATS = new Set(['txt', 'txtp', 'bin', 'url', 'ben', 'json']);
 
-export function renderStats(tracker: Tracker, mode: string | null, format: string | null, nowMs: number): StatsReply {
+export function renderStats(tracker: Tracker, mode: string | null, format: string | null, nowMs: number, params: StatsParams = NO_PARAMS): StatsReply {
   const m = mode ?? 'peer';
   if (!MODES.has(m)) return bad(`unknown mode ${JSON.stringify(m)}; known: ${[...MODES].join(', ')}`);
+  if (m === 'completions') return completionFeed(tracker, params);
   if (format === 'json' && m !== 'tpbs') return json(snapshot(tracker, nowMs));
   const c = tracker.counters;
   const up = Math.max(1, Math.floor((nowMs - c.startedAt) / 1000));
@@ -109,8 +119,29 @@ function tpbs(rows: ScrapeRow[], format: string): StatsReply {
   }
 }
 
+/**
+ * `mode=completions&since=SEQ[&limit=N]`: counted completions after SEQ from the journal, in order, as
+ * `{"journal":ID,"first":F,"last":L,"entries":[[seq,timeMs,"hex info_hash"],...]}`. Seqs start at 1 and have no
+ * gaps within one journal id; `first` is the oldest still kept. A reader stores the last seq it applied with
+ * what it applied, and asks again from there: each completion is seen once, whatever restarts in between.
+ */
+function completionFeed(tracker: Tracker, params: StatsParams): StatsReply {
+  const log = tracker.completions;
+  if (log === null) return bad('no completion journal in this tracker');
+  const sinceText = params.get('since') ?? '0';
+  if (!/^\d{1,15}$/.test(sinceText)) return bad(`since must be a seq (a whole number), not ${JSON.stringify(sinceText.slice(0, 40))}`);
+  const limitText = params.get('limit');
+  if (limitText !== null && !/^\d{1,15}$/.test(limitText)) return bad(`limit must be a whole number, not ${JSON.stringify(limitText.slice(0, 40))}`);
+  const limit = limitText === null ? FEED_LIMIT_DEFAULT : Math.min(FEED_LIMIT_MAX, Math.max(1, Number(limitText)));
+  const st = log.status();
+  const entries = log.entries(Number(sinceText), limit);
+  return json({ journal: st.id, first: st.first, last: st.last, entries });
+}
+
 function statedump(tracker: Tracker): string {
-  let out = '';
+  // the journal line lets this dump be loaded back (-l) next to the same journal without replaying it twice
+  const st = tracker.completions?.status();
+  let out = st !== undefined && st.pending === 0 ? formatStateJournalLine(st.id, st.last) : '';
   for (const [key, t] of [...tracker.store.torrents].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     out += formatStateRow(hex(key), t.touched, t.downloaded);
   }
@@ -213,6 +244,11 @@ export function snapshot(tracker: Tracker, nowMs: number): Record<string, unknow
     leechers: t.peers - t.seeds,
     completed: c.completed,
     refused: c.refused,
+    torrentsFull: c.torrentsFull,
+    completionsNotCounted: { ...tracker.store.refusals },
+    completionDedupeEntries: tracker.store.dedupeEntries,
+    peersNotStored: tracker.store.peersNotStored,
+    journal: tracker.completions?.status() ?? null,
     accessList: { mode: tracker.policy.mode, size: c.accessListSize, reloads: c.accessListReloads, loadedAt: c.accessListLoadedAt ? new Date(c.accessListLoadedAt).toISOString() : null },
     tcp: { accepts: c.tcpAccepts, requests: c.tcpRequests, announces: c.tcpAnnounces, scrapes: c.tcpScrapes, fullScrapes: c.fullScrapes },
     udp: { packets: c.udpPackets, connects: c.udpConnects, announces: c.udpAnnounces, scrapes: c.udpScrapes, connectionIdMismatches: c.udpMismatches, dropped: c.udpDropped, errors: c.udpErrors },

@@ -15,6 +15,7 @@ import type { TrackerConfig } from './config.js';
 import { createHttpRoutes } from './http-routes.js';
 import { createWireServer } from './http-wire.js';
 import { dropPrivileges } from './privileges.js';
+import { openJournal, type JournalIo } from './completion-journal.js';
 import { readStateFile, renderState, writeStateFile } from './state-file.js';
 import { Tracker, type Clock } from './tracker.js';
 import { createUdpHandler, createUdpSocket } from './udp-server.js';
@@ -29,15 +30,21 @@ export interface TrackerService {
   readonly addresses: ReadonlyArray<{ proto: 'tcp' | 'udp'; address: string; port: number }>;
   /** Re-reads the access list (SIGHUP). Keeps the old list if the file cannot be read. */
   reload(): Promise<void>;
-  /** Writes the state file now if anything changed since the last write. */
-  flush(): void;
-  close(): Promise<void>;
+  /**
+   * Writes queued journal entries, then the state file if any count changed since the last write. True when
+   * everything counted is on disk (journal and state file); false, with an error logged, when it is not.
+   */
+  flush(): boolean;
+  /** Stops serving and flushes; resolves with flush()'s answer (false: the caller should exit non-zero). */
+  close(): Promise<boolean>;
 }
 
 export interface ServiceDeps {
   readonly clock?: Clock;
   /** Secret for UDP connection ids; random per start by default. */
   readonly secret?: Buffer;
+  /** File operations of the completion journal (tests simulate a full disk). */
+  readonly journalIo?: JournalIo;
 }
 
 export async function startTracker(config: TrackerConfig, log: Logger, deps: ServiceDeps = {}): Promise<TrackerService> {
@@ -73,6 +80,21 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     for (const b of state.bad.slice(0, 20)) log.warn({ file: config.stateFile, line: b.line, text: b.text }, 'state file line skipped');
     log.info({ file: config.stateFile, torrents: r.restored, skipped: r.skipped, badLines: state.bad.length }, 'download counts restored');
   }
+  // the journal holds every completion acknowledged since the state file was written: add those on top
+  const opened = openJournal({
+    file: config.journalFile,
+    keep: config.journalKeep,
+    state: state?.journal ?? null,
+    newId: () => crypto.randomBytes(8).toString('hex'),
+    now: () => clock.now(),
+    log,
+    io: deps.journalIo,
+  });
+  const journal = opened.journal;
+  for (const [hex, r] of opened.replay) tracker.replay(hexToKey(hex), r.count, Math.floor(r.lastMs / 60000));
+  tracker.completions = journal;
+  const js = journal.status();
+  log.info({ file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened');
 
   const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
   const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));
@@ -127,50 +149,85 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   if (config.user !== null) dropPrivileges(config.user, log);
   if (config.pidFile !== null) writePidFile(config.pidFile, log);
 
-  let flushedGeneration = -1;
-  function flush(): void {
-    if (tracker.generation === flushedGeneration) return;
-    const generation = tracker.generation;
+  let flushedCounts = -1;
+  let flushedSeq = -1;
+  let lastStateErrorLog = -Infinity;
+  function flush(): boolean {
+    // the state file may only claim a seq once every entry up to it is in the journal
+    if (!journal.writePending()) return false;
+    const seq = journal.lastSeq;
+    if (tracker.store.countsGeneration === flushedCounts && seq === flushedSeq) return true;
+    const generation = tracker.store.countsGeneration;
     try {
-      writeStateFile(config.stateFile, renderState(tracker));
-      flushedGeneration = generation;
+      writeStateFile(config.stateFile, renderState(tracker, { id: journal.id, seq }));
     } catch (err) {
-      log.error({ err, file: config.stateFile }, 'state file not written; counts stay in memory and the next flush retries');
+      tracker.counters.stateWriteErrors++;
+      const now = clock.now();
+      if (now - lastStateErrorLog >= 60_000) {
+        lastStateErrorLog = now;
+        log.error({ err, file: config.stateFile, errors: tracker.counters.stateWriteErrors }, 'state file not written; counts stay in memory (and in the journal) and the next flush retries');
+      }
+      return false;
     }
+    flushedCounts = generation;
+    flushedSeq = seq;
+    tracker.counters.stateWrittenAt = clock.now();
+    journal.compact(seq);
+    return true;
   }
   flush();
 
   let refusedLogged = 0;
+  let fullLogged = 0;
   const flushTimer = setInterval(flush, config.flushIntervalSeconds * 1000);
+  // fsync of the journal about once a second: a power loss loses at most that much, a crash nothing
+  const syncTimer = setInterval(() => journal.sync(), 1000);
   const minuteTimer = setInterval(() => {
     const dropped = tracker.expire();
     if (dropped > 0) log.debug({ dropped }, 'peers expired');
     const refused = tracker.counters.refused - refusedLogged;
     if (refused > 0) log.info({ refused, total: tracker.counters.refused }, 'announces refused by the access list in the last minute');
     refusedLogged = tracker.counters.refused;
+    const full = tracker.counters.torrentsFull - fullLogged;
+    if (full > 0) log.warn({ refused: full, maxTorrents: config.maxTorrents }, 'announces of new torrents refused in the last minute: the tracker holds --max-torrents torrents');
+    fullLogged = tracker.counters.torrentsFull;
   }, 60000);
   flushTimer.unref();
+  syncTimer.unref();
   minuteTimer.unref();
 
   let closed = false;
+  let closedResult = false;
   return {
     tracker,
     addresses,
     reload,
     flush,
     async close() {
-      if (closed) return;
+      if (closed) return closedResult;
       closed = true;
       clearInterval(flushTimer);
+      clearInterval(syncTimer);
       clearInterval(minuteTimer);
       for (const s of sockets) s.close();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
         s.server.close(() => resolve());
         s.closeAll();
       })));
-      flush();
+      const stateOk = flush();
+      const journalOk = journal.close();
+      closedResult = stateOk && journalOk;
       if (config.pidFile !== null) removePidFile(config.pidFile);
-      log.info({ file: config.stateFile, torrents: tracker.store.torrents.size }, 'tracker stopped; state flushed');
+      const st = journal.status();
+      if (closedResult) {
+        log.info({ file: config.stateFile, torrents: tracker.store.torrents.size, journal: st.id, seq: st.last }, 'tracker stopped; state flushed');
+      } else {
+        log.error({
+          file: config.stateFile, journalFile: config.journalFile, stateWritten: stateOk, journalSynced: journalOk,
+          unwritten: st.pending, lastError: st.lastError,
+        }, 'tracker stopped WITHOUT flushing: counts since the last successful write are lost unless the journal holds them');
+      }
+      return closedResult;
     },
   };
 }

@@ -18,7 +18,7 @@ function fixedClock(random: number) {
 function peer(infoHash: string, port: number, seeder: boolean, event: 0 | 1 | 2 | 3 = EVENT_NONE): PeerAnnounce {
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact('10.0.0.1', port, addr) as 6;
-  return { infoHash, addr, addrLen, seeder, event, peerId: `peer-${port}`.padEnd(20, '-'), numwant: null, numwantCap: 200, bothFamilies: true };
+  return { infoHash, addr, addrLen, seeder, downloaded: 0, event, peerId: `peer-${port}`.padEnd(20, '-'), numwant: null, numwantCap: 200, bothFamilies: true };
 }
 
 describe('Tracker', () => {

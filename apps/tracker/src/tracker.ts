@@ -17,6 +17,26 @@ export interface TrackerSettings {
   readonly completionWindowSeconds: number;
   readonly numwantDefault: number;
   readonly numwantMax: number;
+  /** Completions one address (IPv4, IPv6 /64) adds per torrent per completion window. Default 5. */
+  readonly completionsPerAddress?: number;
+  /** Open and blacklist mode only: most torrents held, and how long one with only a count is kept idle. */
+  readonly maxTorrents?: number;
+  readonly torrentIdleTimeoutSeconds?: number;
+  readonly maxPeersPerTorrent?: number;
+}
+
+/**
+ * The completion journal as the tracker sees it: counted completions go in synchronously, before the announce
+ * is answered; the feed (/stats?mode=completions) reads entries back by seq.
+ */
+export interface CompletionLog {
+  record(infoHash: BinKey, timeMs: number): void;
+  /** [seq, timeMs, hex info_hash] with seq > since, ascending, at most limit. */
+  entries(since: number, limit: number): Array<[number, number, string]>;
+  status(): {
+    readonly id: string; readonly first: number; readonly last: number; readonly pending: number;
+    readonly writeErrors: number; readonly syncErrors: number; readonly dropped: number;
+  };
 }
 
 export interface Clock {
@@ -31,6 +51,8 @@ export interface PeerAnnounce {
   readonly addr: Uint8Array;
   readonly addrLen: 6 | 18;
   readonly seeder: boolean;
+  /** Bytes the client reports as downloaded (0 when not sent). */
+  readonly downloaded: number;
   readonly event: AnnounceEvent;
   readonly peerId: string | null;
   /** null: the client did not ask (or asked for a negative number): the default applies. */
@@ -65,13 +87,21 @@ export class Tracker {
   /** Bumped on every change a state flush must see. */
   generation = 0;
   onCompletion: ((e: CompletionEvent) => void) | null = null;
+  /** The completion journal, once the service has opened it. */
+  completions: CompletionLog | null = null;
 
   constructor(settings: TrackerSettings, clock: Clock) {
     this.settings = settings;
     this.clock = clock;
+    // closed mode: the access list bounds the torrents, and counts are the publisher's history, kept forever
+    const open = settings.accessMode !== 'whitelist';
     this.store = new SwarmStore({
       peerTimeoutMinutes: Math.ceil(settings.peerTimeoutSeconds / 60),
       completionWindowMinutes: Math.ceil(settings.completionWindowSeconds / 60),
+      completionsPerAddress: settings.completionsPerAddress,
+      maxTorrents: open ? settings.maxTorrents : undefined,
+      countOnlyTimeoutMinutes: open && settings.torrentIdleTimeoutSeconds !== undefined ? Math.ceil(settings.torrentIdleTimeoutSeconds / 60) : undefined,
+      maxPeersPerTorrent: settings.maxPeersPerTorrent,
     });
     this.counters = new Counters(clock.now());
     // closed mode refuses everything until the list is loaded: main loads it before opening any socket
@@ -110,17 +140,24 @@ export class Tracker {
       return null;
     }
     const want = Math.min(p.numwant ?? this.settings.numwantDefault, p.numwantCap, this.settings.numwantMax);
+    const now = this.clock.now();
     const out = this.store.announce(
       {
-        infoHash: p.infoHash, addr: p.addr, addrOff: 0, addrLen: p.addrLen, seeder: p.seeder, event: p.event,
-        peerId: p.peerId, numwant: want, bothFamilies: p.bothFamilies,
+        infoHash: p.infoHash, addr: p.addr, addrOff: 0, addrLen: p.addrLen, seeder: p.seeder, downloaded: p.downloaded,
+        event: p.event, peerId: p.peerId, numwant: want, bothFamilies: p.bothFamilies,
       },
-      this.minute(),
+      Math.floor(now / 60000),
       this.clock.random(),
     );
+    if (out === null) {
+      // open mode at its torrent cap: refused like an unlisted torrent, counted apart
+      this.counters.torrentsFull++;
+      return null;
+    }
     if (out.counted) {
       this.counters.completed++;
       this.generation++;
+      this.completions?.record(p.infoHash, now);
       this.onCompletion?.({ infoHash: p.infoHash, addr: p.addr, addrLen: p.addrLen, peerId: p.peerId });
     }
     this.counters.renewed(out.renewAge);
@@ -168,6 +205,12 @@ export class Tracker {
     const dropped = this.store.expire(this.minute());
     if (dropped > 0) this.generation++;
     return dropped;
+  }
+
+  /** Adds completions read back from the journal (those the state file does not include yet). */
+  replay(key: BinKey, completions: number, minute: number): void {
+    this.store.replay(key, completions, minute);
+    this.generation++;
   }
 
   /** Loads counts from a state file or a statedump; the access list must already be in place. */

@@ -53,6 +53,7 @@ export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Cl
           addr,
           addrLen,
           seeder: req.left === 0,
+          downloaded: req.downloaded,
           event: req.event,
           peerId: req.peerId,
           numwant: req.numWant,

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, SwarmStore, type AnnounceEvent, type AnnounceInput } from './swarm-store.js';
+import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, SwarmStore, type AnnounceEvent, type AnnounceInput, type AnnounceOutput } from './swarm-store.js';
 import { writeCompact, readCompactIp } from './compact-address.js';
 import { formatStateRow, parseState } from './statedump.js';
 
@@ -10,7 +10,13 @@ function peer(port: number, seeder: boolean, event: AnnounceEvent = EVENT_NONE, 
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact(ip, port, addr);
   assert.ok(addrLen !== 0);
-  return { infoHash: H, addr, addrOff: 0, addrLen, seeder, event, peerId: peerId.padEnd(20, '-'), numwant: 50, bothFamilies: true };
+  return { infoHash: H, addr, addrOff: 0, addrLen, seeder, downloaded: 0, event, peerId: peerId.padEnd(20, '-'), numwant: 50, bothFamilies: true };
+}
+
+function ann(s: SwarmStore, a: AnnounceInput, minute: number, random: number): AnnounceOutput {
+  const out = s.announce(a, minute, random);
+  assert.ok(out !== null, 'announce refused');
+  return out;
 }
 
 function store(): SwarmStore {
@@ -37,7 +43,7 @@ describe('SwarmStore completion counting', () => {
     test(name, () => {
       const s = store();
       let last = 0;
-      for (const [port, seeder, event, id] of seq) last = s.announce(peer(port, seeder, event, '127.0.0.1', id), 10, 0).downloaded;
+      for (const [port, seeder, event, id] of seq) last = ann(s, peer(port, seeder, event, '127.0.0.1', id), 10, 0).downloaded;
       assert.equal(s.get(H)?.downloaded ?? 0, expected);
       assert.equal(last, expected);
     });
@@ -45,10 +51,10 @@ describe('SwarmStore completion counting', () => {
 
   test('a completion counts again after the window', () => {
     const s = new SwarmStore({ peerTimeoutMinutes: 45, completionWindowMinutes: 60 });
-    s.announce(peer(1, true, EVENT_COMPLETED), 0, 0);
-    s.announce(peer(1, true, EVENT_STOPPED), 1, 0);
+    ann(s, peer(1, true, EVENT_COMPLETED), 0, 0);
+    ann(s, peer(1, true, EVENT_STOPPED), 1, 0);
     s.expire(61);
-    s.announce(peer(1, true, EVENT_COMPLETED), 61, 0);
+    ann(s, peer(1, true, EVENT_COMPLETED), 61, 0);
     assert.equal(s.get(H)!.downloaded, 2);
   });
 });
@@ -56,10 +62,10 @@ describe('SwarmStore completion counting', () => {
 describe('SwarmStore peers', () => {
   test('the requester is not returned to itself; v4 and v6 peers go to their own keys', () => {
     const s = store();
-    const first = s.announce(peer(1, false), 1, 0);
+    const first = ann(s, peer(1, false), 1, 0);
     assert.equal(first.peers.length, 0);
-    s.announce(peer(2, true, EVENT_NONE, '::1'), 1, 0);
-    const r = s.announce(peer(3, false), 1, 0.5);
+    ann(s, peer(2, true, EVENT_NONE, '::1'), 1, 0);
+    const r = ann(s, peer(3, false), 1, 0.5);
     assert.equal(r.peers.length, 6);
     assert.equal(r.peers6?.length, 18);
     assert.deepEqual([r.complete, r.incomplete], [1, 2]);
@@ -67,17 +73,17 @@ describe('SwarmStore peers', () => {
 
   test('numwant 0 returns no peers but the counts', () => {
     const s = store();
-    s.announce(peer(1, false), 1, 0);
-    const r = s.announce({ ...peer(2, true), numwant: 0 }, 1, 0);
+    ann(s, peer(1, false), 1, 0);
+    const r = ann(s, { ...peer(2, true), numwant: 0 }, 1, 0);
     assert.equal(r.peers.length, 0);
     assert.deepEqual([r.complete, r.incomplete], [1, 1]);
   });
 
   test('expiry drops silent peers, keeps torrents with downloads, forgets empty idle ones', () => {
     const s = store();
-    s.announce({ ...peer(1, true, EVENT_COMPLETED), infoHash: 'a'.repeat(20) }, 0, 0);
-    s.announce({ ...peer(1, false), infoHash: 'b'.repeat(20) }, 0, 0);
-    s.announce({ ...peer(2, false), infoHash: 'b'.repeat(20) }, 40, 0);
+    ann(s, { ...peer(1, true, EVENT_COMPLETED), infoHash: 'a'.repeat(20) }, 0, 0);
+    ann(s, { ...peer(1, false), infoHash: 'b'.repeat(20) }, 0, 0);
+    ann(s, { ...peer(2, false), infoHash: 'b'.repeat(20) }, 40, 0);
     assert.equal(s.expire(46), 2);
     assert.equal(s.get('a'.repeat(20))!.downloaded, 1);
     assert.equal(s.get('b'.repeat(20))!.v4!.count, 1);
@@ -88,8 +94,8 @@ describe('SwarmStore peers', () => {
 
   test('dropPeers keeps the download count', () => {
     const s = store();
-    s.announce(peer(1, true, EVENT_COMPLETED), 0, 0);
-    s.announce(peer(2, false), 0, 0);
+    ann(s, peer(1, true, EVENT_COMPLETED), 0, 0);
+    ann(s, peer(2, false), 0, 0);
     assert.equal(s.dropPeers(H), 2);
     assert.equal(s.get(H)!.downloaded, 1);
     assert.equal(s.get(H)!.v4, null);

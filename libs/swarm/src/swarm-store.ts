@@ -4,11 +4,17 @@ import { PeerTable } from './peer-table.js';
  * Every torrent the tracker knows, keyed by its info_hash as a 20-char 'latin1' string.
  *
  * - `downloaded` counts completions: a peer that finishes (event=completed with left=0, a known leecher
- *   that comes back as a seeder, or a known leecher that stops with left=0) counts once. The same client (IP + peer_id) finishing again within the
- *   completion window — after a stop and start, say — does not count again. A peer that starts as a seeder
- *   (the original uploader) never counts.
- * - A torrent with downloads is never forgotten (opentracker drops it after 24 h idle); one with no peers and
- *   no downloads is dropped once idle for the peer timeout.
+ *   that comes back as a seeder, or a known leecher that stops with left=0), or whose first announce says
+ *   left=0 with downloaded>0 (it fetched the data elsewhere, e.g. from the web seed). A peer whose first
+ *   announce says left=0 and downloaded=0 (the publisher's own seeder) never counts.
+ * - Abuse limits, per torrent and per completion window: the same client (IP + peer_id) counts once, and one
+ *   address (an IPv4 address, or an IPv6 /64) counts at most `completionsPerAddress` times, whatever ports and
+ *   peer_ids it uses. What is remembered for this is bounded by `maxCompleters` over all torrents; once that
+ *   is full, completions from addresses not yet remembered are refused rather than evicting anyone.
+ * - A torrent with downloads is kept while idle for `countOnlyTimeoutMinutes` (forever in closed mode); one
+ *   with no peers and no downloads is dropped once idle for the peer timeout. At most `maxTorrents` torrents
+ *   and `maxPeersPerTorrent` peers per torrent and family are held: a new torrent beyond the cap is refused,
+ *   a new peer beyond it is answered but not stored.
  * - Time is in whole minutes and always passed in; nothing here reads a clock or a random source.
  */
 export type BinKey = string;
@@ -27,6 +33,8 @@ export interface Torrent {
   touched: number;
   /** Completion dedupe: 32-bit hash of the client key -> minute it completed. Only torrents with completions have one. */
   completers: Map<number, number> | null;
+  /** Per-address limit: 32-bit hash of the IPv4 address or IPv6 /64 -> window start minute * 16 + completions. */
+  addresses: Map<number, number> | null;
 }
 
 export interface AnnounceInput {
@@ -36,6 +44,8 @@ export interface AnnounceInput {
   readonly addrOff: number;
   readonly addrLen: 6 | 18;
   readonly seeder: boolean;
+  /** Bytes the client says it downloaded (0 when not sent): left=0 with downloaded>0 on a first announce is a download. */
+  readonly downloaded: number;
   readonly event: AnnounceEvent;
   /** The client's peer_id (20-char latin1), or null; with the IP it identifies the client for completion dedupe. */
   readonly peerId: string | null;
@@ -64,26 +74,65 @@ export interface AnnounceOutput {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Completions per address are packed with the window start minute as start * 16 + count. */
+const COUNT_BITS = 16;
+export const MAX_COMPLETIONS_PER_ADDRESS = COUNT_BITS - 1;
 /**
- * Bound on remembered completers per torrent, so a flood of fake completions cannot grow memory: small-int
- * keys cost ~30 bytes each, so 340 releases under attack hold ~20 MB at most. A real release completes far
- * fewer than this many times within the window.
+ * Default bound on remembered completers and addresses over all torrents: small-int Map entries cost ~30 bytes,
+ * so ~8 MB at most.
  */
-const MAX_COMPLETERS = 2048;
+export const DEFAULT_MAX_COMPLETERS = 262144;
 
 export interface StoreOptions {
   /** Peers not seen for this many minutes are dropped. */
   readonly peerTimeoutMinutes: number;
-  /** A client that completed is not counted again for this many minutes. */
+  /** A client that completed is not counted again for this many minutes; also the per-address window. */
   readonly completionWindowMinutes: number;
+  /** Completions one address (IPv4, or IPv6 /64) adds per torrent per window (1-15); default 5. */
+  readonly completionsPerAddress?: number;
+  /** Torrents held at most; a new one beyond it is refused. Default: no cap (closed mode: the list is the cap). */
+  readonly maxTorrents?: number;
+  /** Peers per torrent and address family held at most. Default: no cap. */
+  readonly maxPeersPerTorrent?: number;
+  /** A torrent without peers but with downloads is dropped after this many idle minutes. Default: never. */
+  readonly countOnlyTimeoutMinutes?: number;
+  /** Completer and address entries remembered over all torrents. */
+  readonly maxCompleters?: number;
+}
+
+/** Why completions were not counted, since start: for /stats and /metrics. */
+export interface CompletionRefusals {
+  /** The same client (IP + peer_id) again within the window. */
+  duplicate: number;
+  /** The address already added its allowance for this torrent within the window. */
+  addressLimit: number;
+  /** The dedupe memory is full and the address is not in it. */
+  dedupeFull: number;
 }
 
 export class SwarmStore {
   readonly torrents = new Map<BinKey, Torrent>();
   private readonly opts: StoreOptions;
+  private readonly perAddress: number;
+  private readonly maxTorrents: number;
+  private readonly maxPeers: number;
+  private readonly countOnlyTimeout: number;
+  private readonly maxCompleters: number;
+  /** Entries in every torrent's completers and addresses maps. */
+  dedupeEntries = 0;
+  readonly refusals: CompletionRefusals = { duplicate: 0, addressLimit: 0, dedupeFull: 0 };
+  /** New peers answered but not stored because their torrent was full. */
+  peersNotStored = 0;
+  /** Bumped whenever a download count changes or a counted torrent is dropped: the state file must be rewritten. */
+  countsGeneration = 0;
 
   constructor(opts: StoreOptions) {
     this.opts = opts;
+    this.perAddress = Math.min(MAX_COMPLETIONS_PER_ADDRESS, Math.max(1, opts.completionsPerAddress ?? 5));
+    this.maxTorrents = opts.maxTorrents ?? Infinity;
+    this.maxPeers = opts.maxPeersPerTorrent ?? Infinity;
+    this.countOnlyTimeout = opts.countOnlyTimeoutMinutes ?? Infinity;
+    this.maxCompleters = opts.maxCompleters ?? DEFAULT_MAX_COMPLETERS;
   }
 
   get(infoHash: BinKey): Torrent | undefined {
@@ -94,11 +143,12 @@ export class SwarmStore {
    * Records an announce and picks peers for the reply. `random` is a number in [0, 1) used to choose where
    * in the swarm the returned run of peers starts.
    */
-  announce(a: AnnounceInput, minute: number, random: number): AnnounceOutput {
+  announce(a: AnnounceInput, minute: number, random: number): AnnounceOutput | null {
     let t = this.torrents.get(a.infoHash);
     if (a.event === EVENT_STOPPED) return this.stop(t, a, minute);
     if (t === undefined) {
-      t = { v4: null, v6: null, downloaded: 0, touched: minute, completers: null };
+      if (this.torrents.size >= this.maxTorrents) return null;
+      t = { v4: null, v6: null, downloaded: 0, touched: minute, completers: null, addresses: null };
       this.torrents.set(a.infoHash, t);
     }
     t.touched = minute;
@@ -113,9 +163,10 @@ export class SwarmStore {
     let renewAge = -1;
     let counted = false;
     if (index < 0) {
-      const completes = a.event === EVENT_COMPLETED && a.seeder;
+      const completes = a.seeder && (a.event === EVENT_COMPLETED || a.downloaded > 0);
       if (completes) counted = this.countCompletion(t, a, minute);
-      index = table.add(a.addr, a.addrOff, a.seeder, completes, minute);
+      if (table.count < this.maxPeers) index = table.add(a.addr, a.addrOff, a.seeder, completes, minute);
+      else this.peersNotStored++;
     } else {
       renewAge = minute - table.lastSeen(index);
       const wasDone = table.hasCompleted(index);
@@ -167,17 +218,45 @@ export class SwarmStore {
   }
 
   private countCompletion(t: Torrent, a: AnnounceInput, minute: number): boolean {
-    if (t.completers === null) t.completers = new Map();
+    const window = this.opts.completionWindowMinutes;
     const clientKey = clientHash(a);
-    const at = t.completers.get(clientKey);
-    if (at !== undefined && minute - at < this.opts.completionWindowMinutes) return false;
-    if (t.completers.size >= MAX_COMPLETERS) {
-      const oldest = t.completers.keys().next();
-      if (!oldest.done) t.completers.delete(oldest.value);
+    const at = t.completers?.get(clientKey);
+    if (at !== undefined && minute - at < window) {
+      this.refusals.duplicate++;
+      return false;
     }
+    const addrKey = addressHash(a);
+    const packed = t.addresses?.get(addrKey);
+    let start = minute;
+    let n = 0;
+    if (packed !== undefined) {
+      start = Math.floor(packed / COUNT_BITS);
+      n = packed % COUNT_BITS;
+      if (minute - start >= window) {
+        start = minute;
+        n = 0;
+      }
+    }
+    if (n >= this.perAddress) {
+      this.refusals.addressLimit++;
+      return false;
+    }
+    // new entries only while there is room: a flood of addresses must not push out the clients already remembered
+    const added = (at === undefined ? 1 : 0) + (packed === undefined ? 1 : 0);
+    if (added > 0 && this.dedupeEntries + added > this.maxCompleters) {
+      this.refusals.dedupeFull++;
+      return false;
+    }
+    this.dedupeEntries += added;
+    if (t.completers === null) t.completers = new Map();
+    if (t.addresses === null) t.addresses = new Map();
+    // delete + set keeps each map in time order, which expire() relies on
     t.completers.delete(clientKey);
     t.completers.set(clientKey, minute);
+    if (n === 0) t.addresses.delete(addrKey);
+    t.addresses.set(addrKey, start * COUNT_BITS + n + 1);
     t.downloaded++;
+    this.countsGeneration++;
     return true;
   }
 
@@ -185,7 +264,20 @@ export class SwarmStore {
   restore(infoHash: BinKey, downloaded: number, minute: number): void {
     const t = this.torrents.get(infoHash);
     if (t) t.downloaded = Math.max(t.downloaded, downloaded);
-    else this.torrents.set(infoHash, { v4: null, v6: null, downloaded, touched: minute, completers: null });
+    else this.torrents.set(infoHash, { v4: null, v6: null, downloaded, touched: minute, completers: null, addresses: null });
+    this.countsGeneration++;
+  }
+
+  /** Adds journaled completions on top of the restored counts (replay at start). */
+  replay(infoHash: BinKey, completions: number, minute: number): void {
+    const t = this.torrents.get(infoHash);
+    if (t) {
+      t.downloaded += completions;
+      t.touched = Math.max(t.touched, minute);
+    } else {
+      this.torrents.set(infoHash, { v4: null, v6: null, downloaded: completions, touched: minute, completers: null, addresses: null });
+    }
+    this.countsGeneration++;
   }
 
   /** Drops every peer of a torrent (it left the whitelist) but keeps its download count. */
@@ -195,7 +287,7 @@ export class SwarmStore {
     const n = (t.v4?.count ?? 0) + (t.v6?.count ?? 0);
     t.v4 = null;
     t.v6 = null;
-    if (t.downloaded === 0) this.torrents.delete(infoHash);
+    if (t.downloaded === 0) this.forget(infoHash, t);
     return n;
   }
 
@@ -212,16 +304,34 @@ export class SwarmStore {
         dropped += t.v6.expire(minSeen);
         if (t.v6.count === 0) t.v6 = null;
       }
+      const window = this.opts.completionWindowMinutes;
       if (t.completers) {
         for (const [k, at] of t.completers) {
-          if (minute - at >= this.opts.completionWindowMinutes) t.completers.delete(k);
-          else break; // insertion order is completion order
+          if (minute - at < window) break; // insertion order is completion order
+          t.completers.delete(k);
+          this.dedupeEntries--;
         }
         if (t.completers.size === 0) t.completers = null;
       }
-      if (t.v4 === null && t.v6 === null && t.downloaded === 0 && t.touched < minSeen) this.torrents.delete(key);
+      if (t.addresses) {
+        for (const [k, packed] of t.addresses) {
+          if (minute - Math.floor(packed / COUNT_BITS) < window) break; // insertion order is window start order
+          t.addresses.delete(k);
+          this.dedupeEntries--;
+        }
+        if (t.addresses.size === 0) t.addresses = null;
+      }
+      if (t.v4 === null && t.v6 === null) {
+        if (t.downloaded === 0 ? t.touched < minSeen : minute - t.touched > this.countOnlyTimeout) this.forget(key, t);
+      }
     }
     return dropped;
+  }
+
+  private forget(key: BinKey, t: Torrent): void {
+    this.dedupeEntries -= (t.completers?.size ?? 0) + (t.addresses?.size ?? 0);
+    if (t.downloaded > 0) this.countsGeneration++;
+    this.torrents.delete(key);
   }
 }
 
@@ -246,7 +356,20 @@ function clientHash(a: AnnounceInput): number {
   } else {
     for (let i = 0; i < a.peerId.length; i++) h = Math.imul(h ^ a.peerId.charCodeAt(i), 0x01000193);
   }
-  return h >>> 0;
+  return h | 0;
+}
+
+/**
+ * Who is behind a completion for the per-address limit: the IPv4 address, or the /64 of an IPv6 address
+ * (one subscriber's LAN; anyone can pick among the 2^64 addresses in it). FNV-1a with different seeds per
+ * family, folded to a small int so the Map key stays unboxed.
+ */
+function addressHash(a: AnnounceInput): number {
+  const v6 = a.addrLen === 18;
+  let h = v6 ? 0x6b43a9b5 : 0x811c9dc5;
+  const end = a.addrOff + (v6 ? 8 : 4);
+  for (let i = a.addrOff; i < end; i++) h = Math.imul(h ^ a.addr[i]!, 0x01000193);
+  return h | 0;
 }
 
 function pick(table: PeerTable, want: number, exclude: number, random: number): Buffer {

@@ -44,6 +44,8 @@ export interface ClockReading {
   readonly at: number;
   readonly uptimeSeconds: number;
   readonly completedSinceStart: number;
+  /** A per-start random id (opentracker's tracker_id), when the tracker has one. */
+  readonly trackerId?: string | null;
 }
 
 /**
@@ -53,13 +55,17 @@ export interface ClockReading {
 export const START_TOLERANCE_MS = 1_500;
 
 /**
- * Did the tracker restart between two readings? The estimated start time (reading time minus uptime)
+ * Did the tracker restart between two readings? A per-start id (opentracker's tracker_id) says it exactly.
+ * Otherwise: the estimated start time (reading time minus uptime)
  * moves forward on a restart, even when the page was down meanwhile or a counter climbed past its old
  * value; a drop of completions-since-start says so too. Both clocks are this machine's or close to it,
  * and a wall-clock step moves both the same way.
  */
 export function trackerRestarted(prev: ClockReading | null, cur: ClockReading | null): boolean | null {
   if (prev === null || cur === null) return null;
+  const prevId = prev.trackerId ?? null;
+  const curId = cur.trackerId ?? null;
+  if (prevId !== null && curId !== null) return prevId !== curId;
   if (cur.completedSinceStart < prev.completedSinceStart) return true;
   const prevStart = prev.at - prev.uptimeSeconds * 1000;
   const curStart = cur.at - cur.uptimeSeconds * 1000;

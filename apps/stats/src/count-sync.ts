@@ -2,7 +2,7 @@ import type { Logger } from '../../../libs/common/src/log.js';
 import { counterEpoch, type ClockReading } from './accumulate.js';
 import type { CappedGet, CappedGetLimits } from './capped-get.js';
 import { feedUrl, parseCompletionFeed, type CompletionBatch } from './parse-completions.js';
-import { completedModeUrl, parseCompletedMode } from './parse-mrtg.js';
+import { completedModeUrl, everythingModeUrl, parseCompletedMode, parseEverythingMode } from './parse-mrtg.js';
 import type { TxtpEntry } from './parse-txtp.js';
 import type { StatsPoller } from './stats-poller.js';
 import type { CountGap, FeedCursor, StatsStore } from './stats-store.js';
@@ -107,8 +107,13 @@ export class CountSync {
     return { ok: true, mode, newDownloads: fed.counted, torrents: dump.entries.length };
   }
 
+  /** The tracker's id, uptime and completions since start: `mode=everything`, else `mode=completed`. */
   private async readClock(): Promise<ClockReading | null> {
-    const res = await this.get(completedModeUrl(this.opts.statsUrl), { ...this.opts.limits, maxWireBytes: 4096, maxBodyBytes: 4096 });
+    const small = { ...this.opts.limits, maxWireBytes: 64 * 1024, maxBodyBytes: 256 * 1024 };
+    const all = await this.get(everythingModeUrl(this.opts.statsUrl), small);
+    const e = all.ok && all.status === 200 ? parseEverythingMode(all.body.toString('latin1')) : null;
+    if (e !== null) return { at: this.now(), ...e };
+    const res = await this.get(completedModeUrl(this.opts.statsUrl), small);
     if (!res.ok || res.status !== 200) return null;
     const c = parseCompletedMode(res.body.toString('latin1'));
     return c === null ? null : { at: this.now(), ...c };

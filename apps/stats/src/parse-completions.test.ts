@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { feedUrl, parseCompletionFeed } from './parse-completions.js';
-import { parseCompletedMode } from './parse-mrtg.js';
+import { parseCompletedMode, parseEverythingMode } from './parse-mrtg.js';
 
 const H = 'ab'.repeat(20);
 const T = 1_764_547_200_123;
@@ -41,5 +41,12 @@ describe('parseCompletedMode', () => {
   test('opentracker\'s reply', () => {
     assert.deepEqual(parseCompletedMode('7\n0\n3723 seconds (1 hours)\nopentracker, 7 completed/h.'), { completedSinceStart: 7, uptimeSeconds: 3723 });
     assert.equal(parseCompletedMode('<html>'), null);
+  });
+  test('opentracker\'s mode=everything: id, uptime, completed', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<stats>\n  <tracker_id>275725774</tracker_id>\n  <version>\n$Source$: $Revision$\n  </version>\n  <uptime>23</uptime>\n'
+      + '  <torrents>\n    <count_mutex>3</count_mutex>\n  </torrents>\n  <completed>\n    <count>2</count>\n  </completed>\n</stats>';
+    assert.deepEqual(parseEverythingMode(xml), { uptimeSeconds: 23, completedSinceStart: 2, trackerId: '275725774' });
+    assert.equal(parseEverythingMode(xml.replace('275725774', '0'))!.trackerId, null);
+    assert.equal(parseEverythingMode('nope'), null);
   });
 });

@@ -8,6 +8,8 @@
 export interface TrackerClock {
   readonly completedSinceStart: number;
   readonly uptimeSeconds: number;
+  /** opentracker's random per-start id (`mode=everything`); null when unknown or 0. */
+  readonly trackerId?: string | null;
 }
 
 const SHAPE = /^(\d{1,16})\r?\n(\d{1,16})\r?\n(\d{1,16}) seconds \(\d{1,16} hours\)\r?\n/;
@@ -26,5 +28,29 @@ export function parseCompletedMode(text: string): TrackerClock | null {
 export function completedModeUrl(statsUrl: string): string {
   const u = new URL(statsUrl);
   u.search = '?mode=completed';
+  return u.toString();
+}
+
+/**
+ * opentracker's `/stats?mode=everything` XML: `<tracker_id>` is drawn at random at each start, so a
+ * change says "restarted" exactly, whatever the timing; `<uptime>` and `<completed><count>` as above.
+ * Null when the text is not that document. Never throws.
+ */
+export function parseEverythingMode(text: string): TrackerClock | null {
+  const head = text.slice(0, 64 * 1024);
+  const id = /<tracker_id>(\d{1,20})<\/tracker_id>/.exec(head);
+  const up = /<uptime>(\d{1,16})<\/uptime>/.exec(head);
+  const done = /<completed>\s*<count>(\d{1,16})<\/count>/.exec(head);
+  if (!up || !done) return null;
+  const uptimeSeconds = Number(up[1]);
+  const completedSinceStart = Number(done[1]);
+  if (!Number.isSafeInteger(uptimeSeconds) || !Number.isSafeInteger(completedSinceStart)) return null;
+  return { uptimeSeconds, completedSinceStart, trackerId: id && id[1] !== '0' ? id[1]! : null };
+}
+
+/** The `mode=everything` URL next to the configured stats URL. */
+export function everythingModeUrl(statsUrl: string): string {
+  const u = new URL(statsUrl);
+  u.search = '?mode=everything';
   return u.toString();
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseTxtp } from './parse-txtp.js';
 import { FEED_MAX_ENTRIES, parseCompletionFeed } from './parse-completions.js';
-import { parseCompletedMode } from './parse-mrtg.js';
+import { parseCompletedMode, parseEverythingMode } from './parse-mrtg.js';
 
 /**
  * Property fuzz of every parser the page applies to the tracker's replies: generated and mutated
@@ -78,11 +78,16 @@ describe('parser fuzz (fast-check, seeded)', () => {
       { seed: 45, numRuns: RUNS });
   });
 
-  test('mode=completed: generated and mutated replies, no throw', () => {
+  test('mode=completed and mode=everything: generated and mutated replies, no throw', () => {
     const good = fc.tuple(fc.nat(), fc.nat()).map(([c, u]) => `${c}\n0\n${u} seconds (${Math.floor(u / 3600)} hours)\nopentracker, 0 completed/h.`);
     fc.assert(fc.property(fc.oneof(good, good.chain(mutate), fc.string({ maxLength: 200 })), (text) => {
       const r = parseCompletedMode(text);
       if (r !== null) assert.ok(Number.isSafeInteger(r.uptimeSeconds) && Number.isSafeInteger(r.completedSinceStart));
     }), { seed: 46, numRuns: 20_000 });
+    const xml = fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([id, u, c]) => `<stats><tracker_id>${id}</tracker_id><uptime>${u}</uptime><completed><count>${c}</count></completed></stats>`);
+    fc.assert(fc.property(fc.oneof(xml, xml.chain(mutate), fc.string({ maxLength: 200 })), (text) => {
+      const r = parseEverythingMode(text);
+      if (r !== null) assert.ok(Number.isSafeInteger(r.uptimeSeconds) && Number.isSafeInteger(r.completedSinceStart));
+    }), { seed: 47, numRuns: 20_000 });
   });
 });

@@ -267,7 +267,8 @@ export class StatsStore {
     if (raw === null) return null;
     try {
       const v = JSON.parse(raw) as ClockReading | null;
-      return v && Number.isFinite(v.at) && Number.isFinite(v.uptimeSeconds) && Number.isFinite(v.completedSinceStart) ? v : null;
+      const idOk = v?.trackerId === undefined || v.trackerId === null || typeof v.trackerId === 'string';
+      return v && idOk && Number.isFinite(v.at) && Number.isFinite(v.uptimeSeconds) && Number.isFinite(v.completedSinceStart) ? v : null;
     } catch {
       return null;
     }

@@ -83,7 +83,7 @@ export class CountSync {
         if (!dump.ok) return dump;
         // Feed expected but unreadable: keep the peers fresh, count nothing until it is back.
         this.store.recordPoll(dump.entries, dumpAt, { countFromCounters: false });
-        this.log.error({ err: first.error }, 'completion feed unreadable; downloads are counted when it is back');
+        this.noteFeedError(first.error);
         return { ok: false, error: `completion feed: ${first.error}` };
       }
     }
@@ -99,6 +99,8 @@ export class CountSync {
       return { ok: true, mode, newDownloads: rec.newDownloads, torrents: dump.entries.length };
     }
     this.feedSeen = true;
+    this.feedErrors = 0;
+    this.lastFeedError = '';
     const fed = await this.consumeFeed(first as { kind: 'batch'; batch: CompletionBatch }, dump.ok ? dump.entries : null, dumpAt);
     if (dump.ok) this.noteDropped(this.store.recordPoll(dump.entries, dumpAt, { countFromCounters: false }).dropped);
     this.lastMode = 'feed';
@@ -194,6 +196,17 @@ export class CountSync {
       }
     }
     return { ok: true, counted };
+  }
+
+  private feedErrors = 0;
+  private lastFeedError = '';
+  /** Logs a feed failure when it starts or changes, then every 60 polls: a long outage must not flood the log. */
+  private noteFeedError(error: string): void {
+    if (error !== this.lastFeedError || this.feedErrors % 60 === 0) {
+      this.log.error({ err: error, failedPolls: this.feedErrors + 1 }, 'completion feed unreadable; downloads are counted when it is back');
+    }
+    this.lastFeedError = error;
+    this.feedErrors++;
   }
 
   private droppedLogged = 0;

@@ -4,7 +4,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
 import { apiReleases, makeFixture, serveStats, startStatsFor, type FakeStats } from './helpers.js';
 
 /** A GET that reads the whole body (or aborts after `abortAfter` bytes), with a chosen local address. */
@@ -125,6 +129,40 @@ test('junk hashes: an open tracker listing 5000 unknown hashes adds at most --ma
   } finally {
     await stats.close();
     await fake.close();
+    f.cleanup();
+  }
+});
+
+const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
+
+test('a web-seed client (aria2c, web seed only) gets the file by Range requests and counts nothing direct', {
+  skip: !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed' : false, timeout: 60_000,
+}, async () => {
+  const f = await makeFixture('http://127.0.0.1:1/announce');
+  const fake = await serveStats({ status: 200, body: '', gzip: 'none' });
+  const stats = await startStatsFor(f, fake.url);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'aria-ws-'));
+  try {
+    const a = f.releases[0]!;
+    const make = promisify(createTorrent) as (input: Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
+    const torrent = await make(Buffer.from(a.content), {
+      name: a.name, announceList: [['http://127.0.0.1:1/announce']], pieceLength: 16384, urlList: [`http://127.0.0.1:${stats.port}/files/${a.name}`],
+    } as CreateTorrentOptions);
+    const tfile = path.join(out, 'ws.torrent');
+    fs.writeFileSync(tfile, torrent);
+    const child = spawn('aria2c', ['--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
+      '--summary-interval=0', '--console-log-level=warn', '--file-allocation=none', '--seed-time=0', '--bt-stop-timeout=30',
+      '--check-integrity=true', '-d', out, tfile], { stdio: 'ignore' });
+    const [code] = await once(child, 'exit') as [number];
+    assert.equal(code, 0);
+    assert.deepEqual(fs.readFileSync(path.join(out, a.name)), a.content);
+    await settle();
+    const r = (await apiReleases(stats.port)).find((x) => x.infoHash === a.infoHash)!;
+    assert.equal(r.downloadsDirect, 0);
+  } finally {
+    await stats.close();
+    await fake.close();
+    fs.rmSync(out, { recursive: true, force: true });
     f.cleanup();
   }
 });

@@ -8,15 +8,14 @@ const H = 'a'.repeat(40);
 const G = 'b'.repeat(40);
 
 describe('direct downloads', () => {
-  test('whole-file requests: no Range, bytes=0-, or a range reaching the end; pieces and HEAD are not', () => {
-    assert.equal(isWholeFileRequest('GET', undefined, 100), true);
-    assert.equal(isWholeFileRequest('GET', 'bytes=0-', 100), true);
-    assert.equal(isWholeFileRequest('GET', 'bytes=0-99', 100), true);
-    assert.equal(isWholeFileRequest('GET', 'bytes=0-98', 100), false);
-    assert.equal(isWholeFileRequest('GET', 'bytes=1-', 100), false);
-    assert.equal(isWholeFileRequest('GET', 'bytes=0-10,11-99', 100), false);
-    assert.equal(isWholeFileRequest('GET', 'bytes=-100', 100), false);
-    assert.equal(isWholeFileRequest('HEAD', undefined, 100), false);
+  test('whole-file requests: no Range or the open bytes=0-; closed ranges (web seeds know the size), pieces and HEAD are not', () => {
+    assert.equal(isWholeFileRequest('GET', undefined), true);
+    assert.equal(isWholeFileRequest('GET', 'bytes=0-'), true);
+    assert.equal(isWholeFileRequest('GET', 'bytes=0-99'), false);
+    assert.equal(isWholeFileRequest('GET', 'bytes=1-'), false);
+    assert.equal(isWholeFileRequest('GET', 'bytes=0-10,11-99'), false);
+    assert.equal(isWholeFileRequest('GET', 'bytes=-100'), false);
+    assert.equal(isWholeFileRequest('HEAD', undefined), false);
   });
 
   test('address groups: IPv4 address, IPv4-mapped as IPv4, IPv6 by /64', () => {

@@ -64,15 +64,14 @@ export class DirectDownloadLimiter {
 }
 
 /**
- * A request that, if it finishes sending, delivers the whole file: no Range header, or one range that
- * covers every byte (`bytes=0-`, `bytes=0-<size-1>` or more). A web seed asks for pieces; those never count.
+ * A request that, if it finishes sending, is a direct download of the whole file: no Range header, or the
+ * open range `bytes=0-` (download managers ask that way to learn whether they can resume). A closed range,
+ * even one covering every byte (`bytes=0-<size-1>`), comes from a client that knew the size beforehand: a
+ * BitTorrent client using the web seed (aria2c asks a small single-file release that way in one request);
+ * the tracker counts that download, so it must not count here too.
  */
-export function isWholeFileRequest(method: string, rangeHeader: string | undefined, size: number): boolean {
+export function isWholeFileRequest(method: string, rangeHeader: string | undefined): boolean {
   if (method !== 'GET') return false;
   if (rangeHeader === undefined) return true;
-  const m = /^bytes=0-(\d{0,20})$/.exec(rangeHeader.trim());
-  if (!m) return false;
-  if (m[1] === '') return true;
-  const end = Number(m[1]);
-  return Number.isSafeInteger(end) && end >= size - 1;
+  return /^bytes=0-$/.test(rangeHeader.trim());
 }

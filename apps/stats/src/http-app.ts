@@ -159,8 +159,7 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
     const file = root === null || segments === null ? null : await resolveReleaseFile(root, segments);
     if (file === null || root === null || published === null) return next();
     if (published.wholeRelease) {
-      const size = (await fs.stat(file).catch(() => null))?.size ?? -1;
-      if (size >= 0 && isWholeFileRequest(req.method, req.get('range'), size)) {
+      if (isWholeFileRequest(req.method, req.get('range'))) {
         res.once('finish', () => {
           if (res.statusCode === 200 || res.statusCode === 206) {
             site.directDownload(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], published.infoHash);

@@ -16,7 +16,7 @@ export type { AccessMode };
 export type NumberKey =
   | 'intervalSeconds' | 'intervalJitterSeconds' | 'peerTimeoutSeconds' | 'numwantDefault' | 'numwantMax'
   | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds'
-  | 'journalKeep' | 'completionsPerAddress' | 'maxTorrents' | 'torrentIdleTimeoutSeconds' | 'maxPeersPerTorrent';
+  | 'journalKeep' | 'completionsPerAddress' | 'maxCompleters' | 'maxTorrents' | 'torrentIdleTimeoutSeconds' | 'maxPeersPerTorrent';
 
 export interface NumberSetting {
   readonly min: number;
@@ -38,7 +38,8 @@ export const NUMBER_SETTINGS: Readonly<Record<NumberKey, NumberSetting>> = {
   // download counts and memory caps (README "Download counts"; defaults sized for a 128 MB VPS)
   journalKeep: { min: 100, max: 10_000_000, dflt: 100_000, label: '--journal-keep / tracker.journal_keep' },
   completionsPerAddress: { min: 1, max: 15, dflt: 5, label: '--completions-per-address / tracker.completions_per_address' },
-  maxTorrents: { min: 1, max: 100_000_000, dflt: 100_000, label: '--max-torrents / tracker.max_torrents' },
+  maxCompleters: { min: 1000, max: 100_000_000, dflt: 524_288, label: '--max-completers / tracker.max_completers' },
+  maxTorrents: { min: 1, max: 100_000_000, dflt: 50_000, label: '--max-torrents / tracker.max_torrents' },
   torrentIdleTimeoutSeconds: { min: 60, max: 315360000, dflt: 86400, label: '--torrent-idle-timeout / tracker.torrent_idle_timeout' },
   maxPeersPerTorrent: { min: 1, max: 100_000_000, dflt: 100_000, label: '--max-peers-per-torrent / tracker.max_peers_per_torrent' },
 };
@@ -158,6 +159,7 @@ export const OPTIONS: readonly OptionDef[] = [
   { flags: ['--journal-file'], directive: 'tracker.journal_file', takesValue: true, apply: (d, v) => { d.journalFile = parsePathValue(v); } },
   numberOption('journalKeep', '--journal-keep', 'tracker.journal_keep'),
   numberOption('completionsPerAddress', '--completions-per-address', 'tracker.completions_per_address'),
+  numberOption('maxCompleters', '--max-completers', 'tracker.max_completers'),
   numberOption('maxTorrents', '--max-torrents', 'tracker.max_torrents'),
   numberOption('torrentIdleTimeoutSeconds', '--torrent-idle-timeout', 'tracker.torrent_idle_timeout'),
   numberOption('maxPeersPerTorrent', '--max-peers-per-torrent', 'tracker.max_peers_per_torrent'),

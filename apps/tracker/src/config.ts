@@ -57,6 +57,8 @@ export interface TrackerConfig {
   /** Completions the feed keeps (in memory and in the journal file). */
   readonly journalKeep: number;
   readonly completionsPerAddress: number;
+  /** Entries remembered over all torrents for the completion limits (two per counted download in the window). */
+  readonly maxCompleters: number;
   /** Open and blacklist mode: most torrents held, and how long one with only a download count is kept idle. */
   readonly maxTorrents: number;
   readonly torrentIdleTimeoutSeconds: number;
@@ -263,6 +265,7 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     completionWindowSeconds: n('completionWindowSeconds'),
     journalKeep: n('journalKeep'),
     completionsPerAddress: n('completionsPerAddress'),
+    maxCompleters: n('maxCompleters'),
     maxTorrents: n('maxTorrents'),
     torrentIdleTimeoutSeconds: n('torrentIdleTimeoutSeconds'),
     maxPeersPerTorrent: n('maxPeersPerTorrent'),

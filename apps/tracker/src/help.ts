@@ -79,8 +79,12 @@ Our settings (flag and config directive):
                                                      downloads one address (IPv4, or an IPv6 /64) adds per
                                                      torrent per completion window, 1-15 (default 5;
                                                      clients behind one NAT share it)
+  --max-completers N       tracker.max_completers    entries remembered for these limits over all
+                                                     torrents, two per download within the window, ~30
+                                                     bytes each (default 524288); when full, downloads
+                                                     from addresses not remembered are not counted
   --max-torrents N         tracker.max_torrents      open/blacklist mode: most torrents held; announces
-                                                     of new ones beyond it are refused (default 100000)
+                                                     of new ones beyond it are refused (default 50000)
   --torrent-idle-timeout SECONDS tracker.torrent_idle_timeout
                                                      open/blacklist mode: a torrent without peers is
                                                      forgotten, download count included, after this

@@ -19,6 +19,8 @@ export interface TrackerSettings {
   readonly numwantMax: number;
   /** Completions one address (IPv4, IPv6 /64) adds per torrent per completion window. Default 5. */
   readonly completionsPerAddress?: number;
+  /** Entries remembered for the completion limits over all torrents (two per download in the window). */
+  readonly maxCompleters?: number;
   /** Open and blacklist mode only: most torrents held, and how long one with only a count is kept idle. */
   readonly maxTorrents?: number;
   readonly torrentIdleTimeoutSeconds?: number;
@@ -99,6 +101,7 @@ export class Tracker {
       peerTimeoutMinutes: Math.ceil(settings.peerTimeoutSeconds / 60),
       completionWindowMinutes: Math.ceil(settings.completionWindowSeconds / 60),
       completionsPerAddress: settings.completionsPerAddress,
+      maxCompleters: settings.maxCompleters,
       maxTorrents: open ? settings.maxTorrents : undefined,
       countOnlyTimeoutMinutes: open && settings.torrentIdleTimeoutSeconds !== undefined ? Math.ceil(settings.torrentIdleTimeoutSeconds / 60) : undefined,
       maxPeersPerTorrent: settings.maxPeersPerTorrent,

@@ -31,10 +31,13 @@ export interface Torrent {
   downloaded: number;
   /** Minute of the last announce (or of loading it from the state file). */
   touched: number;
-  /** Completion dedupe: 32-bit hash of the client key -> minute it completed. Only torrents with completions have one. */
-  completers: Map<number, number> | null;
-  /** Per-address limit: 32-bit hash of the IPv4 address or IPv6 /64 -> window start minute * 16 + completions. */
-  addresses: Map<number, number> | null;
+  /**
+   * Completion dedupe, one Map (a Map costs ~170 bytes before its first entry) for two kinds of keys:
+   * even keys, a hash of the client (IP + peer_id) -> minute it completed; odd keys, a hash of the IPv4 address
+   * or IPv6 /64 -> window start minute * 16 + completions in that window. Insertion order is time order.
+   * Only torrents with completions have one.
+   */
+  dedupe: Map<number, number> | null;
 }
 
 export interface AnnounceInput {
@@ -79,9 +82,9 @@ const COUNT_BITS = 16;
 export const MAX_COMPLETIONS_PER_ADDRESS = COUNT_BITS - 1;
 /**
  * Default bound on remembered completers and addresses over all torrents: small-int Map entries cost ~30 bytes,
- * so ~8 MB at most.
+ * so ~16 MB at most: 262,144 downloads within one window.
  */
-export const DEFAULT_MAX_COMPLETERS = 262144;
+export const DEFAULT_MAX_COMPLETERS = 524288;
 
 export interface StoreOptions {
   /** Peers not seen for this many minutes are dropped. */
@@ -148,7 +151,7 @@ export class SwarmStore {
     if (a.event === EVENT_STOPPED) return this.stop(t, a, minute);
     if (t === undefined) {
       if (this.torrents.size >= this.maxTorrents) return null;
-      t = { v4: null, v6: null, downloaded: 0, touched: minute, completers: null, addresses: null };
+      t = { v4: null, v6: null, downloaded: 0, touched: minute, dedupe: null };
       this.torrents.set(a.infoHash, t);
     }
     t.touched = minute;
@@ -220,13 +223,13 @@ export class SwarmStore {
   private countCompletion(t: Torrent, a: AnnounceInput, minute: number): boolean {
     const window = this.opts.completionWindowMinutes;
     const clientKey = clientHash(a);
-    const at = t.completers?.get(clientKey);
+    const at = t.dedupe?.get(clientKey);
     if (at !== undefined && minute - at < window) {
       this.refusals.duplicate++;
       return false;
     }
     const addrKey = addressHash(a);
-    const packed = t.addresses?.get(addrKey);
+    const packed = t.dedupe?.get(addrKey);
     let start = minute;
     let n = 0;
     if (packed !== undefined) {
@@ -248,13 +251,12 @@ export class SwarmStore {
       return false;
     }
     this.dedupeEntries += added;
-    if (t.completers === null) t.completers = new Map();
-    if (t.addresses === null) t.addresses = new Map();
-    // delete + set keeps each map in time order, which expire() relies on
-    t.completers.delete(clientKey);
-    t.completers.set(clientKey, minute);
-    if (n === 0) t.addresses.delete(addrKey);
-    t.addresses.set(addrKey, start * COUNT_BITS + n + 1);
+    if (t.dedupe === null) t.dedupe = new Map();
+    // delete + set keeps the map in time order, which expire() relies on
+    t.dedupe.delete(clientKey);
+    t.dedupe.set(clientKey, minute);
+    if (n === 0) t.dedupe.delete(addrKey);
+    t.dedupe.set(addrKey, start * COUNT_BITS + n + 1);
     t.downloaded++;
     this.countsGeneration++;
     return true;
@@ -264,7 +266,7 @@ export class SwarmStore {
   restore(infoHash: BinKey, downloaded: number, minute: number): void {
     const t = this.torrents.get(infoHash);
     if (t) t.downloaded = Math.max(t.downloaded, downloaded);
-    else this.torrents.set(infoHash, { v4: null, v6: null, downloaded, touched: minute, completers: null, addresses: null });
+    else this.torrents.set(infoHash, { v4: null, v6: null, downloaded, touched: minute, dedupe: null });
     this.countsGeneration++;
   }
 
@@ -275,7 +277,7 @@ export class SwarmStore {
       t.downloaded += completions;
       t.touched = Math.max(t.touched, minute);
     } else {
-      this.torrents.set(infoHash, { v4: null, v6: null, downloaded: completions, touched: minute, completers: null, addresses: null });
+      this.torrents.set(infoHash, { v4: null, v6: null, downloaded: completions, touched: minute, dedupe: null });
     }
     this.countsGeneration++;
   }
@@ -305,21 +307,14 @@ export class SwarmStore {
         if (t.v6.count === 0) t.v6 = null;
       }
       const window = this.opts.completionWindowMinutes;
-      if (t.completers) {
-        for (const [k, at] of t.completers) {
-          if (minute - at < window) break; // insertion order is completion order
-          t.completers.delete(k);
+      if (t.dedupe) {
+        for (const [k, v] of t.dedupe) {
+          const at = (k & 1) === 0 ? v : Math.floor(v / COUNT_BITS);
+          if (minute - at < window) break; // insertion order is time order
+          t.dedupe.delete(k);
           this.dedupeEntries--;
         }
-        if (t.completers.size === 0) t.completers = null;
-      }
-      if (t.addresses) {
-        for (const [k, packed] of t.addresses) {
-          if (minute - Math.floor(packed / COUNT_BITS) < window) break; // insertion order is window start order
-          t.addresses.delete(k);
-          this.dedupeEntries--;
-        }
-        if (t.addresses.size === 0) t.addresses = null;
+        if (t.dedupe.size === 0) t.dedupe = null;
       }
       if (t.v4 === null && t.v6 === null) {
         if (t.downloaded === 0 ? t.touched < minSeen : minute - t.touched > this.countOnlyTimeout) this.forget(key, t);
@@ -329,7 +324,7 @@ export class SwarmStore {
   }
 
   private forget(key: BinKey, t: Torrent): void {
-    this.dedupeEntries -= (t.completers?.size ?? 0) + (t.addresses?.size ?? 0);
+    this.dedupeEntries -= t.dedupe?.size ?? 0;
     if (t.downloaded > 0) this.countsGeneration++;
     this.torrents.delete(key);
   }
@@ -356,7 +351,7 @@ function clientHash(a: AnnounceInput): number {
   } else {
     for (let i = 0; i < a.peerId.length; i++) h = Math.imul(h ^ a.peerId.charCodeAt(i), 0x01000193);
   }
-  return h | 0;
+  return h & ~1; // even: a client key
 }
 
 /**
@@ -369,7 +364,7 @@ function addressHash(a: AnnounceInput): number {
   let h = v6 ? 0x6b43a9b5 : 0x811c9dc5;
   const end = a.addrOff + (v6 ? 8 : 4);
   for (let i = a.addrOff; i < end; i++) h = Math.imul(h ^ a.addr[i]!, 0x01000193);
-  return h | 0;
+  return h | 1; // odd: an address key
 }
 
 function pick(table: PeerTable, want: number, exclude: number, random: number): Buffer {

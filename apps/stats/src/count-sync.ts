@@ -141,7 +141,7 @@ export class CountSync {
   private async consumeFeed(firstRead: { batch: CompletionBatch }, dump: readonly TxtpEntry[] | null, dumpAt: number): Promise<{ ok: true; counted: number } | { ok: false; error: string }> {
     let batch = firstRead.batch;
     let counted = 0;
-    let gap: CountGap | null = null;
+    const gaps: CountGap[] = [];
     // Feed entries counted after the dump was read, per hash: the dump's counters do not hold them.
     const afterDump = new Map<string, number>();
     for (let page = 0; page < this.opts.maxFeedPages; page++) {
@@ -150,7 +150,7 @@ export class CountSync {
       if (cursor !== null && cursor.journal !== batch.journal) {
         // A new journal: the tracker lost its state. Start it from the beginning.
         this.log.error({ old: cursor, journal: batch.journal }, 'tracker started a new completion journal; completions after the old cursor may be lost');
-        gap = { at: this.now(), journal: cursor.journal, fromSeq: cursor.cursor + 1, toSeq: -1, reason: `tracker started journal ${batch.journal}` };
+        gaps.push({ at: this.now(), journal: cursor.journal, fromSeq: cursor.cursor + 1, toSeq: -1, reason: `tracker started journal ${batch.journal}` });
         if (since !== 0) {
           const again = await this.readFeed(cursor, 0);
           if (again.kind !== 'batch') return { ok: false, error: `completion feed: ${again.error}` };
@@ -163,7 +163,7 @@ export class CountSync {
       if (batch.first > since + 1) {
         const lostTo = batch.first - 1;
         this.log.error({ journal: batch.journal, from: since + 1, to: lostTo }, 'completion feed entries no longer available; making them up from the tracker counters');
-        gap = { at: this.now(), journal: batch.journal, fromSeq: since + 1, toSeq: lostTo, reason: 'entries no longer in the journal' };
+        gaps.push({ at: this.now(), journal: batch.journal, fromSeq: since + 1, toSeq: lostTo, reason: 'entries no longer in the journal' });
         if (batch.entries.length > 0 && batch.entries[0]!.seq !== batch.first) {
           return { ok: false, error: `completion feed starts at ${batch.entries[0]!.seq}, not at first ${batch.first}` };
         }
@@ -185,15 +185,11 @@ export class CountSync {
       if (more.kind !== 'batch') return { ok: false, error: `completion feed: ${more.error}` };
       batch = more.batch;
     }
-    if (gap !== null) {
-      if (dump === null) {
-        this.store.reconcileWithCounters([], gap, this.now());
-      } else {
-        // The dump's counters plus what the feed brought after it: what the tracker knows of each hash.
-        const known = dump.map((e) => ({ ...e, downloaded: e.downloaded + (afterDump.get(e.infoHash) ?? 0) }));
-        const added = this.store.reconcileWithCounters(known, gap, this.now());
-        this.log.warn({ added, gap }, 'totals reconciled with the tracker counters after a feed gap');
-      }
+    if (gaps.length > 0) {
+      // The dump's counters plus what the feed brought after it: what the tracker knows of each hash.
+      const known = dump === null ? [] : dump.map((e) => ({ ...e, downloaded: e.downloaded + (afterDump.get(e.infoHash) ?? 0) }));
+      const added = this.store.reconcileWithCounters(known, gaps, this.now());
+      this.log.warn({ added, gaps }, 'totals reconciled with the tracker counters after a feed gap');
     }
     return { ok: true, counted };
   }

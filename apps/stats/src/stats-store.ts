@@ -324,7 +324,7 @@ export class StatsStore {
    * `entries` must have been read BEFORE the feed caught up, so none of what they hold is still to come
    * through the feed.
    */
-  reconcileWithCounters(entries: readonly TxtpEntry[], gap: CountGap, now: number): number {
+  reconcileWithCounters(entries: readonly TxtpEntry[], gaps: readonly CountGap[], now: number): number {
     const day = utcDay(now);
     return this.db.transaction((): number => {
       let added = 0;
@@ -337,7 +337,8 @@ export class StatsStore {
         this.addDaily(e.infoHash, day, e.downloaded - row.total, 0);
         added += e.downloaded - row.total;
       }
-      this.db.prepare('INSERT INTO count_gaps VALUES (?, ?, ?, ?, ?)').run(gap.at, gap.journal, gap.fromSeq, gap.toSeq, `${gap.reason}; ${added} recovered from the tracker's counters`);
+      const insert = this.db.prepare('INSERT INTO count_gaps VALUES (?, ?, ?, ?, ?)');
+      for (const gap of gaps) insert.run(gap.at, gap.journal, gap.fromSeq, gap.toSeq, `${gap.reason}; ${added} recovered from the tracker's counters`);
       return added;
     })();
   }

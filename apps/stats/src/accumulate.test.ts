@@ -44,9 +44,10 @@ describe('restart detection from the tracker uptime', () => {
   test('restart seen even when the page was down long enough for uptime to pass the old value', () => {
     assert.equal(trackerRestarted({ at: T, uptimeSeconds: 3, completedSinceStart: 2 }, { at: T + 60_000, uptimeSeconds: 10, completedSinceStart: 2 }), true);
   });
-  test('a per-start tracker id decides when both readings have one', () => {
+  test('a changed per-start tracker id is a restart; the same id falls back to the uptime', () => {
     assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 500, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '22' }), true);
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 9000, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '11' }), false);
+    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 9000, uptimeSeconds: 10, completedSinceStart: 3, trackerId: '11' }), false);
+    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 9000, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '11' }), true);
   });
   test('completions since start dropping is a restart; no reading is unknown', () => {
     assert.equal(trackerRestarted({ at: T, uptimeSeconds: 100, completedSinceStart: 9 }, { at: T + 1000, uptimeSeconds: 101, completedSinceStart: 1 }), true);

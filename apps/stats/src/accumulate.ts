@@ -55,7 +55,7 @@ export interface ClockReading {
 export const START_TOLERANCE_MS = 1_500;
 
 /**
- * Did the tracker restart between two readings? A per-start id (opentracker's tracker_id) says it exactly.
+ * Did the tracker restart between two readings? A changed per-start id (opentracker's tracker_id) says so.
  * Otherwise: the estimated start time (reading time minus uptime)
  * moves forward on a restart, even when the page was down meanwhile or a counter climbed past its old
  * value; a drop of completions-since-start says so too. Both clocks are this machine's or close to it,
@@ -65,7 +65,8 @@ export function trackerRestarted(prev: ClockReading | null, cur: ClockReading | 
   if (prev === null || cur === null) return null;
   const prevId = prev.trackerId ?? null;
   const curId = cur.trackerId ?? null;
-  if (prevId !== null && curId !== null) return prevId !== curId;
+  // opentracker seeds its id from the start second: a different id is a restart, the same id is only a hint.
+  if (prevId !== null && curId !== null && prevId !== curId) return true;
   if (cur.completedSinceStart < prev.completedSinceStart) return true;
   const prevStart = prev.at - prev.uptimeSeconds * 1000;
   const curStart = cur.at - cur.uptimeSeconds * 1000;

@@ -32,8 +32,9 @@ export function completedModeUrl(statsUrl: string): string {
 }
 
 /**
- * opentracker's `/stats?mode=everything` XML: `<tracker_id>` is drawn at random at each start, so a
- * change says "restarted" exactly, whatever the timing; `<uptime>` and `<completed><count>` as above.
+ * opentracker's `/stats?mode=everything` XML: `<tracker_id>` is drawn at each start from a generator seeded
+ * with the start second, so a change says "restarted" however soon the counter climbed again; `<uptime>` and
+ * `<completed><count>` as above.
  * Null when the text is not that document. Never throws.
  */
 export function parseEverythingMode(text: string): TrackerClock | null {

@@ -1,6 +1,5 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
 import { parseTxtp } from './parse-txtp.js';
 
 const H1 = '0123456789ABCDEF0123456789ABCDEF01234567';

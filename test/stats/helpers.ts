@@ -153,7 +153,14 @@ export async function announce(base: string, infoHash: string, q: { peer: string
   const peerId = `-ST0001-${q.peer.padEnd(12, 'x').slice(0, 12)}`;
   const url = `${base}/announce?info_hash=${percentEncode(infoHash)}&peer_id=${encodeURIComponent(peerId)}&port=${q.port}`
     + `&uploaded=0&downloaded=0&left=${q.left}&compact=1${q.event ? `&event=${q.event}` : ''}`;
-  const res = await fetch(url);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    // opentracker answers HTTP/1.0 and closes; fetch may have picked a pooled socket it just closed. The
+    // request did not reach the tracker, and a repeated completion from the same peer never counts twice.
+    res = await fetch(url);
+  }
   return Buffer.from(await res.arrayBuffer()).toString('latin1');
 }
 

@@ -140,9 +140,8 @@ describe('completion feed', () => {
     assert.deepEqual(after2.entries.map((e) => [e[0], e[2]]), [[1, a], [2, b], [3, a], [4, b], [5, a], [6, b]]);
     assert.equal((await scrapeOne(tr.httpPort, a))?.downloaded, 3);
     assert.equal((await scrapeOne(tr.httpPort, b))?.downloaded, 3);
-    // statedump carries the journal line, so it can be loaded back with -l next to the same journal
-    const dump = (await httpGet(tr.httpPort, '/stats?mode=statedump')).body.toString();
-    assert.match(dump, new RegExp(`^# journal ${all.journal} 6\\n`));
+    // the state file says which journal entries its counts include
+    assert.match(fs.readFileSync(path.join(tmp.dir, 'state.txt'), 'utf8'), new RegExp(`^# journal ${all.journal} \\d\\n`));
   });
 
   test('--journal-keep bounds the history: first moves up, seqs keep going', async () => {
@@ -151,6 +150,19 @@ describe('completion feed', () => {
     for (let i = 0; i < 130; i++) await httpAnnounce(tr.httpPort, h, { peer_id: peerId(`k${i}`), port: 7000, left: 0, downloaded: 1, event: 'completed' }, {}, { localAddress: `127.0.4.${i + 1}` });
     const f = await feed(tr.httpPort, 'since=0&limit=10000');
     assert.deepEqual([f.first, f.last, f.entries.length, f.entries[0]![0]], [31, 130, 100, 31]);
+  });
+});
+
+describe('open mode caps', () => {
+  test('--max-torrents: announces of new torrents beyond it are refused and counted; known ones go on', async () => {
+    const tr = await start({ whitelist: [], listFlag: '-b', args: ['--max-torrents', '3'] });
+    const hashes = [randomHashHex(), randomHashHex(), randomHashHex(), randomHashHex()];
+    for (const h of hashes.slice(0, 3)) assert.equal((await httpAnnounce(tr.httpPort, h, { port: 7000, left: 1 })).reply.failure, null);
+    assert.notEqual((await httpAnnounce(tr.httpPort, hashes[3]!, { port: 7000, left: 1 })).reply.failure, null);
+    assert.equal((await httpAnnounce(tr.httpPort, hashes[0]!, { port: 7001, left: 1 })).reply.failure, null);
+    const j = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { torrents: number; torrentsFull: number };
+    assert.deepEqual([j.torrents, j.torrentsFull], [3, 1]);
+    assert.match((await httpGet(tr.httpPort, '/metrics')).body.toString(), /\ntracker_torrents_full_total 1\n/);
   });
 });
 

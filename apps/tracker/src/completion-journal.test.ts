@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../../../libs/common/src/log.js';
 import { parseJournal } from '../../../libs/swarm/src/index.js';
 import { openJournal, type JournalIo } from './completion-journal.js';
+import { removeStaleTemps } from './state-file.js';
 
 const log = createLogger('test', 'silent');
 const dirs: string[] = [];
@@ -161,5 +162,14 @@ describe('completion journal', () => {
     const b = open(file, { id: journal.id, seq: 1000 }, 100);
     assert.equal(b.replayed, 1);
     assert.deepEqual([b.journal.status().first, b.journal.status().last], [902, 1001]);
+  });
+
+  test('temp files of a rewrite cut short by a kill are removed at start, nothing else', () => {
+    const file = tmpFile();
+    const dir = path.dirname(file);
+    const names = ['.tracker.journal.0123456789ab.tmp', '.tracker.journal.xyz.tmp', '.other.0123456789ab.tmp', 'tracker.journal'];
+    for (const n of names) fs.writeFileSync(path.join(dir, n), 'x');
+    assert.equal(removeStaleTemps(file), 1);
+    assert.deepEqual(fs.readdirSync(dir).sort(), names.slice(1).sort());
   });
 });

@@ -211,9 +211,11 @@ export class CompletionJournal {
     if (!this.dirty || this.syncing || this.fd < 0) return;
     this.dirty = false;
     this.syncing = true;
-    this.io.fsync(this.fd, (err) => {
+    const fd = this.fd;
+    this.io.fsync(fd, (err) => {
       this.syncing = false;
-      if (err) {
+      // closed meanwhile (shutdown): close() synced it itself
+      if (err && this.fd === fd) {
         this.syncErrors++;
         this.dirty = true;
         this.error(err, 'completion journal fsync failed');

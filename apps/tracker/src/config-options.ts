@@ -36,7 +36,7 @@ export const NUMBER_SETTINGS: Readonly<Record<NumberKey, NumberSetting>> = {
   flushIntervalSeconds: { min: 1, max: 3600, dflt: 5, label: '--flush-interval / tracker.flush_interval' },
   completionWindowSeconds: { min: 1, max: 31536000, dflt: 86400, label: '--completion-window / tracker.completion_window' },
   // download counts and memory caps (README "Download counts"; defaults sized for a 128 MB VPS)
-  journalKeep: { min: 100, max: 10_000_000, dflt: 100_000, label: '--journal-keep / tracker.journal_keep' },
+  journalKeep: { min: 100, max: 1_000_000, dflt: 100_000, label: '--journal-keep / tracker.journal_keep' },
   completionsPerAddress: { min: 1, max: 15, dflt: 5, label: '--completions-per-address / tracker.completions_per_address' },
   maxCompleters: { min: 1000, max: 100_000_000, dflt: 524_288, label: '--max-completers / tracker.max_completers' },
   maxTorrents: { min: 1, max: 100_000_000, dflt: 50_000, label: '--max-torrents / tracker.max_torrents' },

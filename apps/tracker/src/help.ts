@@ -74,7 +74,9 @@ Our settings (flag and config directive):
                                                      served by /stats?mode=completions. Default: next to
                                                      the state file (tracker.state -> tracker.journal)
   --journal-keep N         tracker.journal_keep      completions kept for the feed, in memory (28 bytes
-                                                     each) and in the journal file (default 100000)
+                                                     each) and in the journal file, which holds at
+                                                     most twice as many lines (100-1000000, default
+                                                     100000)
   --completions-per-address N tracker.completions_per_address
                                                      downloads one address (IPv4, or an IPv6 /64) adds per
                                                      torrent per completion window, 1-15 (default 5;

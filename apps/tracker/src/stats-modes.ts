@@ -1,5 +1,5 @@
 import { encodeScrape } from '../../../libs/protocol/src/index.js';
-import { formatStateJournalLine, formatStateRow } from '../../../libs/swarm/src/index.js';
+import { formatStateRow } from '../../../libs/swarm/src/index.js';
 import type { Counters } from './counters.js';
 import type { ScrapeRow, Tracker } from './tracker.js';
 
@@ -139,9 +139,8 @@ function completionFeed(tracker: Tracker, params: StatsParams): StatsReply {
 }
 
 function statedump(tracker: Tracker): string {
-  // the journal line lets this dump be loaded back (-l) next to the same journal without replaying it twice
-  const st = tracker.completions?.status();
-  let out = st !== undefined && st.pending === 0 ? formatStateJournalLine(st.id, st.last) : '';
+  // opentracker's bytes exactly, for other tools: without the state file's `# journal` line
+  let out = '';
   for (const [key, t] of [...tracker.store.torrents].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     out += formatStateRow(hex(key), t.touched, t.downloaded);
   }

@@ -16,7 +16,7 @@ import { createHttpRoutes } from './http-routes.js';
 import { createWireServer } from './http-wire.js';
 import { dropPrivileges } from './privileges.js';
 import { openJournal, type JournalIo } from './completion-journal.js';
-import { readStateFile, renderState, writeStateFile } from './state-file.js';
+import { readStateFile, removeStaleTemps, renderState, writeStateFile } from './state-file.js';
 import { Tracker, type Clock } from './tracker.js';
 import { createUdpHandler, createUdpSocket } from './udp-server.js';
 
@@ -74,6 +74,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     else log.warn({ path: config.accessListPath, mode: config.accessMode }, 'access list file missing: starting with an empty list (closed mode refuses every torrent until it exists and SIGHUP is sent)');
   }
 
+  const stale = removeStaleTemps(config.stateFile) + removeStaleTemps(config.journalFile);
+  if (stale > 0) log.info({ removed: stale }, 'temp files of an interrupted state or journal write removed');
   const state = readStateFile(config.stateFile);
   if (state !== null) {
     const r = tracker.restore(state.rows.map((row) => ({ key: hexToKey(row.hex), baseMinute: row.baseMinute, downloaded: row.downloaded })));

@@ -153,7 +153,14 @@ export async function announce(base: string, infoHash: string, q: { peer: string
   const peerId = `-ST0001-${q.peer.padEnd(12, 'x').slice(0, 12)}`;
   const url = `${base}/announce?info_hash=${percentEncode(infoHash)}&peer_id=${encodeURIComponent(peerId)}&port=${q.port}`
     + `&uploaded=0&downloaded=0&left=${q.left}&compact=1${q.event ? `&event=${q.event}` : ''}`;
-  const res = await fetch(url);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    // opentracker answers HTTP/1.0 and closes; fetch may have picked a pooled socket it just closed. The
+    // request did not reach the tracker, and a repeated completion from the same peer never counts twice.
+    res = await fetch(url);
+  }
   return Buffer.from(await res.arrayBuffer()).toString('latin1');
 }
 
@@ -232,7 +239,7 @@ export async function startOpentracker(bin: string, port: number, whitelist: str
 }
 
 export interface ApiRelease {
-  infoHash: string; name: string; downloads: number; seeders: number; leechers: number; removedAt: string | null;
+  infoHash: string; name: string; downloads: number; downloadsBitTorrent?: number; downloadsDirect?: number; seeders: number; leechers: number; removedAt: string | null;
   torrentUrl: string | null; fileUrl: string | null; magnet: string; known: boolean; history?: { date: string; downloads: number }[];
 }
 

@@ -55,7 +55,7 @@ describe('stats site over HTTP', () => {
   test('API lists every release with the contract fields and absolute URLs', async () => {
     const rel = await apiReleases(stats.port);
     const a = rel.find((r) => r.infoHash === hash(0))!;
-    assert.deepEqual(Object.keys(a).sort(), ['downloads', 'fileUrl', 'firstSeenAt', 'infoHash', 'known', 'leechers', 'magnet', 'name',
+    assert.deepEqual(Object.keys(a).sort(), ['downloads', 'downloadsBitTorrent', 'downloadsDirect', 'fileUrl', 'firstSeenAt', 'infoHash', 'known', 'leechers', 'magnet', 'name',
       'publishedAt', 'removedAt', 'seeders', 'size', 'torrentUrl'].sort());
     assert.equal(a.name, 'app-1.0.bin');
     assert.equal(a.fileUrl, 'http://stats.example/files/app-1.0.bin');
@@ -92,7 +92,7 @@ describe('stats site over HTTP', () => {
     assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
     const text = await r.text();
     const lines = text.split('\r\n');
-    assert.equal(lines[0], 'infoHash,name,size,publishedAt,removedAt,downloads,seeders,leechers,torrentUrl,magnet,fileUrl');
+    assert.equal(lines[0], 'infoHash,name,size,publishedAt,removedAt,downloads,downloadsBitTorrent,downloadsDirect,seeders,leechers,torrentUrl,magnet,fileUrl');
     assert.ok(lines.some((l) => l.startsWith(`${hash(0)},app-1.0.bin,200000,`)), text);
     assert.ok(lines.some((l) => l.includes(`,${SCRIPT_NAME},`)));
   });
@@ -197,10 +197,13 @@ describe('stats site over HTTP', () => {
   });
 
   test('tracker refusing (403) and then sending garbage: last data kept, warning shown, recovery clears it', async () => {
+    // The full GET in the release-files test was a direct download: the row shows BitTorrent + direct.
+    const direct = (await apiReleases(stats.port)).find((r) => r.infoHash === hash(0))!.downloadsDirect ?? 0;
+    const shown = (bt: number): string => String(bt + direct);
     state.status = 403;
     await stats.pollNow();
     let page = await (await fetch(`${base}/`)).text();
-    assert.equal(rowCount(page, hash(0)), '5');
+    assert.equal(rowCount(page, hash(0)), shown(5));
     assert.match(page, /id="poll-warning"[^>]*>[^<]*HTTP 403/);
     state.status = 200;
     const good = state.body;
@@ -208,14 +211,14 @@ describe('stats site over HTTP', () => {
     await stats.pollNow();
     page = await (await fetch(`${base}/`)).text();
     assert.match(page, /not a txtp dump/);
-    assert.equal(rowCount(page, hash(0)), '5');
+    assert.equal(rowCount(page, hash(0)), shown(5));
     // Recovery, with a header-declared gzip this time, and the counter moving on.
     state.body = good.replace(`${hash(0).toUpperCase()}:2:1:5`, `${hash(0)}:2:1:6`);
     state.gzip = 'header';
     await stats.pollNow();
     page = await (await fetch(`${base}/`)).text();
     assert.doesNotMatch(page, /id="poll-warning"/);
-    assert.equal(rowCount(page, hash(0)), '6');
+    assert.equal(rowCount(page, hash(0)), shown(6));
     state.gzip = 'silent';
   });
 

@@ -19,7 +19,9 @@ describe('parseStatsArgs', () => {
     assert.equal(c.torrentsDir, '/srv/site/data/torrents');
     assert.equal(c.releasesDir, '/srv/site/releases');
     assert.equal(c.dbPath, '/srv/site/data/stats.sqlite');
-    assert.equal(c.pollIntervalSeconds, 60);
+    assert.equal(c.pollIntervalSeconds, 5);
+    assert.equal(c.countSource, 'auto');
+    assert.equal(c.directLimit, 3);
     assert.equal(c.unknownHashes, 'show');
     assert.equal(c.baseUrl, 'http://127.0.0.1:8080');
     assert.ok(Object.isFrozen(c));
@@ -70,7 +72,19 @@ describe('parseStatsArgs', () => {
     ['stats url garbage', ['--tracker-stats-url', 'not a url'], {}, /http/],
     ['empty title', ['--title', ' '], {}, /--title/],
     ['bad env port', [], { STATS_PORT: 'abc' }, /STATS_PORT/],
+    ['count source', ['--count-source', 'guess'], {}, /feed, counters or auto/],
+    ['direct limit zero', ['--direct-limit', '0'], {}, /--direct-limit/],
+    ['direct window text', ['--direct-window', 'day'], {}, /--direct-window/],
+    ['max unknown hashes negative', ['--max-unknown-hashes', '-1'], {}, /--max-unknown-hashes|unexpected/],
+    ['trusted proxy garbage', ['--trusted-proxy', '127.0.0.1,nginx'], {}, /--trusted-proxy/],
   ];
+  test('new counting options', () => {
+    const r = parseStatsArgs(['--count-source', 'counters', '--direct-limit', '10', '--direct-window', '3600', '--max-unknown-hashes', '0',
+      '--trusted-proxy', '127.0.0.1, ::1/128'], {}, CWD);
+    assert.ok(r.kind === 'run');
+    assert.deepEqual([r.config.countSource, r.config.directLimit, r.config.directWindowSeconds, r.config.maxUnknownHashes, r.config.trustedProxies],
+      ['counters', 10, 3600, 0, ['127.0.0.1', '::1/128']]);
+  });
   for (const [name, argv, env, msg] of bad) {
     test(`rejects ${name}`, () => {
       assert.throws(() => parseStatsArgs(argv, env, CWD), (e: unknown) => e instanceof StatsConfigError && e.exitCode === 2 && msg.test(e.message));

@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, SettingsError } from '../../../libs/common/src/suite-env.js';
+import { parseCidr } from '../../../libs/net/src/cidr.js';
 
 export type UnknownHashes = 'show' | 'hide';
+export type CountSourceOption = 'feed' | 'counters' | 'auto';
 
 export interface StatsConfig {
   readonly host: string;
@@ -23,6 +25,15 @@ export interface StatsConfig {
   readonly announceUrls: readonly string[];
   /** BEP 19 web seeds in served .torrent files and magnet links: `baseUrl/files/`, then the extra mirrors. */
   readonly webSeeds: readonly string[];
+  /** Where download counts come from: the tracker's completion feed, its counters, or auto-detect. */
+  readonly countSource: CountSourceOption;
+  /** Hashes outside the catalog that may get a row in the database. */
+  readonly maxUnknownHashes: number;
+  /** Complete direct downloads one address (IPv4, IPv6 /64) adds per release per window. */
+  readonly directLimit: number;
+  readonly directWindowSeconds: number;
+  /** Proxies whose X-Forwarded-For is believed (CIDRs). */
+  readonly trustedProxies: readonly string[];
 }
 
 export type StatsArgs =
@@ -44,7 +55,16 @@ Options (defaults come from the suite's environment: STATS_PORT, DATA_DIR, RELEA
   --port N                 listen port (default STATS_PORT or 8080; 0 = any free port)
   --host ADDR              listen address (default 0.0.0.0)
   --tracker-stats-url URL  tracker stats URL (default http://127.0.0.1:<TRACKER_PORT>/stats?mode=tpbs&format=txtp)
-  --poll-interval SECONDS  how often to poll the tracker (default 60)
+  --poll-interval SECONDS  how often to poll the tracker (default 5: with a tracker that loses its
+                           counters on restart, such as opentracker, a restart loses at most this much)
+  --count-source SOURCE    feed|counters|auto: count from the tracker's completion feed, from its
+                           per-torrent counters (opentracker), or whichever it offers (default auto)
+  --max-unknown-hashes N   hashes outside the catalog stored at most (default 1000)
+  --direct-limit N         complete direct downloads counted per address (IPv4, IPv6 /64) per release
+                           per window (default 3)
+  --direct-window SECONDS  that window (default 86400)
+  --trusted-proxy LIST     comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed
+                           (default none; e.g. 127.0.0.1 behind nginx)
   --manifest FILE          publisher manifest (default DATA_DIR/manifest.json)
   --torrents DIR           .torrent folder (default DATA_DIR/torrents)
   --releases DIR           release files served under /files/ (default RELEASES_DIR or ./releases)
@@ -61,9 +81,11 @@ Options (defaults come from the suite's environment: STATS_PORT, DATA_DIR, RELEA
 `;
 
 type Flag = 'port' | 'host' | 'tracker-stats-url' | 'poll-interval' | 'manifest' | 'torrents' | 'releases'
-  | 'db' | 'unknown-hashes' | 'title' | 'base-url' | 'log-level' | 'announce' | 'web-seed';
+  | 'db' | 'unknown-hashes' | 'title' | 'base-url' | 'log-level' | 'announce' | 'web-seed'
+  | 'count-source' | 'max-unknown-hashes' | 'direct-limit' | 'direct-window' | 'trusted-proxy';
 const FLAGS: ReadonlySet<string> = new Set<Flag>(['port', 'host', 'tracker-stats-url', 'poll-interval', 'manifest',
-  'torrents', 'releases', 'db', 'unknown-hashes', 'title', 'base-url', 'log-level', 'announce', 'web-seed']);
+  'torrents', 'releases', 'db', 'unknown-hashes', 'title', 'base-url', 'log-level', 'announce', 'web-seed',
+  'count-source', 'max-unknown-hashes', 'direct-limit', 'direct-window', 'trusted-proxy']);
 /** Flags that may be given several times; the others keep their last value. */
 const REPEATABLE: ReadonlySet<string> = new Set<Flag>(['announce', 'web-seed']);
 const MAX_URLS = 32;
@@ -133,6 +155,25 @@ function nonEmpty(flag: string, raw: string, max = 4096): string {
   return raw;
 }
 
+function parseInteger(flag: string, raw: string, min: number, max: number): number {
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new StatsConfigError(`${flag} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function parseProxies(raw: string): string[] {
+  const list = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const item of list) {
+    try {
+      parseCidr(item);
+    } catch {
+      throw new StatsConfigError(`--trusted-proxy: ${JSON.stringify(item)} is not an address or CIDR`);
+    }
+  }
+  return list;
+}
+
 /** Reads the stats app's configuration once: suite environment defaults, then flags. Throws StatsConfigError. */
 export function parseStatsArgs(argv: readonly string[], env: Record<string, string | undefined>, cwd: string): StatsArgs {
   const flags = readFlags(argv);
@@ -148,13 +189,15 @@ export function parseStatsArgs(argv: readonly string[], env: Record<string, stri
   const p = (name: Flag, dflt: string): string => path.resolve(cwd, nonEmpty(`--${name}`, f(name) ?? dflt));
   const unknown = f('unknown-hashes') ?? 'show';
   if (unknown !== 'show' && unknown !== 'hide') throw new StatsConfigError(`--unknown-hashes must be show or hide, got ${JSON.stringify(unknown)}`);
+  const source = f('count-source') ?? 'auto';
+  if (source !== 'feed' && source !== 'counters' && source !== 'auto') throw new StatsConfigError(`--count-source must be feed, counters or auto, got ${JSON.stringify(source)}`);
   const level = f('log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new StatsConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   const config: { -readonly [K in keyof StatsConfig]: StatsConfig[K] } = {
     host: nonEmpty('--host', f('host') ?? '0.0.0.0', 255),
     port: f('port') === undefined ? suite.statsPort : parsePort(f('port')!),
     trackerStatsUrl: parseHttpUrl('--tracker-stats-url', f('tracker-stats-url') ?? suite.trackerStatsUrl),
-    pollIntervalSeconds: f('poll-interval') === undefined ? 60 : parseSeconds(f('poll-interval')!),
+    pollIntervalSeconds: f('poll-interval') === undefined ? 5 : parseSeconds(f('poll-interval')!),
     manifestPath: p('manifest', suite.manifestPath),
     torrentsDir: p('torrents', suite.torrentsDir),
     releasesDir: p('releases', suite.releasesDir),
@@ -165,6 +208,11 @@ export function parseStatsArgs(argv: readonly string[], env: Record<string, stri
     baseUrl: parseHttpUrl('--base-url', f('base-url') ?? suite.statsBaseUrl).replace(/\/+$/, ''),
     announceUrls: Object.freeze(urlList('announce', f('announce'), [suite.announceHttpUrl, suite.announceUdpUrl], ['http:', 'https:', 'udp:'])),
     webSeeds: [],
+    countSource: source as CountSourceOption,
+    maxUnknownHashes: f('max-unknown-hashes') === undefined ? 1000 : parseInteger('--max-unknown-hashes', f('max-unknown-hashes')!, 0, 1_000_000),
+    directLimit: f('direct-limit') === undefined ? 3 : parseInteger('--direct-limit', f('direct-limit')!, 1, 1_000_000),
+    directWindowSeconds: f('direct-window') === undefined ? 86_400 : parseInteger('--direct-window', f('direct-window')!, 1, 31_536_000),
+    trustedProxies: Object.freeze(parseProxies(f('trusted-proxy') ?? '')),
   };
   const mirrors = urlList('web-seed', f('web-seed'), [], ['http:', 'https:']).map((u) => (u.endsWith('/') ? u : `${u}/`));
   config.webSeeds = Object.freeze([...new Set([`${config.baseUrl}/files/`, ...mirrors])]);

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { DayCount } from './chart-svg.js';
@@ -6,6 +7,8 @@ import { etagMatches } from './etag.js';
 import type { FileSums } from './file-sums.js';
 import { HEX40 } from './manifest-parse.js';
 import { releaseDetailJson, releaseJson, releasesCsv } from './release-api.js';
+import { isWholeFileRequest } from './direct-downloads.js';
+import type { PublishedFile } from './published-files.js';
 import { releaseSegments, resolveReleaseFile } from './release-files.js';
 import type { CurrentLinks, ReleaseView, SiteTotals } from './release-view.js';
 import { renderErrorPage, type PollStatus } from './render-pages.js';
@@ -29,6 +32,12 @@ export interface StatsSite {
   chart(hashes: ReadonlySet<string>, days: number): DayCount[];
   /** All recorded days with downloads for one hash, oldest first. */
   history(infoHash: string): DayCount[];
+  /** The live release a /files/ path belongs to, or null: only published files are served. */
+  publishedFile(segments: readonly string[]): Promise<PublishedFile | null>;
+  /** A complete GET of a release's file finished sending (counted subject to the per-address limit). */
+  directDownload(remoteAddress: string, forwardedFor: string | string[] | undefined, infoHash: string): void;
+  /** Counting state for /healthz: source, feed cursor, lost ranges. */
+  countHealth?(): unknown;
 }
 
 export interface Snapshot {
@@ -84,7 +93,7 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
 
   app.get('/healthz', async (_req, res) => {
     const s = await site.snapshot();
-    res.set('Cache-Control', 'no-store').json({ ok: true, lastSuccessAt: s.status.lastSuccessAt, lastError: s.status.lastError });
+    res.set('Cache-Control', 'no-store').json({ ok: true, lastSuccessAt: s.status.lastSuccessAt, lastError: s.status.lastError, counts: site.countHealth?.() ?? null });
   });
 
   mountSiteRoutes(app, site, log);
@@ -118,14 +127,27 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
     res.json(releaseDetailJson(release, site.baseUrl, site.history(hash)));
   });
 
-  // The BEP 19 web seed: <base>/files/<path segments, each percent-encoded>. Range requests come from send.
+  // The BEP 19 web seed and direct downloads: <base>/files/<path segments, each percent-encoded>. Only
+  // files of live published releases are served. The file is sent relative to the real releases folder
+  // (`root`), so a dot-folder above it does not matter. A complete GET of a single-file release that
+  // finished sending is a direct download; Range requests for pieces (web seeds) are not.
   app.use('/files', async (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     const segments = releaseSegments(req.path.replace(/^\//, ''));
-    const root = segments === null ? null : await realDir(site.releasesDir);
+    const published = segments === null ? null : await site.publishedFile(segments);
+    const root = published === null ? null : await realDir(site.releasesDir);
     const file = root === null || segments === null ? null : await resolveReleaseFile(root, segments);
-    if (file === null) return next();
-    res.sendFile(file, { dotfiles: 'deny', acceptRanges: true, maxAge: 3_600_000 }, (err) => sendFileDone(err, res, next));
+    if (file === null || root === null || published === null) return next();
+    if (published.wholeRelease) {
+      if (isWholeFileRequest(req.method, req.get('range'))) {
+        res.once('finish', () => {
+          if (res.statusCode === 200 || res.statusCode === 206) {
+            site.directDownload(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], published.infoHash);
+          }
+        });
+      }
+    }
+    res.sendFile(path.relative(root, file), { root, dotfiles: 'deny', acceptRanges: true, maxAge: 3_600_000 }, (err) => sendFileDone(err, res, next));
   });
 
   app.use('/api', (_req, res) => {

@@ -8,7 +8,7 @@ import type { ReleaseView } from './release-view.js';
 function view(i: number, over: Partial<ReleaseView> = {}): ReleaseView {
   return {
     infoHash: createHash('sha1').update(String(i)).digest('hex'), name: `rel-${i}.bin`, known: true, size: i * 10, publishedAt: new Date(Date.UTC(2024, 0, 1 + i)).toISOString(),
-    removedAt: null, downloads: (i * 7) % 5, seeders: 0, leechers: 0, firstSeen: null, torrentPath: null, magnet: 'magnet:?', filePath: null, ...over,
+    removedAt: null, downloads: (i * 7) % 5, downloadsBitTorrent: (i * 7) % 5, downloadsDirect: 0, seeders: 0, leechers: 0, firstSeen: null, torrentPath: null, magnet: 'magnet:?', filePath: null, ...over,
   };
 }
 

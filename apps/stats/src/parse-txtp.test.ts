@@ -1,7 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
-import { decodeStatsBody, parseTxtp } from './parse-txtp.js';
+import { parseTxtp } from './parse-txtp.js';
 
 const H1 = '0123456789ABCDEF0123456789ABCDEF01234567';
 const H2 = 'A'.repeat(40);
@@ -60,29 +59,5 @@ describe('parseTxtp', () => {
   test('a huge garbage line is cut in the report', () => {
     const r = parseTxtp('x'.repeat(10_000));
     assert.equal(r.errors[0]!.text.length, 80);
-  });
-});
-
-describe('decodeStatsBody', () => {
-  test('plain text passes through', () => {
-    assert.equal(decodeStatsBody(Buffer.from(GOLDEN)), GOLDEN);
-  });
-
-  test('gzip is detected by its magic bytes (Debian opentracker gzips whatever was asked)', () => {
-    assert.equal(decodeStatsBody(gzipSync(GOLDEN)), GOLDEN);
-  });
-
-  test('the golden gzip body captured from Debian opentracker', () => {
-    const body = Buffer.from('1f8b08000000000000033330343236313533b7b074747276717533c0c1b732b232b432e272241200151b58197001006514bc615e000000', 'hex');
-    assert.equal(decodeStatsBody(body), GOLDEN);
-  });
-
-  test('a truncated gzip body throws instead of returning garbage', () => {
-    const gz = gzipSync(GOLDEN);
-    assert.throws(() => decodeStatsBody(gz.subarray(0, gz.length - 6)));
-  });
-
-  test('empty body', () => {
-    assert.equal(decodeStatsBody(new Uint8Array(0)), '');
   });
 });

@@ -1,5 +1,3 @@
-import { gunzipSync } from 'node:zlib';
-
 /**
  * opentracker's `/stats?mode=tpbs&format=txtp` dump: one line per torrent in memory,
  * `<40 hex>:<seeders>:<leechers>:<downloaded>\n`. opentracker prints the hash in UPPERCASE;
@@ -52,19 +50,4 @@ export function parseTxtp(text: string): TxtpParseResult {
     entries.push({ infoHash, seeders, leechers, downloaded });
   });
   return { entries, errors };
-}
-
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
-
-/**
- * Turns a /stats response body into text. Debian's opentracker gzips tpbs whatever the request says,
- * and fetch implementations differ on whether they undo Content-Encoding, so the gzip magic decides:
- * a txtp body never starts with 0x1f.
- * Throws on a body that claims gzip but does not inflate.
- */
-export function decodeStatsBody(body: Uint8Array): string {
-  const gz = body.length >= 2 && body[0] === GZIP_MAGIC_0 && body[1] === GZIP_MAGIC_1;
-  const plain = gz ? gunzipSync(body, { maxOutputLength: 256 * 1024 * 1024 }) : body;
-  return Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength).toString('latin1');
 }

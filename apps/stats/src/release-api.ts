@@ -11,7 +11,10 @@ export interface ReleaseJson {
   readonly publishedAt: string | null;
   readonly removedAt: string | null;
   readonly firstSeenAt: string | null;
+  /** All downloads: BitTorrent plus direct. */
   readonly downloads: number;
+  readonly downloadsBitTorrent: number;
+  readonly downloadsDirect: number;
   readonly seeders: number;
   readonly leechers: number;
   readonly torrentUrl: string | null;
@@ -23,7 +26,7 @@ export function releaseJson(v: ReleaseView, baseUrl: string): ReleaseJson {
   return {
     infoHash: v.infoHash, name: v.name, known: v.known, size: v.size, publishedAt: v.publishedAt, removedAt: v.removedAt,
     firstSeenAt: v.firstSeen === null ? null : new Date(v.firstSeen).toISOString(),
-    downloads: v.downloads, seeders: v.seeders, leechers: v.leechers,
+    downloads: v.downloads, downloadsBitTorrent: v.downloadsBitTorrent, downloadsDirect: v.downloadsDirect, seeders: v.seeders, leechers: v.leechers,
     torrentUrl: v.torrentPath === null ? null : baseUrl + v.torrentPath,
     magnet: v.magnet,
     fileUrl: v.filePath === null ? null : baseUrl + v.filePath,
@@ -34,7 +37,7 @@ export function releaseDetailJson(v: ReleaseView, baseUrl: string, history: read
   return { ...releaseJson(v, baseUrl), history };
 }
 
-const CSV_COLUMNS = ['infoHash', 'name', 'size', 'publishedAt', 'removedAt', 'downloads', 'seeders', 'leechers', 'torrentUrl', 'magnet', 'fileUrl'] as const;
+const CSV_COLUMNS = ['infoHash', 'name', 'size', 'publishedAt', 'removedAt', 'downloads', 'downloadsBitTorrent', 'downloadsDirect', 'seeders', 'leechers', 'torrentUrl', 'magnet', 'fileUrl'] as const;
 
 export function releasesCsv(views: readonly ReleaseView[], baseUrl: string): string {
   return toCsv(CSV_COLUMNS, views.map((v) => {

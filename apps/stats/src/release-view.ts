@@ -14,7 +14,10 @@ export interface ReleaseView {
   readonly size: number | null;
   readonly publishedAt: string | null;
   readonly removedAt: string | null;
+  /** BitTorrent plus direct. */
   readonly downloads: number;
+  readonly downloadsBitTorrent: number;
+  readonly downloadsDirect: number;
   readonly seeders: number;
   readonly leechers: number;
   /** Epoch ms of the first poll that saw this hash. */
@@ -29,9 +32,6 @@ export interface ReleaseView {
   readonly torrentFile?: string | null;
   /** SHA-256 of a single-file release, from the publisher's manifest. */
   readonly sha256?: string | null;
-  /** Split of `downloads` once both kinds are counted. */
-  readonly downloadsBitTorrent?: number;
-  readonly downloadsDirect?: number;
 }
 
 /** Tracker and web-seed URLs the site hands out now (they may differ from those in the published files). */
@@ -75,7 +75,7 @@ export function buildReleaseViews(catalog: readonly CatalogRelease[], stats: rea
     const s = byHash.get(c.infoHash);
     return {
       infoHash: c.infoHash, name: c.name, known: true, size: c.size, publishedAt: c.publishedAt, removedAt: c.removedAt,
-      downloads: s?.total ?? 0, seeders: s?.seeders ?? 0, leechers: s?.leechers ?? 0, firstSeen: s?.firstSeen ?? null,
+      downloads: (s?.total ?? 0) + (s?.direct ?? 0), downloadsBitTorrent: s?.total ?? 0, downloadsDirect: s?.direct ?? 0, seeders: s?.seeders ?? 0, leechers: s?.leechers ?? 0, firstSeen: s?.firstSeen ?? null,
       torrentPath: c.torrentFile === null ? null : torrentUrlPath(c.torrentFile),
       magnet: c.magnet ?? `magnet:?xt=urn:btih:${c.infoHash}`,
       filePath: c.filePath === null || c.removedAt !== null ? null : fileUrlPath(c.filePath),
@@ -85,10 +85,10 @@ export function buildReleaseViews(catalog: readonly CatalogRelease[], stats: rea
   const live = views.filter((v) => v.removedAt === null).sort((a, b) => byNewest(a.publishedAt, b.publishedAt) || a.name.localeCompare(b.name));
   const removed = views.filter((v) => v.removedAt !== null).sort((a, b) => byNewest(a.removedAt, b.removedAt));
   const strangers: ReleaseView[] = unknown === 'hide' ? [] : stats.filter((s) => !known.has(s.infoHash))
-    .sort((a, b) => b.total - a.total || a.infoHash.localeCompare(b.infoHash))
+    .sort((a, b) => b.total + b.direct - (a.total + a.direct) || a.infoHash.localeCompare(b.infoHash))
     .map((s) => ({
       infoHash: s.infoHash, name: s.infoHash, known: false, size: null, publishedAt: null, removedAt: null,
-      downloads: s.total, seeders: s.seeders, leechers: s.leechers, firstSeen: s.firstSeen,
+      downloads: s.total + s.direct, downloadsBitTorrent: s.total, downloadsDirect: s.direct, seeders: s.seeders, leechers: s.leechers, firstSeen: s.firstSeen,
       torrentPath: null, magnet: `magnet:?xt=urn:btih:${s.infoHash}`, filePath: null,
     }));
   return [...live, ...removed, ...strangers];

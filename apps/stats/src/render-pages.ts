@@ -124,16 +124,13 @@ function table(caption: SafeHtml | string, rows: readonly ReleaseView[], id: str
   return html`<table id="${id}" class="releases"><caption>${caption}</caption>${tableHead(q)}<tbody>${rows.map(releaseRow)}</tbody></table>`;
 }
 
-function splitText(bt: number | undefined, direct: number | undefined): SafeHtml {
-  if (bt === undefined || direct === undefined) return html``;
+function splitText(bt: number, direct: number): SafeHtml {
   return html` <span class="split">(<span class="bt">${formatCount(bt)}</span> over BitTorrent, <span class="direct">${formatCount(direct)}</span> direct)</span>`;
 }
 
 function totalLine(t: SiteTotals, releases: readonly ReleaseView[]): SafeHtml {
   if (t.since === null) return html`<p class="total" id="site-total">No downloads recorded yet.</p>`;
-  const withSplit = releases.filter((r) => r.downloadsBitTorrent !== undefined && r.downloadsDirect !== undefined);
-  const split = withSplit.length === 0 ? html`` : splitText(
-    withSplit.reduce((s, r) => s + r.downloadsBitTorrent!, 0), withSplit.reduce((s, r) => s + r.downloadsDirect!, 0));
+  const split = splitText(releases.reduce((s, r) => s + r.downloadsBitTorrent, 0), releases.reduce((s, r) => s + r.downloadsDirect, 0));
   return html`<p class="total" id="site-total"><strong>${formatCount(t.downloads)}</strong> downloads since ${formatLongDate(t.since)}${split}</p>`;
 }
 

@@ -12,7 +12,7 @@ const SHA = 'ab'.repeat(32);
 
 function view(over: Partial<ReleaseView>): ReleaseView {
   return {
-    infoHash: '1'.repeat(40), name: 'a.bin', known: true, size: 10, publishedAt: '2024-05-01T00:00:00.000Z', removedAt: null, downloads: 3,
+    infoHash: '1'.repeat(40), name: 'a.bin', known: true, size: 10, publishedAt: '2024-05-01T00:00:00.000Z', removedAt: null, downloads: 3, downloadsBitTorrent: 3, downloadsDirect: 0,
     seeders: 0, leechers: 0, firstSeen: null, torrentPath: '/torrents/a.torrent', magnet: 'magnet:?xt=urn:btih:1111&tr=x', filePath: '/files/a.bin', sha256: SHA, ...over,
   };
 }

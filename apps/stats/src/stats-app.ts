@@ -11,13 +11,20 @@ import { lastDays } from './format.js';
 import { createStatsHttpApp, type Snapshot, type StatsSite } from './http-app.js';
 import { buildReleaseViews, dailySeries, siteTotals, withCurrentLinks } from './release-view.js';
 import type { PollStatus } from './render-pages.js';
-import { StatsPoller, type FetchLike } from './stats-poller.js';
+import { StatsPoller } from './stats-poller.js';
 import { StatsStore } from './stats-store.js';
+import { cappedGet, type CappedGet, type CappedGetLimits } from './capped-get.js';
+import { CountSync } from './count-sync.js';
+import { DirectDownloadLimiter } from './direct-downloads.js';
+import { PublishedFiles } from './published-files.js';
+import { clientIp } from '../../../libs/net/src/client-ip.js';
+import { createIpMatcher, parseCidr } from '../../../libs/net/src/cidr.js';
 
 export interface StatsDeps {
   /** Clock, epoch ms. */
   readonly now?: () => number;
-  readonly fetch?: FetchLike;
+  /** HTTP GET to the tracker (tests put a fake tracker here). */
+  readonly get?: CappedGet;
 }
 
 export interface StatsHandle {
@@ -27,16 +34,29 @@ export interface StatsHandle {
   pollNow(): Promise<void>;
 }
 
-const FETCH_TIMEOUT_MS = 10_000;
+/**
+ * Bounds of one reply from the tracker. A tpbs line is at most ~60 bytes, so 32 MiB is half a million
+ * torrents; gzip shrinks it about 3 times, and a gzip bomb stops at the decoded cap.
+ */
+const TRACKER_REPLY_LIMITS: CappedGetLimits = { maxWireBytes: 16 * 1024 * 1024, maxBodyBytes: 32 * 1024 * 1024, timeoutMs: 10_000 };
+/** Direct-download limiter slots (about 150 bytes each). */
+const DIRECT_MAX_TRACKED = 20_000;
 /** Pages re-read the manifest and torrents folder at most this often. */
 const CATALOG_TTL_MS = 2_000;
 
 /** Starts the stats site: SQLite store, catalog, poller on a timer, HTTP server. */
 export async function startStats(config: StatsConfig, log: Logger, deps: StatsDeps = {}): Promise<StatsHandle> {
   const now = deps.now ?? Date.now;
-  const store = new StatsStore(config.dbPath);
+  const store = new StatsStore(config.dbPath, { maxUnknownHashes: config.maxUnknownHashes });
   const catalog = new CatalogSource(config.manifestPath, config.torrentsDir, config.releasesDir, log);
-  const poller = new StatsPoller(config.trackerStatsUrl, deps.fetch ?? (fetch as FetchLike), FETCH_TIMEOUT_MS, log);
+  const get = deps.get ?? cappedGet;
+  const poller = new StatsPoller(config.trackerStatsUrl, get, TRACKER_REPLY_LIMITS, log);
+  const sync = new CountSync({
+    statsUrl: config.trackerStatsUrl, source: config.countSource, limits: TRACKER_REPLY_LIMITS, feedPage: 1000, maxFeedPages: 100,
+  }, poller, store, get, now, log);
+  const limiter = new DirectDownloadLimiter({ perAddress: config.directLimit, windowMs: config.directWindowSeconds * 1000, maxTracked: DIRECT_MAX_TRACKED });
+  const isProxy = createIpMatcher(config.trustedProxies.map(parseCidr));
+  let published = new PublishedFiles([]);
   const fileSums = new FileSums(config.releasesDir, path.join(path.dirname(config.dbPath), 'file-sha256.json'), log);
   const bootTag = now().toString(36);
   let version = 0;
@@ -47,6 +67,10 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
 
   const refreshCatalog = (): Promise<void> => {
     catalogInFlight ??= catalog.refresh().then((changed) => {
+      if (changed || catalogAt === -Infinity) {
+        published = new PublishedFiles(catalog.releases());
+        store.setCatalog(new Set(catalog.releases().map((r) => r.infoHash)));
+      }
       if (changed) version++;
       catalogAt = now();
     }).finally(() => {
@@ -77,16 +101,30 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
       return dailySeries(store.dailySince(from), hashes, now(), days);
     },
     history: (infoHash) => store.history(infoHash),
+    async publishedFile(segments) {
+      if (now() - catalogAt >= CATALOG_TTL_MS) await refreshCatalog();
+      return published.lookup(segments);
+    },
+    directDownload(remoteAddress, forwardedFor, infoHash) {
+      const ip = clientIp(remoteAddress, forwardedFor, isProxy);
+      const at = now();
+      if (!limiter.admit(ip, infoHash, at)) return;
+      try {
+        if (store.recordDirect(infoHash, at)) version++;
+      } catch (e) {
+        log.error({ err: (e as Error).message }, 'storing a direct download failed');
+      }
+    },
+    countHealth: () => sync.health(),
   };
 
   const pollOnce = async (): Promise<void> => {
     try {
       await refreshCatalog();
-      const outcome = await poller.poll();
+      const outcome = await sync.poll();
       const at = now();
       if (outcome.ok) {
-        const rec = store.recordPoll(outcome.entries, at);
-        log.debug({ torrents: outcome.entries.length, ...rec }, 'tracker stats stored');
+        log.debug(outcome, 'tracker stats stored');
         status = { lastSuccessAt: at, lastAttemptAt: at, lastError: null };
       } else {
         status = { ...status, lastAttemptAt: at, lastError: outcome.error };

@@ -1,11 +1,6 @@
 import type { Logger } from '../../../libs/common/src/log.js';
-import { decodeStatsBody, parseTxtp, type TxtpEntry, type TxtpLineError } from './parse-txtp.js';
-
-export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{
-  readonly ok: boolean;
-  readonly status: number;
-  arrayBuffer(): Promise<ArrayBuffer>;
-}>;
+import type { CappedGet, CappedGetLimits } from './capped-get.js';
+import { parseTxtp, type TxtpEntry, type TxtpLineError } from './parse-txtp.js';
 
 export type PollOutcome =
   | { readonly ok: true; readonly entries: readonly TxtpEntry[]; readonly badLines: readonly TxtpLineError[] }
@@ -15,8 +10,9 @@ export type PollOutcome =
 const RELOG_EVERY = 60;
 
 /**
- * Fetches and parses the tracker's tpbs/txtp dump. Never throws. Logs a failure when it starts or its
- * reason changes, then every RELOG_EVERY polls, and logs the recovery.
+ * Fetches and parses the tracker's tpbs/txtp dump with capped wire and decoded sizes and a deadline.
+ * Never throws. Logs a failure when it starts or its reason changes, then every RELOG_EVERY polls, and
+ * logs the recovery.
  */
 export class StatsPoller {
   private failures = 0;
@@ -25,8 +21,8 @@ export class StatsPoller {
 
   constructor(
     private readonly url: string,
-    private readonly fetchFn: FetchLike,
-    private readonly timeoutMs: number,
+    private readonly get: CappedGet,
+    private readonly limits: CappedGetLimits,
     private readonly log: Logger,
   ) {}
 
@@ -48,27 +44,10 @@ export class StatsPoller {
   }
 
   private async fetchAndParse(): Promise<PollOutcome> {
-    let body: Uint8Array;
-    try {
-      const res = await this.fetchFn(this.url, {
-        headers: { 'accept-encoding': 'gzip' },
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!res.ok) return { ok: false, error: `HTTP ${res.status}` };
-      body = new Uint8Array(await res.arrayBuffer());
-    } catch (e) {
-      const err = e as Error & { cause?: { code?: string; message?: string } };
-      const cause = err.cause?.code ?? err.cause?.message;
-      const reason = err.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : cause ? `${err.message}: ${cause}` : err.message;
-      return { ok: false, error: reason };
-    }
-    let text: string;
-    try {
-      text = decodeStatsBody(body);
-    } catch (e) {
-      return { ok: false, error: `bad gzip body: ${(e as Error).message}` };
-    }
-    const { entries, errors } = parseTxtp(text);
+    const res = await this.get(this.url, this.limits);
+    if (!res.ok) return { ok: false, error: res.error };
+    if (res.status < 200 || res.status > 299) return { ok: false, error: `HTTP ${res.status}` };
+    const { entries, errors } = parseTxtp(res.body.toString('latin1'));
     // A body with no valid line but some invalid ones is not a tpbs dump (an HTML error page, a wrong URL).
     if (entries.length === 0 && errors.length > 0) {
       return { ok: false, error: `not a txtp dump (line ${errors[0]!.line}: ${JSON.stringify(errors[0]!.text)})` };

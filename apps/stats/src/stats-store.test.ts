@@ -36,7 +36,7 @@ describe('StatsStore', () => {
       assert.equal(s.total, 10);
       assert.equal(s.lastRaw, 3);
       assert.equal(s.firstSeen, DAY1);
-      assert.deepEqual(store.history(A), [{ date: '2024-03-01', downloads: 7 }, { date: '2024-03-02', downloads: 3 }]);
+      assert.deepEqual(store.history(A).map((h) => [h.date, h.downloads]), [['2024-03-01', 7], ['2024-03-02', 3]]);
       assert.equal(store.lastSuccessAt(), DAY2 + 60_000);
     });
   });
@@ -63,7 +63,7 @@ describe('StatsStore', () => {
       s1.close();
       const db = new Database(file);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(db.pragma('user_version', { simple: true }), 1);
+      assert.equal(db.pragma('user_version', { simple: true }), 2);
       db.close();
       const s2 = new StatsStore(file);
       s2.recordPoll([e(A, 1)], DAY2);
@@ -83,6 +83,38 @@ describe('StatsStore', () => {
       db.close();
       assert.throws(() => new StatsStore(file), /newer/);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('feed pages: counts and cursor in one transaction; a stale cursor writes nothing; per day from entry times', () => {
+    withStore((store) => {
+      store.setCatalog(new Set([A]));
+      const r1 = store.applyCompletions(null, { journal: 'j1', cursor: 2 }, [{ seq: 1, at: DAY1, infoHash: A }, { seq: 2, at: DAY2, infoHash: A }], DAY2);
+      assert.equal(r1.counted, 2);
+      assert.deepEqual(store.feedCursor(), { journal: 'j1', cursor: 2 });
+      assert.throws(() => store.applyCompletions(null, { journal: 'j1', cursor: 3 }, [{ seq: 3, at: DAY2, infoHash: A }], DAY2), /cursor moved/);
+      assert.throws(() => store.applyCompletions({ journal: 'j1', cursor: 1 }, { journal: 'j1', cursor: 3 }, [{ seq: 3, at: DAY2, infoHash: A }], DAY2), /cursor moved/);
+      assert.equal(store.hash(A)!.total, 2);
+      assert.deepEqual(store.history(A).map((h) => [h.date, h.downloadsBitTorrent]), [['2024-03-01', 1], ['2024-03-02', 1]]);
+    });
+  });
+
+  test('hashes outside the catalog get rows only up to the cap; direct downloads are kept apart', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-store-'));
+    const store = new StatsStore(path.join(dir, 's.sqlite'), { maxUnknownHashes: 2 });
+    try {
+      store.setCatalog(new Set([A]));
+      const junk = Array.from({ length: 50 }, (_, i) => e(i.toString(16).padStart(40, '0'), 1));
+      const rec = store.recordPoll([e(A, 1), ...junk], DAY1);
+      assert.equal(rec.dropped, 48);
+      assert.equal(store.allHashes().length, 3);
+      assert.equal(store.recordDirect(A, DAY1), true);
+      assert.deepEqual([store.hash(A)!.total, store.hash(A)!.direct], [1, 1]);
+      assert.deepEqual(store.history(A)[0], { date: '2024-03-01', downloads: 2, downloadsBitTorrent: 1, downloadsDirect: 1 });
+      assert.equal(store.recordDirect(B, DAY1), false, 'no room for one more unknown hash');
+    } finally {
+      store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

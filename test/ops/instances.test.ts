@@ -27,7 +27,7 @@ test('a second tracker on the same state file exits 2 at once naming the first; 
   const t = tempDir();
   dirs.push(t);
   const first = runApp(bin('tracker'), trackerArgs(t.dir));
-  await first.waitLine((r) => r['msg'] === 'tracker ready');
+  await first.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
   const second = runApp(bin('tracker'), trackerArgs(t.dir));
   assert.equal(await exitWithin(second, 5000), 2);
   assert.match(second.stderr(), new RegExp(`another process \\(pid ${first.pid}\\) is already running a tracker on .*tracker\\.state`));
@@ -35,7 +35,7 @@ test('a second tracker on the same state file exits 2 at once naming the first; 
   first.child.kill('SIGKILL');
   await first.exited;
   const third = runApp(bin('tracker'), trackerArgs(t.dir));
-  await third.waitLine((r) => r['msg'] === 'tracker ready');
+  await third.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
   third.child.kill('SIGTERM');
   assert.equal(await exitWithin(third, 5000), 0);
 });
@@ -98,7 +98,7 @@ test('a stale pid file naming a live `sleep`: the publisher does not signal it; 
 
   const tracker = runApp(bin('tracker'), trackerArgs(t.dir));
   try {
-    await tracker.waitLine((r) => r['msg'] === 'tracker ready');
+    await tracker.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
     const { log, lines } = capture();
     const signaller = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log });
     signaller.request();

@@ -86,7 +86,7 @@ test('IPv6 by default: a tracker with no -i answers ::1 and 127.0.0.1, over HTTP
   const port = await freePort();
   const p = runApp(bin('tracker'), ['-p', String(port), '-P', String(port), '-w', wl, '--pid-file', 'none', '--state-file', path.join(d.dir, 'state')], { env: { BIND_HOST: undefined } });
   try {
-    const ready = await p.waitLine((r) => r['msg'] === 'tracker ready');
+    const ready = await p.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
     assert.deepEqual(ready['announce'], [`http://127.0.0.1:${port}/announce`, `udp://127.0.0.1:${port}/announce`]);
     for (const host of ['::1', '127.0.0.1']) {
       const r = await httpGet(port, '/stats?mode=tpbs&format=txt', {}, { host });

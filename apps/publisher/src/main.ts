@@ -43,6 +43,6 @@ if (config.once) {
   await running.close();
   process.exitCode = running.failures() > 0 ? 1 : 0;
 } else {
-  log.info({ releases: config.releasesDir }, `publisher ready: drop files into ${config.releasesDir}`);
+  log.info({ releases: config.releasesDir }, `ready: drop files into ${config.releasesDir}`);
   onStopSignals(createShutdown({ log, close: () => running.close() }));
 }

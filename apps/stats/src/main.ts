@@ -31,7 +31,7 @@ try {
   const app = await startStats(config, log).catch((e: unknown) => {
     throw explainListenError((e as { cause?: unknown }).cause ?? e, `stats: cannot listen on ${config.host}:${config.port}`, '--port / STATS_PORT');
   });
-  log.info({ url: localHttpUrl(config.host, app.port), public: config.baseUrl }, `stats ready: open ${localHttpUrl(config.host, app.port)}`);
+  log.info({ url: localHttpUrl(config.host, app.port), public: config.baseUrl }, `ready: open ${localHttpUrl(config.host, app.port)}`);
   onStopSignals(createShutdown({ log, close: () => app.close() }));
 } catch (e) {
   if (e instanceof InstanceLockError || e instanceof StartupError) {

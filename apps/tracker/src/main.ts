@@ -50,10 +50,8 @@ const running = service;
 flushNow = () => running.flush();
 const tcp = running.addresses.find((a) => a.proto === 'tcp');
 const udp = running.addresses.find((a) => a.proto === 'udp');
-log.info({
-  announce: [tcp && localHttpUrl(tcp.address, tcp.port, '/announce'), udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:')].filter(Boolean),
-  stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`),
-}, 'tracker ready');
+const announce = [tcp && localHttpUrl(tcp.address, tcp.port, '/announce'), udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:')].filter((u) => u !== undefined);
+log.info({ announce, stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`) }, `ready: announce ${announce.join(' ')}`);
 // opentracker's SIGHUP: reload the access list (never a reason to stop, even when the terminal hung up)
 process.on('SIGHUP', () => {
   log.info('SIGHUP: reloading the access list');

@@ -46,9 +46,9 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
   const trackerPort = await freePort();
   const statsPort = await freePort();
   // exactly the shell pipeline a user types; head exits after the first line and closes the pipe
-  const sh = spawn('/bin/sh', ['-c', `exec "$SUITE" | head -1 > "$FIRST"`], {
+  const sh = spawn('/bin/sh', ['-c', `exec "$SUITE" 2>"$ERR" | head -1 > "$FIRST"`], {
     cwd: t.dir,
-    env: { ...process.env, SUITE: bin('suite'), FIRST: path.join(t.dir, 'first'), TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+    env: { ...process.env, SUITE: bin('suite'), FIRST: path.join(t.dir, 'first'), ERR: path.join(t.dir, 'stderr'), TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
     stdio: 'ignore',
     detached: true,
   });
@@ -61,7 +61,7 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
         await answers(trackerPort, '/stats?mode=tpbs&format=txt');
         break;
       } catch (err) {
-        if (Date.now() > deadline) throw err;
+        if (Date.now() > deadline) throw new Error(`${String(err)}; suite stderr: ${fs.readFileSync(path.join(t.dir, 'stderr'), 'utf8')}`);
         await sleep(200);
       }
     }
@@ -77,8 +77,12 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
     for (let i = 0; i < 3; i++) {
       process.kill(launcher, 'SIGHUP'); // the launcher forwards it; the suite logs into the dead pipe
       await sleep(300);
-      await answers(statsPort, '/');
-      await answers(trackerPort, '/stats?mode=tpbs&format=txt');
+      try {
+        await answers(statsPort, '/');
+        await answers(trackerPort, '/stats?mode=tpbs&format=txt');
+      } catch (err) {
+        throw new Error(`after SIGHUP ${i + 1}: ${String(err)}; suite stderr: ${fs.readFileSync(path.join(t.dir, 'stderr'), 'utf8')}`);
+      }
     }
     process.kill(launcher, 'SIGTERM');
     const end = Date.now() + 6000;
@@ -124,4 +128,21 @@ test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving an
   } finally {
     if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
+});
+
+test('a hangup while the tracker is still starting does not end it', async () => {
+  const t = tempDir();
+  dirs.push(t);
+  const wl = path.join(t.dir, 'whitelist');
+  fs.writeFileSync(wl, '0123456789abcdef0123456789abcdef01234567\n');
+  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  // the access list is read before the sockets are bound: its log line comes before the tracker is ready
+  await app.waitLine((r) => typeof r['loaded'] === 'number');
+  app.child.kill('SIGHUP');
+  const listening = await app.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
+  await sleep(200);
+  assert.ok(app.alive(), 'still running after the early SIGHUP');
+  await answers(Number(new URL(String((listening['announce'] as string[])[0])).port), '/stats?mode=tpbs&format=txt');
+  app.child.kill('SIGTERM');
+  assert.equal(await exitWithin(app, 5000), 0);
 });

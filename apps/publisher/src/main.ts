@@ -1,7 +1,7 @@
 import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
 import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
-import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
 import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { ConfigError, parsePublisherArgs } from './config.js';
@@ -23,6 +23,7 @@ if (parsed.kind === 'help') {
 const config = parsed.config;
 const log = createLogger('publisher', config.logLevel);
 installCrashGuard(log);
+keepRunningOnHangup(log);
 let publisher;
 try {
   // one publisher per manifest: two would race over the same torrents, manifest and whitelist

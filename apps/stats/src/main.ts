@@ -2,7 +2,7 @@ import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-er
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
 import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
-import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseStatsArgs, StatsConfigError } from './config.js';
@@ -25,6 +25,7 @@ if (args.kind === 'help') {
 const config = args.config;
 const log = createLogger('stats', config.logLevel);
 installCrashGuard(log);
+keepRunningOnHangup(log);
 try {
   // one poller per database: two would each add the same increases and double every count
   await acquireInstanceLock(config.dbPath, 'stats site');

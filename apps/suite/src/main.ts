@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import tty from 'node:tty';
 import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
-import { chooseLogFormat, createLogger, LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
+import { chooseLogFormat, createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, onStopSignals, reportsFlushed } from '../../../libs/common/src/process-guard.js';
 import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { suiteSettings, withHostDefaults } from '../../../libs/common/src/suite-env.js';
@@ -21,13 +22,14 @@ let input;
 let settings;
 let plan;
 let level: LogLevel;
+let format: LogFormat;
 try {
   input = readSuiteInput(process.argv.slice(2), withHostDefaults(process.env), cwd);
   if (input.help) {
     process.stdout.write(SUITE_HELP);
     process.exit(0);
   }
-  chooseLogFormat(input.env, false);
+  format = chooseLogFormat(input.env, tty.isatty(1));
   level = (input.env['LOG_LEVEL'] || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   settings = suiteSettings(input.env, cwd);
@@ -67,10 +69,17 @@ try {
   process.exit(USAGE_EXIT_CODE);
 }
 
-const log = createLogger('suite', level);
+const log = createLogger('suite', level, { format });
 let trackerService: Awaited<ReturnType<typeof startTracker>> | null = null;
 installCrashGuard(log, () => trackerService?.flush());
 const apps: AppHandle[] = [];
+// SIGHUP reloads; it is also what a closed terminal sends, which must never stop or freeze the suite, so the
+// handler is there before anything starts (the default action of SIGHUP ends the process)
+process.on('SIGHUP', () => {
+  if (trackerService === null) return;
+  log.info('SIGHUP: tracker reloads its access list');
+  void trackerService.reload();
+});
 let statsPort = plan.statsConfig.port;
 
 async function cannotStart(err: unknown): Promise<never> {
@@ -96,17 +105,17 @@ try {
   await acquireInstanceLock(plan.statsConfig.dbPath, 'stats site');
   // the tracker first: the publisher's first SIGHUP must find it listening
   apps.push(await startApp('tracker', log, 'TRACKER_PORT / BIND_HOST', async () => {
-    const s = await startTracker(plan.trackerConfig, createLogger('tracker', plan.trackerConfig.logLevel));
+    const s = await startTracker(plan.trackerConfig, createLogger('tracker', plan.trackerConfig.logLevel, { format }));
     trackerService = s;
     return s;
   }));
   apps.push(await startApp('stats', log, 'STATS_PORT / BIND_HOST', async () => {
-    const s = await startStats(plan.statsConfig, createLogger('stats', plan.statsConfig.logLevel));
+    const s = await startStats(plan.statsConfig, createLogger('stats', plan.statsConfig.logLevel, { format }));
     statsPort = s.port;
     return s;
   }));
   apps.push(await startApp('publisher', log, 'PUBLISHER_ARGS', async () => {
-    return startPublisher(plan.publisherConfig, createLogger('publisher', plan.publisherConfig.logLevel));
+    return startPublisher(plan.publisherConfig, createLogger('publisher', plan.publisherConfig.logLevel, { format }));
   }));
 } catch (err) {
   await cannotStart(err);
@@ -121,11 +130,6 @@ log.info({
   config: input.configFile,
 }, `ready: open ${page} and drop files into ${settings.releasesDir}`);
 
-// SIGHUP reloads; it is also what a closed terminal sends, which must never stop or freeze the suite
-process.on('SIGHUP', () => {
-  log.info('SIGHUP: tracker reloads its access list');
-  void trackerService?.reload();
-});
 onStopSignals(createShutdown({
   log,
   close: async () => {

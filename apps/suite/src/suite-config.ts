@@ -9,7 +9,7 @@ import { SUITE_ENV_VARS } from '../../../libs/common/src/suite-env.js';
  * ./suite.env when it exists). The environment wins over the file, so a one-off override needs no edit.
  * Extra per-app flags go in TRACKER_ARGS / PUBLISHER_ARGS / STATS_ARGS (split like a shell would: see splitArgs).
  */
-export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL'] as const;
+export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL', 'LOG_FORMAT'] as const;
 
 export const SUITE_HELP = `Usage: npm start [-- --config FILE]     (or ./bin/suite [--config FILE])
 
@@ -17,7 +17,8 @@ Runs the tracker, the publisher and the stats site in one process, restarted if 
 Settings are environment variables, or KEY=value lines in a config file (default ./suite.env if present):
 
   PUBLIC_HOST      host name in announce and web-seed URLs        (default 127.0.0.1)
-  BIND_HOST        address the tracker and stats site listen on    (default 0.0.0.0)
+  BIND_HOST        address the tracker and stats site listen on    (default ::, IPv6 and IPv4 on one
+                   socket, when the host has IPv6; else 0.0.0.0)
   TRACKER_PORT     tracker TCP and UDP port                        (default 6969)
   STATS_PORT       stats site port                                 (default 8080)
   DATA_DIR         torrents, manifest, SQLite, state and pid file  (default ./data)
@@ -26,8 +27,14 @@ Settings are environment variables, or KEY=value lines in a config file (default
   ANNOUNCE_HTTP_URL, ANNOUNCE_UDP_URL, STATS_BASE_URL, TRACKER_STATS_URL
                    override the URLs derived from the above (e.g. https behind a proxy)
   TRACKER_ARGS, PUBLISHER_ARGS, STATS_ARGS
-                   extra flags for one app (see ./bin/tracker --help, ./bin/publisher --help, ./bin/stats --help)
+                   extra flags for one app (see ./bin/tracker --help, ./bin/publisher --help, ./bin/stats --help);
+                   split like a shell does: STATS_ARGS='--title "Acme Downloads"'
   LOG_LEVEL        fatal|error|warn|info|debug                      (default info)
+  LOG_FORMAT       pretty (coloured lines) | json (one JSON object per line) | auto
+                   (default auto: pretty on a terminal, JSON otherwise)
+
+A second suite on the same files exits at once with code 2, naming the first one's pid; so do bad
+settings and ports already in use (the launcher does not restart on 2). SIGHUP reloads the whitelist.
 `;
 
 export class SuiteConfigError extends Error {

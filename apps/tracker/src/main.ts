@@ -38,6 +38,14 @@ function startFailed(err: unknown): never {
   process.exit(1);
 }
 
+let reload: (() => Promise<void>) | null = null;
+// opentracker's SIGHUP: reload the access list. Installed before anything starts: the default action of
+// SIGHUP (a closed terminal sends it) is to end the process, and during the start the list is read anyway.
+process.on('SIGHUP', () => {
+  if (reload === null) return;
+  log.info('SIGHUP: reloading the access list');
+  void reload();
+});
 let service;
 try {
   // one tracker per state file: a second one would overwrite the first one's counts
@@ -48,13 +56,9 @@ try {
 }
 const running = service;
 flushNow = () => running.flush();
+reload = () => running.reload();
 const tcp = running.addresses.find((a) => a.proto === 'tcp');
 const udp = running.addresses.find((a) => a.proto === 'udp');
 const announce = [tcp && localHttpUrl(tcp.address, tcp.port, '/announce'), udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:')].filter((u) => u !== undefined);
 log.info({ announce, stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`) }, `ready: announce ${announce.join(' ')}`);
-// opentracker's SIGHUP: reload the access list (never a reason to stop, even when the terminal hung up)
-process.on('SIGHUP', () => {
-  log.info('SIGHUP: reloading the access list');
-  void running.reload();
-});
 onStopSignals(createShutdown({ log, close: () => running.close(), flushSync: () => running.flush() }));

@@ -88,6 +88,14 @@ export function createShutdown(opts: ShutdownOptions): (signal: string) => void 
   };
 }
 
+/**
+ * For apps with nothing to reload: SIGHUP (also what a closed terminal sends) is logged, not fatal, as
+ * its default action would end the process.
+ */
+export function keepRunningOnHangup(log: Logger): void {
+  process.on('SIGHUP', () => log.info('SIGHUP: nothing to reload; still running'));
+}
+
 export function onStopSignals(stop: (signal: string) => void): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
 }

@@ -119,3 +119,24 @@ test('npm test tool check: with one tool missing from PATH and installing forbid
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   assert.match(pkg.scripts['test']!, /^\.\/bin\/check-test-tools && /);
 });
+
+test('IPv6 by default in npm start: the page and the tracker answer ::1 and 127.0.0.1; the ready line names an openable URL', { skip: hostHasIpv6() ? false : 'this host has no IPv6' }, async () => {
+  const d = tempDir();
+  dirs.push(d);
+  const trackerPort = await freePort();
+  const statsPort = await freePort();
+  const suite = runApp(bin('suite'), [], { cwd: d.dir, env: { BIND_HOST: undefined, TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort) } });
+  try {
+    const ready = await suite.waitLine((r) => /^ready: /.test(String(r['msg'])), 30_000);
+    assert.equal(ready['page'], `http://127.0.0.1:${statsPort}/`);
+    assert.equal(ready['msg'], `ready: open http://127.0.0.1:${statsPort}/ and drop files into ${fs.realpathSync(d.dir)}/releases`);
+    for (const host of ['::1', '127.0.0.1']) {
+      assert.equal((await httpGet(statsPort, '/', {}, { host })).status, 200, `page on ${host}`);
+      assert.equal((await httpGet(trackerPort, '/stats?mode=tpbs&format=txt', {}, { host })).status, 200, `tracker on ${host}`);
+      assert.equal((await udpConnect(trackerPort, { host })).length, 8, `udp on ${host}`);
+    }
+  } finally {
+    suite.child.kill('SIGTERM');
+    await exitWithin(suite, 8000);
+  }
+});

@@ -5,7 +5,7 @@ import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals }
 import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { ConfigError, parsePublisherArgs } from './config.js';
-import { startPublisher } from './publisher.js';
+import { startPublisher, type PublisherHandle } from './publisher.js';
 
 let parsed;
 try {
@@ -24,11 +24,14 @@ const config = parsed.config;
 const log = createLogger('publisher', config.logLevel);
 installCrashGuard(log);
 keepRunningOnHangup(log);
-let publisher;
+let publisher: PublisherHandle | null = null;
+// before anything starts: the default action of SIGTERM/SIGINT ends the process on the spot
+onStopSignals(createShutdown({ log, close: async () => publisher?.close() }));
+let running: PublisherHandle;
 try {
   // one publisher per manifest: two would race over the same torrents, manifest and whitelist
   if (!config.dryRun) await acquireInstanceLock(config.manifestPath, 'publisher');
-  publisher = await startPublisher(config, log);
+  running = await startPublisher(config, log);
 } catch (err) {
   if (err instanceof InstanceLockError || err instanceof StartupError) {
     log.fatal(`publisher cannot start: ${err.message}`);
@@ -38,12 +41,11 @@ try {
   log.fatal({ error: err instanceof Error ? err.message : String(err) }, 'publisher could not start');
   process.exit(1);
 }
-const running = publisher;
+publisher = running;
 if (config.once) {
   await running.idle();
   await running.close();
   process.exitCode = running.failures() > 0 ? 1 : 0;
 } else {
   log.info({ releases: config.releasesDir }, `ready: drop files into ${config.releasesDir}`);
-  onStopSignals(createShutdown({ log, close: () => running.close() }));
 }

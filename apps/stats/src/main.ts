@@ -6,7 +6,7 @@ import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals }
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseStatsArgs, StatsConfigError } from './config.js';
-import { startStats } from './stats-app.js';
+import { startStats, type StatsHandle } from './stats-app.js';
 
 let args;
 try {
@@ -26,14 +26,17 @@ const config = args.config;
 const log = createLogger('stats', config.logLevel);
 installCrashGuard(log);
 keepRunningOnHangup(log);
+let app: StatsHandle | null = null;
+// before anything starts: the default action of SIGTERM/SIGINT ends the process on the spot
+onStopSignals(createShutdown({ log, close: async () => app?.close() }));
 try {
   // one poller per database: two would each add the same increases and double every count
   await acquireInstanceLock(config.dbPath, 'stats site');
-  const app = await startStats(config, log).catch((e: unknown) => {
-    throw explainListenError((e as { cause?: unknown }).cause ?? e, `stats: cannot listen on ${config.host}:${config.port}`, '--port / STATS_PORT');
+  const started = await startStats(config, log).catch((e: unknown) => {
+    throw explainListenError((e as { cause?: unknown }).cause ?? e, `cannot listen on ${config.host}:${config.port}`, '--port / STATS_PORT');
   });
-  log.info({ url: localHttpUrl(config.host, app.port), public: config.baseUrl }, `ready: open ${localHttpUrl(config.host, app.port)}`);
-  onStopSignals(createShutdown({ log, close: () => app.close() }));
+  app = started;
+  log.info({ url: localHttpUrl(config.host, started.port), public: config.baseUrl }, `ready: open ${localHttpUrl(config.host, started.port)}`);
 } catch (e) {
   if (e instanceof InstanceLockError || e instanceof StartupError) {
     log.fatal(`stats cannot start: ${e.message}`);

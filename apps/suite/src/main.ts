@@ -73,6 +73,23 @@ const log = createLogger('suite', level, { format });
 let trackerService: Awaited<ReturnType<typeof startTracker>> | null = null;
 installCrashGuard(log, () => trackerService?.flush());
 const apps: AppHandle[] = [];
+// Stop signals are handled from here on: their default action ends the process on the spot, without a flush
+onStopSignals(createShutdown({
+  log,
+  close: async () => {
+    let flushed = true;
+    for (const app of [...apps].reverse()) {
+      try {
+        if (!reportsFlushed(await app.stop())) flushed = false;
+      } catch (err) {
+        log.error({ app: app.name, err }, `${app.name} did not stop cleanly`);
+        if (app.name === 'tracker') flushed = false;
+      }
+    }
+    return { flushed };
+  },
+  flushSync: () => trackerService?.flush(),
+}));
 // SIGHUP reloads; it is also what a closed terminal sends, which must never stop or freeze the suite, so the
 // handler is there before anything starts (the default action of SIGHUP ends the process)
 process.on('SIGHUP', () => {
@@ -130,19 +147,3 @@ log.info({
   config: input.configFile,
 }, `ready: open ${page} and drop files into ${settings.releasesDir}`);
 
-onStopSignals(createShutdown({
-  log,
-  close: async () => {
-    let flushed = true;
-    for (const app of [...apps].reverse()) {
-      try {
-        if (!reportsFlushed(await app.stop())) flushed = false;
-      } catch (err) {
-        log.error({ app: app.name, err }, `${app.name} did not stop cleanly`);
-        if (app.name === 'tracker') flushed = false;
-      }
-    }
-    return { flushed };
-  },
-  flushSync: () => trackerService?.flush(),
-}));

@@ -7,7 +7,7 @@ import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { ConfigError, parseTrackerConfig } from './config.js';
-import { startTracker } from './tracker-service.js';
+import { startTracker, type TrackerService } from './tracker-service.js';
 
 // Wiring only: config -> lock -> tracker service -> signals.
 let parsed;
@@ -25,8 +25,17 @@ if ('help' in parsed) {
 }
 const config = parsed;
 const log = createLogger('tracker', config.logLevel);
-let flushNow: (() => unknown) | null = null;
-installCrashGuard(log, () => flushNow?.());
+let service: TrackerService | null = null;
+installCrashGuard(log, () => service?.flush());
+// Signal handlers come before anything starts: the default action of SIGTERM, SIGINT and SIGHUP (which a
+// closed terminal sends) ends the process on the spot, without a flush.
+onStopSignals(createShutdown({ log, close: async () => service?.close(), flushSync: () => service?.flush() }));
+// opentracker's SIGHUP: reload the access list (during the start it is being read anyway)
+process.on('SIGHUP', () => {
+  if (service === null) return;
+  log.info('SIGHUP: reloading the access list');
+  void service.reload();
+});
 
 function startFailed(err: unknown): never {
   if (err instanceof StartupError || err instanceof InstanceLockError) {
@@ -38,27 +47,16 @@ function startFailed(err: unknown): never {
   process.exit(1);
 }
 
-let reload: (() => Promise<void>) | null = null;
-// opentracker's SIGHUP: reload the access list. Installed before anything starts: the default action of
-// SIGHUP (a closed terminal sends it) is to end the process, and during the start the list is read anyway.
-process.on('SIGHUP', () => {
-  if (reload === null) return;
-  log.info('SIGHUP: reloading the access list');
-  void reload();
-});
-let service;
+let running: TrackerService;
 try {
   // one tracker per state file: a second one would overwrite the first one's counts
   await acquireInstanceLock(config.stateFile, 'tracker');
-  service = await startTracker(config, log);
+  running = await startTracker(config, log);
 } catch (err) {
   startFailed(explainListenError(err, 'tracker', '-p / -P / -i (or listen.* lines)'));
 }
-const running = service;
-flushNow = () => running.flush();
-reload = () => running.reload();
+service = running;
 const tcp = running.addresses.find((a) => a.proto === 'tcp');
 const udp = running.addresses.find((a) => a.proto === 'udp');
 const announce = [tcp && localHttpUrl(tcp.address, tcp.port, '/announce'), udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:')].filter((u) => u !== undefined);
 log.info({ announce, stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`) }, `ready: announce ${announce.join(' ')}`);
-onStopSignals(createShutdown({ log, close: () => running.close(), flushSync: () => running.flush() }));

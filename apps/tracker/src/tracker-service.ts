@@ -121,7 +121,6 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     for (const s of sockets) s.close();
     throw err;
   }
-  for (const a of addresses) log.info(a, 'listening');
 
   // like opentracker: bind (privileged ports too), then move into the root dir and drop to the user
   if (config.rootDir !== null) process.chdir(config.rootDir);
@@ -135,6 +134,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     throw err;
   }
   if (config.pidFile !== null) writePidFile(config.pidFile, log);
+  // logged once the process is fully set up (user dropped, pid file written): whoever waits for it may use both
+  for (const a of addresses) log.info(a, 'listening');
 
   let flushedGeneration = -1;
   function flush(): void {

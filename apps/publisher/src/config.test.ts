@@ -43,8 +43,9 @@ describe('parsePublisherArgs', () => {
   });
 
   const bad: Array<[string, string[], Record<string, string>, RegExp]> = [
-    ['unknown flag', ['--nope'], env, /unknown option "--nope"/],
-    ['positional argument', ['releases'], env, /unknown option "releases"/],
+    ['unknown flag', ['--nope'], env, /^unknown option --nope$/],
+    ['typo', ['--releses', 'x'], env, /^unknown option --releses \(did you mean --releases\?\)$/],
+    ['positional argument', ['releases'], env, /^unexpected argument releases/],
     ['missing value', ['--whitelist'], env, /--whitelist needs a value/],
     ['flag as value', ['--whitelist', '--once'], env, /--whitelist needs a value/],
     ['value on a switch', ['--once=yes'], env, /--once takes no value/],

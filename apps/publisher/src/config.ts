@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { showName, unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, SettingsError } from '../../../libs/common/src/suite-env.js';
 
@@ -91,8 +92,10 @@ export function parsePublisherArgs(argv: readonly string[], env: Record<string, 
       const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
       if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new ConfigError(`${name} needs a value`);
       flags.set(name, value);
+    } else if (!raw.startsWith('-')) {
+      throw new ConfigError(`unexpected argument ${showName(raw)} (options start with --)`);
     } else {
-      throw new ConfigError(`unknown option ${JSON.stringify(raw)} (see --help)`);
+      throw new ConfigError(unknownNameMessage(name, [...VALUE_FLAGS, ...BOOL_FLAGS]));
     }
   }
   if (flags.has('--help')) return { kind: 'help', text: PUBLISHER_HELP };

@@ -1,14 +1,20 @@
-import { createLogger } from '../../../libs/common/src/log.js';
+import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
+import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
+import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
+import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
+import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { ConfigError, parsePublisherArgs } from './config.js';
-import { startPublisher } from './publisher.js';
+import { startPublisher, type PublisherHandle } from './publisher.js';
 
 let parsed;
 try {
-  parsed = parsePublisherArgs(process.argv.slice(2), process.env, process.cwd());
+  chooseLogFormat(process.env, false);
+  parsed = parsePublisherArgs(process.argv.slice(2), withHostDefaults(process.env), process.cwd());
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`publisher: ${err.message}\n`);
-  process.exit(2);
+  if (!(err instanceof ConfigError) && !(err instanceof LogFormatError)) throw err;
+  process.stderr.write(usageErrorText('publisher', err.message));
+  process.exit(USAGE_EXIT_CODE);
 }
 if (parsed.kind === 'help') {
   process.stdout.write(parsed.text);
@@ -16,19 +22,30 @@ if (parsed.kind === 'help') {
 }
 const config = parsed.config;
 const log = createLogger('publisher', config.logLevel);
-const publisher = await startPublisher(config, log).catch((err: unknown) => {
+installCrashGuard(log);
+keepRunningOnHangup(log);
+let publisher: PublisherHandle | null = null;
+// before anything starts: the default action of SIGTERM/SIGINT ends the process on the spot
+onStopSignals(createShutdown({ log, close: async () => publisher?.close() }));
+let running: PublisherHandle;
+try {
+  // one publisher per manifest: two would race over the same torrents, manifest and whitelist
+  if (!config.dryRun) await acquireInstanceLock(config.manifestPath, 'publisher');
+  running = await startPublisher(config, log);
+} catch (err) {
+  if (err instanceof InstanceLockError || err instanceof StartupError) {
+    log.fatal(`publisher cannot start: ${err.message}`);
+    process.stderr.write(`publisher: ${err.message}\n`);
+    process.exit(STARTUP_EXIT_CODE);
+  }
   log.fatal({ error: err instanceof Error ? err.message : String(err) }, 'publisher could not start');
   process.exit(1);
-});
+}
+publisher = running;
 if (config.once) {
-  await publisher.idle();
-  await publisher.close();
-  process.exitCode = publisher.failures() > 0 ? 1 : 0;
+  await running.idle();
+  await running.close();
+  process.exitCode = running.failures() > 0 ? 1 : 0;
 } else {
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      log.info({ signal: sig }, 'stopping');
-      void publisher.close().then(() => process.exit(0));
-    });
-  }
+  log.info({ releases: config.releasesDir }, `ready: drop files into ${config.releasesDir}`);
 }

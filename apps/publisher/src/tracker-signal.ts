@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from '../../../libs/common/src/log.js';
+import { readProcess, type ProcessFacts } from '../../../libs/common/src/proc-info.js';
 
 export interface TrackerSignalOptions {
   readonly pidFile: string;
@@ -8,6 +10,8 @@ export interface TrackerSignalOptions {
   readonly coalesceMs: number;
   readonly timeoutMs: number;
   readonly log: Logger;
+  /** What /proc says about a pid (tests replace it). */
+  readonly inspect?: (pid: number) => ProcessFacts | null;
 }
 
 export interface TrackerSignaller {
@@ -28,10 +32,37 @@ export function parsePid(text: string): number | null {
   return pid > 1 && pid <= 4194304 ? pid : null;
 }
 
-async function sighup(pidFile: string, log: Logger): Promise<void> {
+/** A pid file written this long before the process it names started is still taken as its own (clock steps, mtime granularity). */
+const START_SLACK_MS = 1000;
+
+/**
+ * Whether the process now holding `pid` can be the tracker that wrote the pid file: it must be a Node
+ * process, and it must have been running when the file was last written (a process that started later got
+ * a recycled pid after the tracker died without removing its file). Returns why not, or null when it is.
+ */
+export function whyNotOurTracker(pid: number, facts: ProcessFacts | null, pidFileMtimeMs: number): string | null {
+  if (facts === null) return `no process ${pid} is running (stale pid file)`;
+  const exe = path.basename(facts.cmdline[0] ?? '');
+  if (!/^node(js)?\b/.test(exe) && !/^node(js)?$/.test(facts.comm)) {
+    return `pid ${pid} is not a tracker but ${JSON.stringify(facts.cmdline.join(' ').slice(0, 120) || facts.comm)} (stale pid file, pid reused)`;
+  }
+  if (facts.startedAtMs > pidFileMtimeMs + START_SLACK_MS) {
+    return `pid ${pid} started after the pid file was written, so it is another process that reused the pid (stale pid file)`;
+  }
+  return null;
+}
+
+async function sighup(pidFile: string, log: Logger, inspect: (pid: number) => ProcessFacts | null): Promise<void> {
   let text: string;
+  let mtimeMs: number;
   try {
-    text = await readFile(pidFile, 'utf8');
+    const fh = await open(pidFile, 'r');
+    try {
+      text = await fh.readFile('utf8');
+      mtimeMs = (await fh.stat()).mtimeMs;
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     log.warn({ pidFile, code: (err as NodeJS.ErrnoException).code }, NOT_RUNNING);
     return;
@@ -39,6 +70,12 @@ async function sighup(pidFile: string, log: Logger): Promise<void> {
   const pid = parsePid(text);
   if (pid === null) {
     log.warn({ pidFile }, `pid file holds no valid pid; ${NOT_RUNNING}`);
+    return;
+  }
+  // never signal a pid we cannot tie to the tracker: after an unclean exit it may be anybody's now
+  const why = whyNotOurTracker(pid, inspect(pid), mtimeMs);
+  if (why !== null) {
+    log.warn({ pid, pidFile }, `not signalled: ${why}; ${NOT_RUNNING}`);
     return;
   }
   try {
@@ -73,7 +110,7 @@ export function createTrackerSignaller(opts: TrackerSignalOptions): TrackerSigna
     timer = null;
     running++;
     inFlight = inFlight
-      .then(() => (opts.reloadCommand === null ? sighup(opts.pidFile, opts.log) : runCommand(opts.reloadCommand, opts.timeoutMs, opts.log)))
+      .then(() => (opts.reloadCommand === null ? sighup(opts.pidFile, opts.log, opts.inspect ?? ((pid) => readProcess(pid))) : runCommand(opts.reloadCommand, opts.timeoutMs, opts.log)))
       .finally(() => { running--; });
     return inFlight;
   };

@@ -63,6 +63,7 @@ describe('parseStatsArgs', () => {
     ['port too big', ['--port', '70000'], {}, /--port/],
     ['missing value', ['--port'], {}, /needs a value/],
     ['unknown flag', ['--bogus', '1'], {}, /unknown option --bogus/],
+    ['typo', ['--porrt', '1'], {}, /^unknown option --porrt \(did you mean --port\?\)$/],
     ['positional argument', ['extra'], {}, /unexpected argument/],
     ['zero poll interval', ['--poll-interval', '0'], {}, /--poll-interval/],
     ['negative poll interval', ['--poll-interval', '-5'], {}, /--poll-interval|unexpected/],

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { showName, unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, SettingsError } from '../../../libs/common/src/suite-env.js';
 import { parseCidr } from '../../../libs/net/src/cidr.js';
@@ -53,7 +54,7 @@ serves the release page, JSON/CSV API, .torrent files and the release files (web
 
 Options (defaults come from the suite's environment: STATS_PORT, DATA_DIR, RELEASES_DIR, ...):
   --port N                 listen port (default STATS_PORT or 8080; 0 = any free port)
-  --host ADDR              listen address (default 0.0.0.0)
+  --host ADDR              listen address (default BIND_HOST, else :: with IPv6, else 0.0.0.0)
   --tracker-stats-url URL  tracker stats URL (default http://127.0.0.1:<TRACKER_PORT>/stats?mode=tpbs&format=txtp)
   --poll-interval SECONDS  how often to poll the tracker (default 5: with a tracker that loses its
                            counters on restart, such as opentracker, a restart loses at most this much)
@@ -96,9 +97,12 @@ function readFlags(argv: readonly string[]): Map<Flag, string> | 'help' {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) throw new StatsConfigError(`unexpected argument ${JSON.stringify(arg)} (see --help)`);
+    if (!m) {
+      if (arg.startsWith('-')) throw new StatsConfigError(unknownNameMessage(arg.split('=')[0]!, [...FLAGS].map((f) => `--${f}`)));
+      throw new StatsConfigError(`unexpected argument ${showName(arg)} (options start with --)`);
+    }
     const name = m[1]!;
-    if (!FLAGS.has(name)) throw new StatsConfigError(`unknown option --${name} (see --help)`);
+    if (!FLAGS.has(name)) throw new StatsConfigError(unknownNameMessage(`--${name}`, [...FLAGS].map((f) => `--${f}`)));
     let value = m[2];
     if (value === undefined) {
       value = argv[++i];
@@ -194,7 +198,7 @@ export function parseStatsArgs(argv: readonly string[], env: Record<string, stri
   const level = f('log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new StatsConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   const config: { -readonly [K in keyof StatsConfig]: StatsConfig[K] } = {
-    host: nonEmpty('--host', f('host') ?? '0.0.0.0', 255),
+    host: nonEmpty('--host', f('host') ?? suite.bindHost, 255),
     port: f('port') === undefined ? suite.statsPort : parsePort(f('port')!),
     trackerStatsUrl: parseHttpUrl('--tracker-stats-url', f('tracker-stats-url') ?? suite.trackerStatsUrl),
     pollIntervalSeconds: f('poll-interval') === undefined ? 5 : parseSeconds(f('poll-interval')!),

@@ -1,30 +1,48 @@
-import { createLogger } from '../../../libs/common/src/log.js';
+import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
+import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
+import { localHttpUrl } from '../../../libs/common/src/local-url.js';
+import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
+import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
+import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseStatsArgs, StatsConfigError } from './config.js';
-import { startStats } from './stats-app.js';
+import { startStats, type StatsHandle } from './stats-app.js';
 
 let args;
 try {
-  args = parseStatsArgs(process.argv.slice(2), process.env, process.cwd());
+  chooseLogFormat(process.env, false);
+  args = parseStatsArgs(process.argv.slice(2), withHostDefaults(process.env), process.cwd());
 } catch (e) {
-  if (!(e instanceof StatsConfigError)) throw e;
-  process.stderr.write(`stats: ${e.message}\n`);
-  process.exit(e.exitCode);
+  if (!(e instanceof StatsConfigError) && !(e instanceof LogFormatError)) throw e;
+  process.stderr.write(usageErrorText('stats', e.message));
+  process.exit(USAGE_EXIT_CODE);
 }
 if (args.kind === 'help') {
   process.stdout.write(args.text);
   process.exit(0);
 }
 
-const log = createLogger('stats', args.config.logLevel);
+const config = args.config;
+const log = createLogger('stats', config.logLevel);
+installCrashGuard(log);
+keepRunningOnHangup(log);
+let app: StatsHandle | null = null;
+// before anything starts: the default action of SIGTERM/SIGINT ends the process on the spot
+onStopSignals(createShutdown({ log, close: async () => app?.close() }));
 try {
-  const app = await startStats(args.config, log);
-  const stop = (signal: string): void => {
-    log.info({ signal }, 'shutting down');
-    void app.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // one poller per database: two would each add the same increases and double every count
+  await acquireInstanceLock(config.dbPath, 'stats site');
+  const started = await startStats(config, log).catch((e: unknown) => {
+    throw explainListenError((e as { cause?: unknown }).cause ?? e, `cannot listen on ${config.host}:${config.port}`, '--port / STATS_PORT');
+  });
+  app = started;
+  log.info({ url: localHttpUrl(config.host, started.port), public: config.baseUrl }, `ready: open ${localHttpUrl(config.host, started.port)}`);
 } catch (e) {
+  if (e instanceof InstanceLockError || e instanceof StartupError) {
+    log.fatal(`stats cannot start: ${e.message}`);
+    process.stderr.write(`stats: ${e.message}\n`);
+    process.exit(STARTUP_EXIT_CODE);
+  }
   log.fatal({ err: (e as Error).message }, 'stats could not start');
   process.exit(1);
 }

@@ -146,7 +146,7 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
   } catch (e) {
     store.close();
-    throw new Error(`stats: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+    throw new Error(`stats: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
   }
   server.on('error', (e) => log.error({ err: e.message }, 'http server error'));
   const port = (server.address() as AddressInfo).port;

@@ -1,41 +1,30 @@
 import type { Logger } from '../../../libs/common/src/log.js';
+import { explainListenError } from '../../../libs/common/src/startup-error.js';
 
 /**
- * One app inside the suite process. If it fails to start (port taken, folder unreadable...), that is
- * reported and retried with backoff while the other apps keep running; a crash of the whole process is the
- * launcher's business (bin/suite restarts it).
+ * One app inside the suite process. Starting fails as a whole: a port held by another program or an
+ * unusable folder stops the suite at once with a message (exit 2 for what a restart cannot fix), instead
+ * of a log line every few seconds while the other apps run half a suite. A crash of the whole process is
+ * the launcher's business (bin/suite restarts it).
  */
 export interface AppHandle {
-  stop(): Promise<void>;
+  readonly name: string;
+  /** Resolves with what the app's close() said (the tracker reports whether its state was flushed). */
+  stop(): Promise<unknown>;
 }
 
-const FIRST_RETRY_MS = 2000;
-const MAX_RETRY_MS = 60000;
-
-export async function superviseApp(name: string, log: Logger, start: () => Promise<{ close(): Promise<void> }>): Promise<AppHandle> {
-  let running: { close(): Promise<void> } | null = null;
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let delay = FIRST_RETRY_MS;
-
-  async function attempt(): Promise<void> {
-    if (stopped) return;
-    try {
-      running = await start();
-      delay = FIRST_RETRY_MS;
-    } catch (err) {
-      log.error({ app: name, err, retryInMs: delay }, `${name} failed to start; retrying`);
-      timer = setTimeout(() => void attempt(), delay);
-      delay = Math.min(delay * 2, MAX_RETRY_MS);
-    }
+export async function startApp(name: string, log: Logger, setting: string, start: () => Promise<{ close(): Promise<unknown> }>): Promise<AppHandle> {
+  let running: { close(): Promise<unknown> };
+  try {
+    running = await start();
+  } catch (err) {
+    const cause = (err as { cause?: unknown }).cause;
+    throw explainListenError((err as NodeJS.ErrnoException).code === undefined && cause !== undefined ? cause : err, name, setting);
   }
-
-  await attempt();
+  log.debug({ app: name }, `${name} started`);
+  let stopping: Promise<unknown> | null = null;
   return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      if (running) await running.close();
-    },
+    name,
+    stop: () => (stopping ??= running.close()),
   };
 }

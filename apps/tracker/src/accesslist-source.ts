@@ -3,8 +3,10 @@
  * read, so a SIGHUP reload keeps the list in force (opentracker does the same, silently; we
  * say so). Startup with a missing file is the caller's decision (opentracker: empty list).
  */
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../../libs/common/src/log.js';
+import { StartupError } from '../../../libs/common/src/startup-error.js';
 import { parseAccessList, type ParsedAccessList } from '../../../libs/accesslist/src/parse.js';
 
 /** How many ignored lines are named in the log; a broken 1M-line file must not flood it. */
@@ -29,4 +31,27 @@ export async function loadAccessListFile(path: string, log: Logger): Promise<Par
     log.warn({ path, line: l.line, text: l.text }, `access list ${path} line ${l.line} ignored: not 40 hex digits at the start of the line`);
   }
   return list;
+}
+
+/**
+ * Start-up check: an access list that exists must be a readable regular file. A folder, or a file this
+ * user cannot read, would leave a closed tracker refusing every torrent with only a warning in the log;
+ * at start there is no previous list to keep, so that is an error. A missing file is not: the publisher
+ * creates it with the first release. Run again after the privilege drop, as SIGHUP reloads read it then.
+ */
+export function checkAccessListFile(path: string, user: string | null = null): void {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+    if (code === 'ENOENT') return;
+    const who = user === null ? '' : ` by user ${user}`;
+    throw new StartupError(`access list ${path} cannot be read${who} (${code}); fix its permissions or point -w/-b at a readable file`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw new StartupError(`access list ${path} is not a regular file (a folder?); point -w/-b (access.whitelist/access.blacklist) at the list file`);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -247,10 +247,12 @@ describe('config file (-f)', () => {
 describe('errors', () => {
   const rows: Array<{ argv: string[]; files?: Record<string, string>; env?: Record<string, string>; message: string | RegExp }> = [
     // Unknown and malformed command lines.
-    { argv: ['-x'], message: "command line: unknown option '-x'" },
-    { argv: ['--frobnicate'], message: "command line: unknown option '--frobnicate'" },
-    { argv: ['--Open'], message: "command line: unknown option '--Open'" },
-    { argv: ['-hv'], message: "command line: unknown option '-hv'" },
+    { argv: ['-x'], message: 'unknown option -x' },
+    { argv: ['--frobnicate'], message: 'unknown option --frobnicate' },
+    { argv: ['--state-fiel', 'x'], message: 'unknown option --state-fiel (did you mean --state-file?)' },
+    { argv: ['--intreval=60'], message: 'unknown option --intreval (did you mean --interval?)' },
+    { argv: ['--Open'], message: 'unknown option --Open (did you mean --open?)' },
+    { argv: ['-hv'], message: 'unknown option -hv' },
     { argv: ['--open=yes'], message: 'command line: option --open takes no value' },
     { argv: ['whitelist'], message: "command line: unexpected argument 'whitelist' (options start with '-')" },
     { argv: ['-'], message: "command line: unexpected argument '-' (options start with '-')" },
@@ -317,11 +319,11 @@ describe('errors', () => {
     { argv: ['-f', '/etc/ot.conf'], files: conf('tracker.numwant_default 300'), message: 'numwant default 300 (/etc/ot.conf line 1 (tracker.numwant_default)) must not exceed the numwant maximum 200 (default of --numwant-max / tracker.numwant_max)' },
     // Config files.
     { argv: ['-f', '/missing.conf'], message: "option -f: cannot read config file '/missing.conf': ENOENT" },
-    { argv: ['-f', '/etc/ot.conf'], files: conf('# c\n\nlisten.tcp 127.0.0.1:0\n\n\n\nfoo.bar 1\n'), message: "/etc/ot.conf line 7: unknown directive 'foo.bar'" },
-    { argv: ['-f', '/etc/ot.conf'], files: conf('batchsync.cluster.admin_ip 10.1.1.1'), message: "/etc/ot.conf line 1: unknown directive 'batchsync.cluster.admin_ip'" },
-    { argv: ['-f', '/etc/ot.conf'], files: conf('Tracker.User nobody'), message: "/etc/ot.conf line 1: unknown directive 'Tracker.User'" },
-    { argv: ['-f', '/etc/ot.conf'], files: conf('tracker.user=nobody'), message: "/etc/ot.conf line 1: unknown directive 'tracker.user=nobody'" },
-    { argv: ['-f', '/etc/ot.conf'], files: conf('-p 6969'), message: "/etc/ot.conf line 1: unknown directive '-p'" },
+    { argv: ['-f', '/etc/ot.conf'], files: conf('# c\n\nlisten.tcp 127.0.0.1:0\n\n\n\nfoo.bar 1\n'), message: '/etc/ot.conf line 7: unknown directive foo.bar' },
+    { argv: ['-f', '/etc/ot.conf'], files: conf('batchsync.cluster.admin_ip 10.1.1.1'), message: '/etc/ot.conf line 1: unknown directive batchsync.cluster.admin_ip' },
+    { argv: ['-f', '/etc/ot.conf'], files: conf('Tracker.User nobody'), message: '/etc/ot.conf line 1: unknown directive Tracker.User (did you mean tracker.user?)' },
+    { argv: ['-f', '/etc/ot.conf'], files: conf('tracker.user=nobody'), message: '/etc/ot.conf line 1: unknown directive tracker.user=nobody' },
+    { argv: ['-f', '/etc/ot.conf'], files: conf('-p 6969'), message: '/etc/ot.conf line 1: unknown directive -p' },
     { argv: ['-f', '/etc/ot.conf'], files: conf('\u001b[31mred'), message: '/etc/ot.conf line 1: unknown directive "\\u001b[31mred"' },
     { argv: ['-f', '/etc/ot.conf'], files: conf('tracker.user'), message: '/etc/ot.conf line 1: directive tracker.user needs a value' },
     { argv: ['-f', '/etc/ot.conf'], files: conf('access.open yes'), message: '/etc/ot.conf line 1: directive access.open takes no value' },

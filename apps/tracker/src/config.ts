@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
 import type { LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, type SuiteSettings } from '../../../libs/common/src/suite-env.js';
 import { tokenizeConfigFile } from './config-file.js';
@@ -108,6 +109,9 @@ function splitArg(arg: string): { name: string; inline: string | undefined } {
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 const VERSION_FLAGS = new Set(['-v', '--version']);
+/** What "did you mean" picks from. */
+const KNOWN_FLAGS: readonly string[] = [...FLAG_INDEX.keys(), '-f', ...HELP_FLAGS, ...VERSION_FLAGS];
+const KNOWN_DIRECTIVES: readonly string[] = [...DIRECTIVE_INDEX.keys()];
 const TAKES_VALUE = (name: string): boolean => name === '-f' || FLAG_INDEX.get(name)?.takesValue === true;
 
 /** -h / -v win wherever they appear, even after a bad value, as a user asking for help expects. */
@@ -154,7 +158,7 @@ function applyConfigFile(draft: Draft, file: string, deps: ConfigDeps): void {
     const unsupported = UNSUPPORTED.get(keyword);
     if (unsupported !== undefined) fail(where, new Error(`${keyword}: ${unsupported}`));
     const def = DIRECTIVE_INDEX.get(keyword);
-    if (def === undefined) fail(where, new Error(`unknown directive ${quote(keyword)}`));
+    if (def === undefined) fail(where, new Error(unknownNameMessage(keyword, KNOWN_DIRECTIVES, 'directive')));
     if (def.takesValue && value === null) fail(where, new Error(`directive ${keyword} needs a value`));
     if (!def.takesValue && value !== null) fail(where, new Error(`directive ${keyword} takes no value`));
     applyOption(def, draft, value ?? '', `${where} (${keyword})`);
@@ -173,9 +177,12 @@ function applyArgv(draft: Draft, argv: readonly string[], deps: ConfigDeps): voi
     const unsupported = UNSUPPORTED.get(name);
     if (unsupported !== undefined) fail(`option ${name}`, new Error(unsupported));
     const def = FLAG_INDEX.get(name);
-    if (name !== '-f' && def === undefined) fail('command line', new Error(`unknown option ${quote(arg)}`));
+    if (name !== '-f' && def === undefined) throw new ConfigError(unknownNameMessage(name.startsWith('--') ? name : arg, KNOWN_FLAGS));
     if (def !== undefined && !def.takesValue) {
-      if (inline !== undefined) fail('command line', new Error(name.startsWith('--') ? `option ${name} takes no value` : `unknown option ${quote(arg)}`));
+      if (inline !== undefined) {
+        if (name.startsWith('--')) fail('command line', new Error(`option ${name} takes no value`));
+        throw new ConfigError(unknownNameMessage(arg, KNOWN_FLAGS));
+      }
       applyOption(def, draft, '', `option ${name}`);
       continue;
     }

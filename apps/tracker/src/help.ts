@@ -13,7 +13,8 @@ that follow it. Unknown options, unknown config directives and bad values stop t
 error naming the option or the config file line (opentracker ignores them).
 
 Listening (opentracker flags):
-  -i IP               address for the following -p/-P (default: BIND_HOST or 0.0.0.0); IPv6 as ::1
+  -i IP               address for the following -p/-P (default: BIND_HOST, else :: (IPv6 and IPv4 on one
+                      socket) when the host has IPv6, else 0.0.0.0); IPv6 as ::1
   -p PORT             listen for HTTP (TCP) on the current -i address; repeatable; 0 = any free port
   -P PORT             listen for UDP on the current -i address; repeatable
                       Without any -p/-P/listen.* the tracker listens on TCP and UDP

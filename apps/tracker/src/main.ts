@@ -1,16 +1,23 @@
 import fs from 'node:fs';
-import { createLogger } from '../../../libs/common/src/log.js';
+import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
+import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
+import { localHttpUrl } from '../../../libs/common/src/local-url.js';
+import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
+import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
+import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { ConfigError, parseTrackerConfig } from './config.js';
-import { startTracker } from './tracker-service.js';
+import { startTracker, type TrackerService } from './tracker-service.js';
 
-// Wiring only: config -> tracker service -> signals.
+// Wiring only: config -> lock -> tracker service -> signals.
 let parsed;
 try {
-  parsed = parseTrackerConfig(process.argv.slice(2), { readFile: (p) => fs.readFileSync(p, 'utf8'), cwd: process.cwd(), env: process.env });
+  chooseLogFormat(process.env, false);
+  parsed = parseTrackerConfig(process.argv.slice(2), { readFile: (p) => fs.readFileSync(p, 'utf8'), cwd: process.cwd(), env: withHostDefaults(process.env) });
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`tracker: ${err.message}\nRun with --help for the options.\n`);
-  process.exit(2);
+  if (!(err instanceof ConfigError) && !(err instanceof LogFormatError)) throw err;
+  process.stderr.write(usageErrorText('tracker', err.message));
+  process.exit(USAGE_EXIT_CODE);
 }
 if ('help' in parsed) {
   process.stdout.write(parsed.help);
@@ -18,27 +25,38 @@ if ('help' in parsed) {
 }
 const config = parsed;
 const log = createLogger('tracker', config.logLevel);
-let service;
-try {
-  service = await startTracker(config, log);
-} catch (err) {
+let service: TrackerService | null = null;
+installCrashGuard(log, () => service?.flush());
+// Signal handlers come before anything starts: the default action of SIGTERM, SIGINT and SIGHUP (which a
+// closed terminal sends) ends the process on the spot, without a flush.
+onStopSignals(createShutdown({ log, close: async () => service?.close(), flushSync: () => service?.flush() }));
+// opentracker's SIGHUP: reload the access list (during the start it is being read anyway)
+process.on('SIGHUP', () => {
+  if (service === null) return;
+  log.info('SIGHUP: reloading the access list');
+  void service.reload();
+});
+
+function startFailed(err: unknown): never {
+  if (err instanceof StartupError || err instanceof InstanceLockError) {
+    log.fatal(`tracker cannot start: ${err.message}`);
+    process.stderr.write(`tracker: ${err.message}\n`);
+    process.exit(STARTUP_EXIT_CODE);
+  }
   log.fatal({ err }, 'tracker could not start');
   process.exit(1);
 }
-const running = service;
-process.on('SIGHUP', () => {
-  log.info('SIGHUP: reloading the access list');
-  void running.reload();
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'stopping');
-    // close() logs whether the counts reached the disk; a failed flush must not look like a clean stop
-    void running.close().then((flushed) => process.exit(flushed ? 0 : 1));
-  });
+
+let running: TrackerService;
+try {
+  // one tracker per state file: a second one would overwrite the first one's counts
+  await acquireInstanceLock(config.stateFile, 'tracker');
+  running = await startTracker(config, log);
+} catch (err) {
+  startFailed(explainListenError(err, 'tracker', '-p / -P / -i (or listen.* lines)'));
 }
-process.on('uncaughtException', (err) => {
-  log.fatal({ err }, 'uncaught exception: flushing state and exiting');
-  running.flush();
-  process.exit(1);
-});
+service = running;
+const tcp = running.addresses.find((a) => a.proto === 'tcp');
+const udp = running.addresses.find((a) => a.proto === 'udp');
+const announce = [tcp && localHttpUrl(tcp.address, tcp.port, '/announce'), udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:')].filter((u) => u !== undefined);
+log.info({ announce, stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`) }, `ready: announce ${announce.join(' ')}`);

@@ -5,8 +5,10 @@
  * primary gid must come from there and Node has no getpwnam; users that exist only in NSS
  * (LDAP, systemd DynamicUser) are therefore not found.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from '../../../libs/common/src/log.js';
+import { StartupError } from '../../../libs/common/src/startup-error.js';
 
 export interface PasswdEntry {
   readonly name: string;
@@ -75,4 +77,25 @@ export function dropPrivileges(user: string, log: Logger, deps: PrivilegeDeps = 
     throw new Error(`privilege drop to '${user}' failed: still running as root`);
   }
   log.info({ user, uid: entry.uid, gid: entry.gid }, `dropped privileges to ${user}`);
+}
+
+/**
+ * Start-up check, run after the privilege drop: the state file is written by a rename in its folder, so
+ * the user the tracker now runs as must be able to create files there (and replace the file). Without it
+ * every flush fails and every count since the start is lost; better to refuse to start, saying how to fix it.
+ */
+export function checkStateFolderWritable(stateFile: string, user: string | null): void {
+  const dir = dirname(stateFile);
+  const who = user === null ? `uid ${process.getuid?.() ?? '?'}` : `user ${user} (uid ${process.getuid?.() ?? '?'})`;
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+    const hint = user === null ? `make it writable, or pick another with --state-file / tracker.state_file` : `chown ${user} ${dir}, or pick another with --state-file / tracker.state_file`;
+    throw new StartupError(`the state folder ${dir} is not writable by ${who} (${code}): download counts could not be saved; ${hint}`);
+  }
+  if (existsSync(stateFile) && statSync(stateFile).isDirectory()) {
+    throw new StartupError(`the state file ${stateFile} is a folder; pick a file with --state-file / tracker.state_file`);
+  }
 }

@@ -10,11 +10,11 @@ import { hexToKey } from '../../../libs/accesslist/src/index.js';
 import { createIpMatcher, parseCidr } from '../../../libs/net/src/index.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { readCompactIp } from '../../../libs/swarm/src/index.js';
-import { loadAccessListFile } from './accesslist-source.js';
+import { checkAccessListFile, loadAccessListFile } from './accesslist-source.js';
 import type { TrackerConfig } from './config.js';
 import { createHttpRoutes } from './http-routes.js';
 import { createWireServer } from './http-wire.js';
-import { dropPrivileges } from './privileges.js';
+import { checkStateFolderWritable, dropPrivileges } from './privileges.js';
 import { openJournal, type JournalIo } from './completion-journal.js';
 import { readStateFile, removeStaleTemps, renderState, writeStateFile } from './state-file.js';
 import { Tracker, type Clock } from './tracker.js';
@@ -70,6 +70,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   }
 
   if (config.accessMode !== 'open' && config.accessListPath !== null) {
+    checkAccessListFile(config.accessListPath);
     if (fs.existsSync(config.accessListPath)) await reload();
     else log.warn({ path: config.accessListPath, mode: config.accessMode }, 'access list file missing: starting with an empty list (closed mode refuses every torrent until it exists and SIGHUP is sent)');
   }
@@ -144,12 +145,21 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     for (const s of sockets) s.close();
     throw err;
   }
-  for (const a of addresses) log.info(a, 'listening');
 
   // like opentracker: bind (privileged ports too), then move into the root dir and drop to the user
   if (config.rootDir !== null) process.chdir(config.rootDir);
   if (config.user !== null) dropPrivileges(config.user, log);
+  try {
+    checkStateFolderWritable(config.stateFile, config.user);
+    if (config.accessMode !== 'open' && config.accessListPath !== null) checkAccessListFile(config.accessListPath, config.user);
+  } catch (err) {
+    for (const s of servers) s.server.close();
+    for (const s of sockets) s.close();
+    throw err;
+  }
   if (config.pidFile !== null) writePidFile(config.pidFile, log);
+  // logged once the process is fully set up (user dropped, pid file written): whoever waits for it may use both
+  for (const a of addresses) log.info(a, 'listening');
 
   let flushedCounts = -1;
   let flushedSeq = -1;

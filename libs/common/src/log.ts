@@ -1,11 +1,77 @@
+import tty from 'node:tty';
 import { pino, type Logger } from 'pino';
+import { prettyFactory } from 'pino-pretty';
+import { stdoutLogSink, type LogSink } from './log-sink.js';
 
 export type { Logger };
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** One JSON line per event on stdout; `app` tells the three apps apart when they share a process. */
-export function createLogger(app: string, level: LogLevel = 'info'): Logger {
-  return pino({ base: { app }, level });
+/** `json`: one JSON line per event (journald, log shippers, tests); `pretty`: coloured lines for a person. */
+export type LogFormat = 'json' | 'pretty';
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
+
+export class LogFormatError extends Error {
+  override name = 'LogFormatError';
+}
+
+/** LOG_FORMAT wins; otherwise a terminal gets pretty lines and anything else (pipe, file, journald) JSON. */
+export function chooseLogFormat(env: Record<string, string | undefined>, stdoutIsTty: boolean): LogFormat {
+  const v = env['LOG_FORMAT'];
+  if (v === undefined || v === '' || v === 'auto') return stdoutIsTty ? 'pretty' : 'json';
+  if (v === 'json' || v === 'pretty') return v;
+  throw new LogFormatError(`LOG_FORMAT must be json, pretty or auto, got ${JSON.stringify(v)}`);
+}
+
+export interface LoggerOptions {
+  readonly format?: LogFormat;
+  readonly sink?: LogSink;
+  /** Colours in pretty mode (default: yes, unless NO_COLOR is set). */
+  readonly colorize?: boolean;
+}
+
+let processFormat: LogFormat | null = null;
+
+/**
+ * The format chosen once for this process (bad LOG_FORMAT falls back to auto; the mains validate it first).
+ * isatty(1), not process.stdout.isTTY: creating process.stdout makes a piped fd 1 non-blocking.
+ */
+function defaultFormat(): LogFormat {
+  if (processFormat === null) {
+    try {
+      processFormat = chooseLogFormat(process.env, tty.isatty(1));
+    } catch {
+      processFormat = chooseLogFormat({}, tty.isatty(1));
+    }
+  }
+  return processFormat;
+}
+
+/**
+ * One logger per app; `app` tells the three apps apart when they share a process. Lines go through a sink
+ * that never throws and never blocks on a closed terminal or pipe (see log-sink.ts).
+ */
+export function createLogger(app: string, level: LogLevel = 'info', opts: LoggerOptions = {}): Logger {
+  const sink = opts.sink ?? stdoutLogSink();
+  const format = opts.format ?? defaultFormat();
+  if (format === 'json') return pino({ base: { app }, level }, { write: (s: string) => sink.write(s) });
+  const pretty = prettyFactory({
+    colorize: opts.colorize ?? (process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === ''),
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'app',
+    messageFormat: '{app}: {msg}',
+    singleLine: true,
+  });
+  return pino({ base: { app }, level }, {
+    write: (s: string) => {
+      let line: string;
+      try {
+        line = pretty(s);
+      } catch {
+        line = s;
+      }
+      sink.write(line);
+    },
+  });
 }

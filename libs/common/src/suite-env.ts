@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 
 /**
@@ -7,7 +8,10 @@ import path from 'node:path';
  */
 export interface SuiteSettings {
   readonly publicHost: string;
-  /** Address the tracker and the stats site listen on (0.0.0.0 like opentracker; 127.0.0.1 for local use). */
+  /**
+   * Address the tracker and the stats site listen on: 0.0.0.0 unless set; the mains default it to `::`
+   * (dual stack: IPv6 and IPv4 on one socket) on a host with IPv6 (see withHostDefaults).
+   */
   readonly bindHost: string;
   readonly trackerPort: number;
   readonly statsPort: number;
@@ -44,6 +48,21 @@ function port(name: string, raw: string | undefined, dflt: number): number {
 
 function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** True when some interface (at least ::1 on lo) has an IPv6 address, i.e. binding `::` can work. */
+export function hostHasIpv6(interfaces: ReturnType<typeof os.networkInterfaces> = os.networkInterfaces()): boolean {
+  return Object.values(interfaces).some((list) => (list ?? []).some((a) => a.family === 'IPv6'));
+}
+
+/**
+ * The environment as the mains see it: an unset BIND_HOST becomes `::` where the host has IPv6, so a default
+ * install serves IPv6 peers too (one dual-stack socket also takes IPv4), and 0.0.0.0 where it has none.
+ * Kept out of suiteSettings so that the parsers stay pure and their tests do not depend on the machine.
+ */
+export function withHostDefaults(env: Record<string, string | undefined>, ipv6: boolean = hostHasIpv6()): Record<string, string | undefined> {
+  if (env['BIND_HOST']) return env;
+  return { ...env, BIND_HOST: ipv6 ? '::' : '0.0.0.0' };
 }
 
 /** Reads the suite's settings from an environment-like record. Throws SettingsError on bad values. */

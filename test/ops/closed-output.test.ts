@@ -1,0 +1,148 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { httpGet } from '../helpers/http-client.js';
+import { bin, exitWithin, freePort, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
+
+/**
+ * Output that goes away must not stop or freeze a running app: a reader that closed its pipe (`| head -1`)
+ * and a terminal that was closed (SIGHUP, then EIO on every write). Real processes, real pipes and a real
+ * pseudo-terminal; after the output is gone the tracker and the page must answer, SIGHUP must be survived,
+ * and SIGTERM must still end the process within a few seconds.
+ */
+const dirs: Array<{ remove(): void }> = [];
+after(() => { for (const d of dirs) d.remove(); });
+
+async function answers(port: number, pathname: string): Promise<void> {
+  const r = await httpGet(port, pathname, {}, { timeoutMs: 3000 });
+  assert.equal(r.status, 200, `${pathname} answered ${r.status}`);
+}
+
+test('tracker: stdout pipe closed by its reader; logging stops, serving and stopping do not', async () => {
+  const t = tempDir();
+  dirs.push(t);
+  const wl = path.join(t.dir, 'whitelist');
+  fs.writeFileSync(wl, '');
+  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  const listening = await app.waitLine((r) => r['msg'] === 'listening' && r['proto'] === 'tcp');
+  const port = Number(listening['port']);
+  app.child.stdout!.destroy();
+  await sleep(100);
+  for (let i = 0; i < 3; i++) {
+    app.child.kill('SIGHUP'); // each reload writes log lines into the closed pipe
+    await sleep(200);
+    await answers(port, '/stats?mode=tpbs&format=txt');
+  }
+  assert.ok(app.alive(), `tracker died: ${app.stderr()}`);
+  app.child.kill('SIGTERM');
+  assert.equal(await exitWithin(app, 5000), 0);
+});
+
+test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP reloads, SIGTERM stops it', async () => {
+  const t = tempDir();
+  dirs.push(t);
+  const trackerPort = await freePort();
+  const statsPort = await freePort();
+  // exactly the shell pipeline a user types; head exits after the first line and closes the pipe
+  const sh = spawn('/bin/sh', ['-c', `exec "$SUITE" 2>"$ERR" | head -1 > "$FIRST"`], {
+    cwd: t.dir,
+    env: { ...process.env, SUITE: bin('suite'), FIRST: path.join(t.dir, 'first'), ERR: path.join(t.dir, 'stderr'), TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+    stdio: 'ignore',
+    detached: true,
+  });
+  const group = sh.pid!;
+  try {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      try {
+        await answers(statsPort, '/');
+        await answers(trackerPort, '/stats?mode=tpbs&format=txt');
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`${String(err)}; suite stderr: ${fs.readFileSync(path.join(t.dir, 'stderr'), 'utf8')}`);
+        await sleep(200);
+      }
+    }
+    assert.match(fs.readFileSync(path.join(t.dir, 'first'), 'utf8'), /^\{/);
+    const launcher = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).find((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bin/suite') && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2] === String(group);
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(launcher, 'launcher found');
+    for (let i = 0; i < 3; i++) {
+      process.kill(launcher, 'SIGHUP'); // the launcher forwards it; the suite logs into the dead pipe
+      await sleep(300);
+      try {
+        await answers(statsPort, '/');
+        await answers(trackerPort, '/stats?mode=tpbs&format=txt');
+      } catch (err) {
+        throw new Error(`after SIGHUP ${i + 1}: ${String(err)}; suite stderr: ${fs.readFileSync(path.join(t.dir, 'stderr'), 'utf8')}`);
+      }
+    }
+    process.kill(launcher, 'SIGTERM');
+    const end = Date.now() + 6000;
+    while (processAlive(launcher) && Date.now() < end) await sleep(100);
+    assert.equal(processAlive(launcher), false, 'the suite stopped on SIGTERM');
+  } finally {
+    try {
+      process.kill(-group, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving and SIGTERM ends it', { skip: process.platform !== 'linux' }, async () => {
+  const t = tempDir();
+  dirs.push(t);
+  const wl = path.join(t.dir, 'whitelist');
+  const pidFile = path.join(t.dir, 'tracker.pid');
+  fs.writeFileSync(wl, '');
+  const port = await freePort();
+  // script(1) gives the tracker a real pseudo-terminal; killing script closes the terminal's master side
+  const cmd = `exec "${bin('tracker')}" -i 127.0.0.1 -p ${port} -P ${port} -w "${wl}" --pid-file "${pidFile}" --state-file "${path.join(t.dir, 'state')}"`;
+  const term = runApp('script', ['-qfec', cmd, '/dev/null'], { env: { SHELL: '/bin/sh' } });
+  let pid = 0;
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!fs.existsSync(pidFile) && Date.now() < deadline) await sleep(100);
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    await answers(port, '/stats?mode=tpbs&format=txt');
+    term.child.kill('SIGKILL');
+    await term.exited;
+    await sleep(500);
+    for (let i = 0; i < 3; i++) {
+      process.kill(pid, 'SIGHUP');
+      await sleep(200);
+      await answers(port, '/stats?mode=tpbs&format=txt');
+    }
+    process.kill(pid, 'SIGTERM');
+    const end = Date.now() + 5000;
+    while (processAlive(pid) && Date.now() < end) await sleep(50);
+    assert.equal(processAlive(pid), false, 'SIGTERM ended the tracker');
+  } finally {
+    if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+});
+
+test('a hangup while the tracker is still starting does not end it', async () => {
+  const t = tempDir();
+  dirs.push(t);
+  const wl = path.join(t.dir, 'whitelist');
+  fs.writeFileSync(wl, '0123456789abcdef0123456789abcdef01234567\n');
+  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  // the access list is read before the sockets are bound: its log line comes before the tracker is ready
+  await app.waitLine((r) => typeof r['loaded'] === 'number');
+  app.child.kill('SIGHUP');
+  const listening = await app.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
+  await sleep(200);
+  assert.ok(app.alive(), 'still running after the early SIGHUP');
+  await answers(Number(new URL(String((listening['announce'] as string[])[0])).port), '/stats?mode=tpbs&format=txt');
+  app.child.kill('SIGTERM');
+  assert.equal(await exitWithin(app, 5000), 0);
+});

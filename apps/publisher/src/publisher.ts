@@ -65,6 +65,7 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   const whitelistSync = createWhitelistSync({
     whitelist, signaller, dryRun: config.dryRun, log,
     onFailure: () => { if (config.once) failures++; },
+    retry: !config.once,
   });
   const commits = new ManifestCommits(loaded.manifest, config, whitelist, log, now);
 
@@ -129,6 +130,7 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
       closing.abort();
       await watcher?.close();
       await queue.close();
+      whitelistSync.close();
       if (whitelistSync.busy()) await whitelistSync.sync();
       await signaller.flush();
     },

@@ -5,7 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, readManifest, readWhitelist, sandbox, stopChild, waitFor } from './helpers.js';
+import { appendFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { startPublisher } from '../../apps/publisher/src/publisher.js';
+import { configFor, ROOT, readManifest, readWhitelist, sandbox, stopChild, waitFor } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +68,40 @@ test('a copy that pauses for 3 s is published once, complete, after the quiet pe
     assert.deepEqual(wl.map((l) => l.slice(0, 40)).sort(), published.map((l) => String(l['infoHash'])).sort());
   } finally {
     await stopChild(child);
+    await sb.cleanup();
+  }
+});
+
+test('written to while being hashed: the result is discarded, and the final content published once', async () => {
+  const sb = await sandbox();
+  const file = path.join(sb.releases, 'moving.bin');
+  await writeFile(file, randomBytes(300_000));
+  const lines: Array<Record<string, unknown>> = [];
+  let hashings = 0;
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) {
+        if (!l.trim()) continue;
+        const rec = JSON.parse(l) as Record<string, unknown>;
+        lines.push(rec);
+        // The writer resumes right as hashing starts (synchronously, before a byte is read): size and mtime
+        // after hashing differ from what was hashed.
+        if (rec['msg'] === 'hashing' && hashings++ === 0) appendFileSync(file, randomBytes(1000));
+      }
+      cb();
+    },
+  });
+  const pub = await startPublisher(configFor(sb), pino({ level: 'debug' }, stream));
+  try {
+    const rel = await waitFor('published', async () => (await readManifest(sb)).releases[0]);
+    await pub.idle();
+    assert.equal(rel.size, 301_000);
+    assert.equal(hashings, 2, 'hashed again after the quiet period');
+    assert.ok(lines.some((l) => String(l['msg']).startsWith('release changed during hashing; result discarded')));
+    assert.equal(lines.filter((l) => l['msg'] === 'published').length, 1);
+    assert.equal((await readManifest(sb)).releases.length, 1, 'the discarded version never reached the manifest');
+  } finally {
+    await pub.close();
     await sb.cleanup();
   }
 });

@@ -86,6 +86,16 @@ export function createReleaseQueue(opts: {
     for (const action of next.actions) perform(key, e, action);
   };
 
+  /** From a timer or a finished step: a bug must not become an uncaught error that ends the whole suite. */
+  const safeDispatch = (key: string, ev: MachineEvent<ReleaseState>): void => {
+    try {
+      dispatch(key, ev);
+    } catch (err) {
+      log.error({ release: key, ...errFields(err) }, 'internal error in the release queue; the release is looked at again on its next change');
+      entries.delete(key);
+    }
+  };
+
   /** Runs one I/O step; its result (or failure) comes back as an event. */
   const run = (key: string, e: Entry, fn: () => Promise<MachineEvent<ReleaseState>>): void => {
     e.running = (async () => {
@@ -98,7 +108,7 @@ export function createReleaseQueue(opts: {
         ev = { type: 'stepFailed', now: now() };
       }
       e.running = null;
-      dispatch(key, ev);
+      safeDispatch(key, ev);
     })();
   };
 
@@ -108,7 +118,7 @@ export function createReleaseQueue(opts: {
         if (e.timer) clearTimeout(e.timer);
         e.timer = setTimeout(() => {
           e.timer = null;
-          dispatch(key, { type: 'timer', now: now() });
+          safeDispatch(key, { type: 'timer', now: now() });
         }, a.ms);
         return;
       case 'scan':
@@ -142,8 +152,8 @@ export function createReleaseQueue(opts: {
       case 'publish': {
         const built = e.built;
         e.built = null;
-        if (built === null) throw new Error('publish without a hashed torrent'); // the machine never asks for it
         run(key, e, async () => {
+          if (built === null) throw new Error('publish without a hashed torrent'); // the machine never asks for it
           await work.publish(key, a.snap.state as ScannedRelease, built.torrent, built.ms);
           return { type: 'committed', now: now() };
         });

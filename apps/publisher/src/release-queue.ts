@@ -50,7 +50,7 @@ function snapshotOf(state: ReleaseState): Snapshot<ReleaseState> {
  * feeds the results back. Only one release is hashed at a time (memory, CPU); a release has at most one step
  * in flight. `afterStep` runs when a release settles (the whitelist is flushed there).
  */
-export function createReleaseQueue(opts: {
+export interface ReleaseQueueOptions {
   readonly settings: MachineSettings;
   readonly work: ReleaseWork;
   readonly log: Logger;
@@ -58,150 +58,163 @@ export function createReleaseQueue(opts: {
   readonly signal: AbortSignal;
   readonly onFailure: () => void;
   readonly afterStep: () => void;
-}): ReleaseQueue {
-  const { settings, work, log, now, signal } = opts;
-  const entries = new Map<string, Entry>();
-  let hashChain: Promise<unknown> = Promise.resolve();
+}
 
-  const serialHash = <T>(fn: () => Promise<T>): Promise<T> => {
-    const result = hashChain.then(fn);
-    hashChain = result.catch(() => undefined);
-    return result;
-  };
+export function createReleaseQueue(opts: ReleaseQueueOptions): ReleaseQueue {
+  return new Queue(opts);
+}
 
-  const entryOf = (key: string): Entry => {
-    let e = entries.get(key);
+class Queue implements ReleaseQueue {
+  private readonly entries = new Map<string, Entry>();
+  private hashChain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: ReleaseQueueOptions) {}
+
+  look(key: string): void {
+    this.dispatch(key, { type: 'look', now: this.opts.now() });
+  }
+
+  changed(key: string): void {
+    this.dispatch(key, { type: 'changed', now: this.opts.now() });
+  }
+
+  busy(): boolean {
+    return [...this.entries.values()].some((e) => isBusy(e.st) || e.running !== null);
+  }
+
+  async close(): Promise<void> {
+    for (const e of this.entries.values()) if (e.timer) clearTimeout(e.timer);
+    await Promise.all([...this.entries.values()].map((e) => e.running?.catch(() => undefined)));
+    this.entries.clear();
+  }
+
+  private entryOf(key: string): Entry {
+    let e = this.entries.get(key);
     if (!e) {
       e = { st: initialState(), timer: null, running: null, built: null, lastError: null };
-      entries.set(key, e);
+      this.entries.set(key, e);
     }
     return e;
-  };
+  }
 
-  const dispatch = (key: string, ev: MachineEvent<ReleaseState>): void => {
-    if (signal.aborted) return;
-    const e = entryOf(key);
-    const next = step(e.st, ev, settings);
+  private dispatch(key: string, ev: MachineEvent<ReleaseState>): void {
+    if (this.opts.signal.aborted) return;
+    const e = this.entryOf(key);
+    const next = step(e.st, ev, this.opts.settings);
     e.st = next.state;
-    for (const action of next.actions) perform(key, e, action);
-  };
+    for (const action of next.actions) this.perform(key, e, action);
+  }
 
   /** From a timer or a finished step: a bug must not become an uncaught error that ends the whole suite. */
-  const safeDispatch = (key: string, ev: MachineEvent<ReleaseState>): void => {
+  private safeDispatch(key: string, ev: MachineEvent<ReleaseState>): void {
     try {
-      dispatch(key, ev);
+      this.dispatch(key, ev);
     } catch (err) {
-      log.error({ release: key, ...errFields(err) }, 'internal error in the release queue; the release is looked at again on its next change');
-      entries.delete(key);
+      this.opts.log.error({ release: key, ...errFields(err) }, 'internal error in the release queue; the release is looked at again on its next change');
+      this.entries.delete(key);
     }
-  };
+  }
 
   /** Runs one I/O step; its result (or failure) comes back as an event. */
-  const run = (key: string, e: Entry, fn: () => Promise<MachineEvent<ReleaseState>>): void => {
+  private run(key: string, e: Entry, fn: () => Promise<MachineEvent<ReleaseState>>): void {
     e.running = (async () => {
       let ev: MachineEvent<ReleaseState>;
       try {
         ev = await fn();
       } catch (err) {
-        if (signal.aborted) return;
+        if (this.opts.signal.aborted) return;
         e.lastError = err;
-        ev = { type: 'stepFailed', now: now() };
+        ev = { type: 'stepFailed', now: this.opts.now() };
       }
       e.running = null;
-      safeDispatch(key, ev);
+      this.safeDispatch(key, ev);
     })();
-  };
+  }
 
-  const perform = (key: string, e: Entry, a: MachineAction<ReleaseState>): void => {
+  private perform(key: string, e: Entry, a: MachineAction<ReleaseState>): void {
+    const { work, log, now } = this.opts;
     switch (a.type) {
       case 'arm':
         if (e.timer) clearTimeout(e.timer);
         e.timer = setTimeout(() => {
           e.timer = null;
-          safeDispatch(key, { type: 'timer', now: now() });
+          this.safeDispatch(key, { type: 'timer', now: now() });
         }, a.ms);
         return;
       case 'scan':
-        run(key, e, async () => ({ type: 'scanned', now: now(), snap: snapshotOf(await work.scan(key)) }));
-        return;
+        return this.run(key, e, async () => ({ type: 'scanned', now: now(), snap: snapshotOf(await work.scan(key)) }));
       case 'verify':
-        run(key, e, async () => ({ type: 'verified', now: now(), snap: snapshotOf(await work.scan(key)) }));
-        return;
-      case 'hash': {
-        const state = a.snap.state as ScannedRelease;
-        for (const s of state.skipped) log.warn({ release: key, entry: s }, 'refused inside a folder release: only regular files are published, symlinks never');
-        run(key, e, () => serialHash(async () => {
-          const t0 = performance.now();
-          try {
-            const built = await work.hash(key, state);
-            e.built = built === null ? null : { torrent: built, ms: performance.now() - t0 };
-            return { type: 'hashed', now: now(), reused: built === null };
-          } catch (err) {
-            if (signal.aborted) throw err;
-            const code = errCode(err);
-            if (code === 'ENOENT' || code === 'EPAYLOADCHANGED') {
-              log.warn({ release: key, code }, 'release changed or was deleted during hashing; looking again once it settles');
-              return { type: 'hashFailed', now: now(), reason: 'changed' };
-            }
-            e.lastError = err;
-            return { type: 'hashFailed', now: now(), reason: code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' ? 'unreadable' : 'error' };
-          }
-        }));
-        return;
-      }
+        return this.run(key, e, async () => ({ type: 'verified', now: now(), snap: snapshotOf(await work.scan(key)) }));
+      case 'hash':
+        return this.hash(key, e, a.snap.state as ScannedRelease);
       case 'publish': {
         const built = e.built;
         e.built = null;
-        run(key, e, async () => {
+        return this.run(key, e, async () => {
           if (built === null) throw new Error('publish without a hashed torrent'); // the machine never asks for it
           await work.publish(key, a.snap.state as ScannedRelease, built.torrent, built.ms);
           return { type: 'committed', now: now() };
         });
-        return;
       }
       case 'gone': {
         e.built = null;
         const state = a.snap.state as Exclude<ReleaseState, { kind: 'release' }>;
         if (a.duringHash) log.warn({ release: key }, 'release deleted during hashing; result dropped');
         if (state.kind === 'refused') log.warn({ release: key }, `refused: ${JSON.stringify(key)} ${state.reason}`);
-        run(key, e, async () => {
+        return this.run(key, e, async () => {
           await work.gone(key, state);
           return { type: 'committed', now: now() };
         });
-        return;
       }
       case 'discarded':
         e.built = null;
         log.warn({ release: key, waitMs: a.waitMs }, 'release changed during hashing; result discarded, re-hashing after it has been unchanged for the quiet period');
         return;
-      case 'failed': {
-        opts.onFailure();
-        const err = e.lastError;
-        e.lastError = null;
-        if (a.reason === 'unreadable') {
-          log.error({ release: key, ...errFields(err) }, 'cannot read the release; skipped until it changes');
-        } else {
-          const retry = a.retryInMs === null ? {} : { retryInMs: a.retryInMs };
-          log.error({ release: key, ...errFields(err), ...retry }, a.retryInMs === null ? 'could not publish' : 'could not publish; will retry');
-        }
-        opts.afterStep();
-        return;
-      }
+      case 'failed':
+        return this.failed(key, e, a);
       case 'done':
-        if (!e.timer && !e.running && !isBusy(e.st)) entries.delete(key);
-        opts.afterStep();
+        if (!e.timer && !e.running && !isBusy(e.st)) this.entries.delete(key);
+        this.opts.afterStep();
         return;
     }
-  };
+  }
 
-  return {
-    look: (key) => dispatch(key, { type: 'look', now: now() }),
-    changed: (key) => dispatch(key, { type: 'changed', now: now() }),
-    busy: () => [...entries.values()].some((e) => isBusy(e.st) || e.running !== null),
-    async close() {
-      for (const e of entries.values()) if (e.timer) clearTimeout(e.timer);
-      await Promise.all([...entries.values()].map((e) => e.running?.catch(() => undefined)));
-      entries.clear();
-    },
-  };
+  /** Hashes one release at a time (memory, CPU); classifies failures for the machine. */
+  private hash(key: string, e: Entry, state: ScannedRelease): void {
+    const { work, log, now, signal } = this.opts;
+    for (const s of state.skipped) log.warn({ release: key, entry: s }, 'refused inside a folder release: only regular files are published, symlinks never');
+    const task = async (): Promise<MachineEvent<ReleaseState>> => {
+      const t0 = performance.now();
+      try {
+        const built = await work.hash(key, state);
+        e.built = built === null ? null : { torrent: built, ms: performance.now() - t0 };
+        return { type: 'hashed', now: now(), reused: built === null };
+      } catch (err) {
+        if (signal.aborted) throw err;
+        const code = errCode(err);
+        if (code === 'ENOENT' || code === 'EPAYLOADCHANGED') {
+          log.warn({ release: key, code }, 'release changed or was deleted during hashing; looking again once it settles');
+          return { type: 'hashFailed', now: now(), reason: 'changed' };
+        }
+        e.lastError = err;
+        return { type: 'hashFailed', now: now(), reason: code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' ? 'unreadable' : 'error' };
+      }
+    };
+    const result = this.hashChain.then(task);
+    this.hashChain = result.catch(() => undefined);
+    this.run(key, e, () => result);
+  }
+
+  private failed(key: string, e: Entry, a: Extract<MachineAction<ReleaseState>, { type: 'failed' }>): void {
+    this.opts.onFailure();
+    const err = e.lastError;
+    e.lastError = null;
+    if (a.reason === 'unreadable') {
+      this.opts.log.error({ release: key, ...errFields(err) }, 'cannot read the release; skipped until it changes');
+    } else {
+      const retry = a.retryInMs === null ? {} : { retryInMs: a.retryInMs };
+      this.opts.log.error({ release: key, ...errFields(err), ...retry }, a.retryInMs === null ? 'could not publish' : 'could not publish; will retry');
+    }
+    this.opts.afterStep();
+  }
 }

@@ -1,5 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -84,7 +85,10 @@ export async function readWhitelist(sb: Sandbox): Promise<string> {
 
 export async function mktorrentHash(input: string, pieceLength: number, out: string): Promise<string> {
   // -t 1: Debian's mktorrent 1.1 can deadlock with several hashing threads on a file of few pieces
-  await run('mktorrent', ['-t', '1', '-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input], { timeout: 30_000 });
+  await run('mktorrent', ['-t', '1', '-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input], { timeout: 30_000 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') throw new Error('mktorrent is not installed (the reference hasher for this test): apt-get install mktorrent');
+    throw err;
+  });
   return (await parseTorrent(await readFile(out))).infoHash as string;
 }
 
@@ -116,11 +120,52 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-/** Runs ./bin/publisher to completion (for --once / --help / bad flags). */
-export function runPublisherCli(args: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** What the publisher needs at run time, besides node's own modules. */
+const PUBLISHER_PACKAGES = ['bencode', 'chokidar', 'create-torrent', 'parse-torrent', 'pino'];
+let readableCopy: Promise<string> | null = null;
+
+/**
+ * A world-readable copy of the built publisher (dist/apps/publisher, dist/libs and the packages it imports), for
+ * running it as another user: the checkout itself may sit under a 0700 folder (/root, mktemp -d) that user cannot
+ * enter. Made once per test process, removed at exit.
+ */
+export function publisherCopy(): Promise<string> {
+  readableCopy ??= (async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'publisher-copy-'));
+    process.once('exit', () => { try { execFileSync('rm', ['-rf', dir]); } catch { /* best effort */ } });
+    for (const sub of ['dist/apps/publisher', 'dist/libs']) await cp(path.join(ROOT, sub), path.join(dir, sub), { recursive: true, dereference: true });
+    const seen = new Set<string>();
+    const queue = [...PUBLISHER_PACKAGES];
+    for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const from = path.join(ROOT, 'node_modules', name);
+      const pkg = JSON.parse(await readFile(path.join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      await cp(from, path.join(dir, 'node_modules', name), { recursive: true, dereference: true });
+      for (const dep of Object.keys({ ...pkg.dependencies })) {
+        // A dependency nested in the package's own node_modules came along with it.
+        if (!existsSync(path.join(from, 'node_modules', dep))) queue.push(dep);
+      }
+    }
+    await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
+    execFileSync('chmod', ['-R', 'a+rX', dir]);
+    return dir;
+  })();
+  return readableCopy;
+}
+
+/**
+ * Runs the publisher to completion (for --once / --help / bad flags): ./bin/publisher, or, as another user
+ * (uid given), node on a world-readable copy so the test does not depend on where the checkout lives.
+ */
+export async function runPublisherCli(args: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const asOther = opts.uid !== undefined && opts.uid !== process.getuid?.();
+  const [cmd, argv] = asOther
+    ? [process.execPath, ['--max-semi-space-size=1', path.join(await publisherCopy(), 'dist/apps/publisher/src/main.js'), ...args]]
+    : [path.join(ROOT, 'bin/publisher'), args];
   return new Promise((resolve) => {
-    const child = spawn(path.join(ROOT, 'bin/publisher'), args, {
-      cwd: opts.cwd ?? ROOT, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
+    const child = spawn(cmd, argv, {
+      cwd: opts.cwd ?? (asOther ? '/' : ROOT), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });
     let stdout = '';

@@ -17,6 +17,7 @@ describe('bin/publisher command line', () => {
     { name: 'bad on-delete', args: ['--on-delete', 'maybe'], code: 2, stderr: /--on-delete must be remove or keep/ },
     { name: 'bad announce url', args: ['--announce-udp', 'http://x/announce'], code: 2, stderr: /--announce-udp: expected a udp: URL/ },
     { name: 'bad log level', args: ['--log-level', 'loud'], code: 2, stderr: /--log-level must be one of/ },
+    { name: 'bad quiet period', args: ['--quiet-period', '0'], code: 2, stderr: /--quiet-period must be a number of seconds from 0.1/ },
   ];
   for (const row of rows) {
     test(row.name, async () => {
@@ -33,7 +34,7 @@ test('--once publishes and exits 0; --dry-run writes nothing', async () => {
   try {
     await writeFile(path.join(sb.releases, 'r.bin'), randomBytes(10_000));
     const freshData = path.join(sb.dir, 'fresh-data');
-    const dry = await runPublisherCli(['--once', '--dry-run', '--releases', sb.releases, '--whitelist', sb.whitelist], { env: { DATA_DIR: freshData } });
+    const dry = await runPublisherCli(['--once', '--dry-run', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', sb.whitelist], { env: { DATA_DIR: freshData } });
     assert.equal(dry.code, 0, dry.stderr);
     const lines = jsonLines(dry.stdout);
     const would = lines.find((l) => l['msg'] === 'dry run: would publish');
@@ -42,7 +43,7 @@ test('--once publishes and exits 0; --dry-run writes nothing', async () => {
     await assert.rejects(stat(freshData), { code: 'ENOENT' });
     await assert.rejects(stat(sb.whitelist), { code: 'ENOENT' });
 
-    const real = await runPublisherCli(['--once', '--releases', sb.releases, '--whitelist', sb.whitelist], { env: { DATA_DIR: freshData } });
+    const real = await runPublisherCli(['--once', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', sb.whitelist], { env: { DATA_DIR: freshData } });
     assert.equal(real.code, 0, real.stderr);
     const published = jsonLines(real.stdout).find((l) => l['msg'] === 'published');
     assert.equal(published?.['infoHash'], would?.['infoHash'], 'dry run predicts the real info_hash');
@@ -67,7 +68,7 @@ test('unreadable release and read-only whitelist: clear error lines, exit 1, no 
     await writeFile(whitelist, '# read only\n', { mode: 0o444 });
     await chmod(path.join(sb.dir, 'wl-dir'), 0o555);
     if (isRoot) await chown(sb.data, 65534, 65534);
-    const r = await runPublisherCli(['--once', '--releases', sb.releases, '--whitelist', whitelist], { env: { DATA_DIR: sb.data }, ...as });
+    const r = await runPublisherCli(['--once', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', whitelist], { env: { DATA_DIR: sb.data }, ...as });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.equal(r.stderr, '', 'no stack trace');
     const lines = jsonLines(r.stdout);

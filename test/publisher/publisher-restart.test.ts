@@ -8,18 +8,18 @@ import { startPublisher } from '../../apps/publisher/src/publisher.js';
 import { captureLogger, configFor, readManifest, readWhitelist, sandbox, stopChild, waitFor } from './helpers.js';
 
 /** A real process that counts the SIGHUPs it gets, standing in for a tracker. */
-function hupCounter(): { child: ReturnType<typeof spawn>; hups: () => number } {
-  const child = spawn(process.execPath, ['-e', "process.on('SIGHUP', () => process.stdout.write('HUP\\n')); setInterval(() => {}, 1000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
+function hupCounter(): { child: ReturnType<typeof spawn>; hups: () => number; ready: () => boolean } {
+  const child = spawn(process.execPath, ['-e', "process.on('SIGHUP', () => process.stdout.write('HUP\\n')); process.stdout.write('READY\\n'); setInterval(() => {}, 1000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  return { child, hups: () => out.split('\n').filter((l) => l === 'HUP').length };
+  return { child, hups: () => out.split('\n').filter((l) => l === 'HUP').length, ready: () => out.includes('READY\n') };
 }
 
 test('restart: nothing re-hashed or re-published; a missing whitelist line is restored with one signal', async () => {
   const sb = await sandbox();
   const tracker = hupCounter();
   try {
-    await new Promise((r) => setTimeout(r, 300)); // let the child install its handler
+    await waitFor('the child installed its SIGHUP handler', () => tracker.ready()); // a SIGHUP before that would kill it
     await writeFile(sb.pidFile, `${tracker.child.pid}\n`);
     for (const n of ['a.bin', 'b.bin', 'c.bin']) await writeFile(path.join(sb.releases, n), randomBytes(20_000));
 

@@ -127,6 +127,8 @@ describe('publisher with the real watcher', () => {
     await writeFile(path.join(staging, 'moved.bin'), randomBytes(50_000));
     await rename(path.join(staging, 'moved.bin'), path.join(sb.releases, 'moved.bin'));
     const first = await waitFor('moved.bin published', () => live(sb, 'moved.bin'));
+    // The whitelist is written just after the manifest (torrent, manifest, whitelist: in that order).
+    await waitFor('moved.bin whitelisted', async () => new RegExp(first.infoHash).test(await readWhitelist(sb)));
     assert.match(await readWhitelist(sb), new RegExp(first.infoHash));
 
     await rename(path.join(sb.releases, 'moved.bin'), path.join(sb.releases, 'renamed.bin'));

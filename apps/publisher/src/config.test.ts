@@ -19,6 +19,7 @@ describe('parsePublisherArgs', () => {
     assert.equal(r.config.private, false);
     assert.equal(r.config.onDelete, 'remove');
     assert.equal(r.config.reloadCommand, null);
+    assert.equal(r.config.stableMs, 15_000, 'quiet period well above one second');
     assert.ok(Object.isFrozen(r.config));
   });
 
@@ -36,6 +37,11 @@ describe('parsePublisherArgs', () => {
     assert.equal(r.config.reloadCommand, 'systemctl reload opentracker');
     assert.equal(r.config.webSeedBaseUrl, 'https://cdn.example.org/files/');
     assert.equal(r.config.logLevel, 'debug');
+  });
+
+  test('--quiet-period takes seconds, fractions too', () => {
+    const r = parsePublisherArgs(['--quiet-period', '2.5'], env, '/srv');
+    assert.equal(r.kind === 'run' && r.config.stableMs, 2500);
   });
 
   test('--help wins', () => {
@@ -56,6 +62,9 @@ describe('parsePublisherArgs', () => {
     ['not a url', ['--announce-http', 'not a url'], env, /not a URL/],
     ['blank reload command', ['--reload-command', '  '], env, /must not be empty/],
     ['bad env port', [], { TRACKER_PORT: '99999' }, /TRACKER_PORT/],
+    ['quiet period zero', ['--quiet-period', '0'], env, /--quiet-period must be a number of seconds from 0.1 to 86400/],
+    ['quiet period not a number', ['--quiet-period', '10s'], env, /--quiet-period/],
+    ['quiet period over a day', ['--quiet-period', '86401'], env, /--quiet-period/],
     ['torrents = releases', ['--torrents', 'releases'], env, /must not be the releases folder/],
   ];
   for (const [name, argv, e, re] of bad) {

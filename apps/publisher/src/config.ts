@@ -23,7 +23,10 @@ export interface PublisherConfig {
   readonly once: boolean;
   readonly dryRun: boolean;
   readonly logLevel: LogLevel;
-  /** How long a release's size/mtime must stay unchanged before it is hashed (also chokidar's awaitWriteFinish). */
+  /**
+   * Quiet period (--quiet-period): how long a release must stay unchanged (no write, no file added or removed)
+   * before it is hashed. Well above a second, so a copy that stalls is not published half-written.
+   */
   readonly stableMs: number;
   /** Releases published within this window share one tracker reload. */
   readonly signalCoalesceMs: number;
@@ -36,6 +39,10 @@ export class ConfigError extends Error {
 }
 
 export type ParsedArgs = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'run'; readonly config: PublisherConfig };
+
+/** Long enough to ride out a stalled copy (network hiccup, slow disk), short enough to publish promptly. */
+export const DEFAULT_QUIET_SECONDS = 15;
+const MAX_QUIET_SECONDS = 86_400;
 
 export const PUBLISHER_HELP = `Usage: publisher [options]
 
@@ -54,6 +61,8 @@ entry and a whitelist line, and the tracker is told to reload its whitelist.
   --web-seed-base URL     BEP 19 web seed base, ends with /     (STATS_BASE_URL/files/)
   --private               set the private flag in new torrents
   --on-delete remove|keep what a deleted release does to its whitelist line (default remove)
+  --quiet-period SECONDS  publish a release only after it has been unchanged this long
+                          (default ${DEFAULT_QUIET_SECONDS}; an upload that stalls longer is published early)
   --once                  process the folder once and exit (exit 1 if a release failed)
   --dry-run               hash and log what would be done; write nothing, signal nothing
   --log-level LEVEL       ${LOG_LEVELS.join('|')} (default info)
@@ -61,7 +70,7 @@ entry and a whitelist line, and the tracker is told to reload its whitelist.
 `;
 
 const VALUE_FLAGS = new Set(['--releases', '--torrents', '--manifest', '--whitelist', '--pid-file', '--reload-command',
-  '--announce-http', '--announce-udp', '--web-seed-base', '--on-delete', '--log-level']);
+  '--announce-http', '--announce-udp', '--web-seed-base', '--on-delete', '--log-level', '--quiet-period']);
 const BOOL_FLAGS = new Set(['--private', '--once', '--dry-run', '--help']);
 
 function checkUrl(flag: string, value: string, protocols: readonly string[]): string {
@@ -120,6 +129,11 @@ export function parsePublisherArgs(argv: readonly string[], env: Record<string, 
   if (reloadCommand !== null && reloadCommand.trim() === '') throw new ConfigError('--reload-command must not be empty');
   let webSeedBaseUrl = checkUrl('--web-seed-base', flags.get('--web-seed-base') ?? suite.webSeedBaseUrl, ['http:', 'https:']);
   if (!webSeedBaseUrl.endsWith('/')) webSeedBaseUrl += '/';
+  const quietText = flags.get('--quiet-period') ?? String(DEFAULT_QUIET_SECONDS);
+  const quietSeconds = /^\d+(\.\d+)?$/.test(quietText) ? Number(quietText) : Number.NaN;
+  if (!(quietSeconds >= 0.1 && quietSeconds <= MAX_QUIET_SECONDS)) {
+    throw new ConfigError(`--quiet-period must be a number of seconds from 0.1 to ${MAX_QUIET_SECONDS}, got ${JSON.stringify(quietText)}`);
+  }
   const releasesDir = dir('--releases', suite.releasesDir);
   const torrentsDir = dir('--torrents', suite.torrentsDir);
   if (path.relative(releasesDir, torrentsDir) === '' ) throw new ConfigError('--torrents must not be the releases folder');
@@ -141,7 +155,7 @@ export function parsePublisherArgs(argv: readonly string[], env: Record<string, 
       once: flags.has('--once'),
       dryRun: flags.has('--dry-run'),
       logLevel: logLevel as LogLevel,
-      stableMs: 1000,
+      stableMs: Math.round(quietSeconds * 1000),
       signalCoalesceMs: 250,
       reloadTimeoutMs: 30_000,
       hashThreads: Math.max(1, Math.min(4, os.availableParallelism())),

@@ -1,16 +1,11 @@
 import { readFile, rename } from 'node:fs/promises';
-import { EMPTY_MANIFEST, type Manifest, type ManifestRelease } from '../../../libs/common/src/manifest.js';
+import { EMPTY_MANIFEST, parseManifestText, renderManifest, type Manifest, type ManifestRelease } from '../../../libs/common/src/manifest.js';
 import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 
 export type ManifestLoad = { readonly manifest: Manifest; readonly warning: string | null };
 
-function isRelease(r: unknown): r is ManifestRelease {
-  const o = r as Record<string, unknown>;
-  return typeof o === 'object' && o !== null && typeof o['path'] === 'string' && typeof o['infoHash'] === 'string' && /^[0-9a-f]{40}$/.test(o['infoHash']) && typeof o['torrent'] === 'string';
-}
-
 /**
- * Reads the manifest. Missing -> empty. Unreadable JSON or a wrong shape is moved aside to
+ * Reads the manifest (libs/common's reader). Missing -> empty. Unreadable JSON, a wrong shape or any bad entry is moved aside to
  * `<file>.corrupt-<time>` (never overwritten: it holds the download history) and an empty manifest is used.
  */
 export async function loadManifest(file: string, now: Date): Promise<ManifestLoad> {
@@ -21,21 +16,21 @@ export async function loadManifest(file: string, now: Date): Promise<ManifestLoa
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { manifest: EMPTY_MANIFEST, warning: null };
     throw err;
   }
+  let why: string;
   try {
-    const parsed = JSON.parse(text) as { version?: unknown; releases?: unknown };
-    if (parsed.version === 1 && Array.isArray(parsed.releases) && parsed.releases.every(isRelease)) {
-      return { manifest: { version: 1, releases: parsed.releases }, warning: null };
-    }
-  } catch {
-    // fall through
+    const read = parseManifestText(text);
+    if (read.problems.length === 0) return { manifest: read.manifest, warning: null };
+    why = read.problems.slice(0, 3).join('; ');
+  } catch (err) {
+    why = (err as Error).message;
   }
   const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
   await rename(file, aside);
-  return { manifest: EMPTY_MANIFEST, warning: `manifest ${file} was not a valid manifest; moved aside to ${aside}, starting empty` };
+  return { manifest: EMPTY_MANIFEST, warning: `manifest ${file} was not a valid manifest (${why}); moved aside to ${aside}, starting empty` };
 }
 
 export async function saveManifest(file: string, manifest: Manifest): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFileAtomic(file, renderManifest(manifest));
 }
 
 /** Live (not removed) entries for a release path. */

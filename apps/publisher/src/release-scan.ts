@@ -13,6 +13,13 @@ export type ReleaseState =
       readonly size: number;
       readonly maxMtimeMs: number;
       readonly fingerprint: string;
+      /**
+       * Every file's path, size, exact mtime, ctime and inode: two equal stamps mean nothing was written, added,
+       * removed or replaced in between (ctime cannot be set back by a writer, unlike mtime).
+       */
+      readonly stamp: string;
+      /** Latest mtime or ctime of the release's files and folders: when it last changed, as the disk says. */
+      readonly changedAtMs: number;
       /** Entries inside a folder release that were left out (symlinks, special files), for the log. */
       readonly skipped: readonly string[];
     };
@@ -22,7 +29,15 @@ function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-async function walk(dir: string, rel: string[], files: ListedFile[], skipped: string[]): Promise<void> {
+interface Walk {
+  readonly files: ListedFile[];
+  readonly skipped: string[];
+  /** Inode change times, parallel to `files`. */
+  readonly ctimes: number[];
+  changedAtMs: number;
+}
+
+async function walk(dir: string, rel: string[], w: Walk): Promise<void> {
   const names = (await readdir(dir)).filter((n) => !isIgnoredName(n)).sort(compareNames);
   for (const name of names) {
     const abs = path.join(dir, name);
@@ -34,9 +49,15 @@ async function walk(dir: string, rel: string[], files: ListedFile[], skipped: st
       throw err;
     }
     // lstat, never stat: a symlink (possibly pointing outside releases/) is never followed.
-    if (st.isDirectory()) await walk(abs, [...rel, name], files, skipped);
-    else if (st.isFile()) files.push({ absPath: abs, path: [...rel, name], size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
-    else skipped.push([...rel, name].join('/') + (st.isSymbolicLink() ? ' (symlink)' : ' (not a regular file)'));
+    if (st.isDirectory()) {
+      // A file removed or renamed inside shows only on its folder's times.
+      w.changedAtMs = Math.max(w.changedAtMs, st.mtimeMs, st.ctimeMs);
+      await walk(abs, [...rel, name], w);
+    } else if (st.isFile()) {
+      w.files.push({ absPath: abs, path: [...rel, name], size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+      w.ctimes.push(st.ctimeMs);
+      w.changedAtMs = Math.max(w.changedAtMs, st.mtimeMs, st.ctimeMs);
+    } else w.skipped.push([...rel, name].join('/') + (st.isSymbolicLink() ? ' (symlink)' : ' (not a regular file)'));
   }
 }
 
@@ -51,29 +72,32 @@ export async function scanRelease(releasesDir: string, key: string, privateFlag:
     throw err;
   }
   if (st.isSymbolicLink()) return { kind: 'refused', reason: 'is a symlink; symlinks are never published (one could point outside the releases folder)' };
-  let files: ListedFile[] = [];
-  const skipped: string[] = [];
+  const w: Walk = { files: [], skipped: [], ctimes: [], changedAtMs: Math.max(st.mtimeMs, st.ctimeMs) };
   let single = true;
   if (st.isFile()) {
-    files = [{ absPath: abs, path: [key], size: st.size, mtimeMs: st.mtimeMs, ino: st.ino }];
+    w.files.push({ absPath: abs, path: [key], size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+    w.ctimes.push(st.ctimeMs);
   } else if (st.isDirectory()) {
     single = false;
     try {
-      await walk(abs, [], files, skipped);
+      await walk(abs, [], w);
     } catch (err) {
       if (isMissing(err)) return { kind: 'missing' };
       throw err;
     }
-    if (files.length === 0) return { kind: 'refused', reason: 'is a folder with no publishable files' };
+    if (w.files.length === 0) return { kind: 'refused', reason: 'is a folder with no publishable files' };
   } else {
     return { kind: 'refused', reason: 'is not a regular file or folder' };
   }
+  const { files, skipped } = w;
   const size = files.reduce((s, f) => s + f.size, 0);
   if (size === 0) return { kind: 'refused', reason: single ? 'is empty; a zero-length torrent is invalid' : 'holds only empty files; a zero-length torrent is invalid' };
   return {
     kind: 'release', single, files, size, skipped,
     maxMtimeMs: files.reduce((m, f) => Math.max(m, f.mtimeMs), 0),
     fingerprint: releaseFingerprint(files, privateFlag),
+    stamp: files.map((f, i) => `${JSON.stringify(f.path)}\0${f.size}\0${f.mtimeMs}\0${w.ctimes[i]}\0${f.ino}`).join('\n'),
+    changedAtMs: w.changedAtMs,
   };
 }
 

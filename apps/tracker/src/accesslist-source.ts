@@ -3,6 +3,7 @@
  * read, so a SIGHUP reload keeps the list in force (opentracker does the same, silently; we
  * say so). Startup with a missing file is the caller's decision (opentracker: empty list).
  */
+import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../../../libs/common/src/log.js';
@@ -12,7 +13,12 @@ import { parseAccessList, type ParsedAccessList } from '../../../libs/accesslist
 /** How many ignored lines are named in the log; a broken 1M-line file must not flood it. */
 const REPORTED_LINES = 20;
 
-export async function loadAccessListFile(path: string, log: Logger): Promise<ParsedAccessList | null> {
+export interface LoadedAccessList extends ParsedAccessList {
+  /** sha256 of the file's text: tells "the same file reloaded again" (a confirmation) from a new edit. */
+  readonly digest: string;
+}
+
+export async function loadAccessListFile(path: string, log: Logger): Promise<LoadedAccessList | null> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -30,7 +36,7 @@ export async function loadAccessListFile(path: string, log: Logger): Promise<Par
   for (const l of reported) {
     log.warn({ path, line: l.line, text: l.text }, `access list ${path} line ${l.line} ignored: not 40 hex digits at the start of the line`);
   }
-  return list;
+  return { ...list, digest: createHash('sha256').update(text).digest('hex') };
 }
 
 /**

@@ -11,6 +11,7 @@ import { createIpMatcher, parseCidr } from '../../../libs/net/src/index.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { readCompactIp } from '../../../libs/swarm/src/index.js';
 import { checkAccessListFile, loadAccessListFile } from './accesslist-source.js';
+import { createAccessListReloader } from './accesslist-reload.js';
 import type { TrackerConfig } from './config.js';
 import { createHttpRoutes } from './http-routes.js';
 import { createWireServer } from './http-wire.js';
@@ -28,7 +29,10 @@ import { createUdpHandler, createUdpSocket } from './udp-server.js';
 export interface TrackerService {
   readonly tracker: Tracker;
   readonly addresses: ReadonlyArray<{ proto: 'tcp' | 'udp'; address: string; port: number }>;
-  /** Re-reads the access list (SIGHUP). Keeps the old list if the file cannot be read. */
+  /**
+   * Re-reads the access list (SIGHUP), one reload at a time. Keeps the old list if the file cannot be read, or if a
+   * whitelist lost most of its hashes (until the same file is reloaded again).
+   */
   reload(): Promise<void>;
   /**
    * Writes queued journal entries, then the state file if any count changed since the last write. True when
@@ -58,16 +62,17 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     peerId: e.peerId === null ? null : Buffer.from(e.peerId, 'latin1').toString('hex'),
   }, 'completed');
 
-  async function reload(): Promise<void> {
-    if (config.accessMode === 'open' || config.accessListPath === null) return;
-    const list = await loadAccessListFile(config.accessListPath, log);
-    if (list === null) {
-      log.warn({ path: config.accessListPath, kept: tracker.policy.size }, 'access list not reloaded; the previous list stays in force');
-      return;
-    }
-    const { dropped, delisted } = tracker.setAccessList(list.hashes);
-    if (delisted > 0) log.info({ delisted, peersDropped: dropped }, 'torrents left the access list: peers dropped, download counts kept');
-  }
+  let listed: ReadonlySet<string> = new Set();
+  const reloader = config.accessMode === 'open' || config.accessListPath === null ? null : createAccessListReloader({
+    path: config.accessListPath, mode: config.accessMode, log,
+    current: () => listed,
+    apply: (hashes) => {
+      listed = hashes;
+      const { dropped, delisted } = tracker.setAccessList(hashes);
+      if (delisted > 0) log.info({ delisted, peersDropped: dropped }, 'torrents left the access list: peers dropped, download counts kept');
+    },
+  });
+  const reload = (): Promise<void> => reloader?.reload() ?? Promise.resolve();
 
   if (config.accessMode !== 'open' && config.accessListPath !== null) {
     checkAccessListFile(config.accessListPath);

@@ -12,7 +12,15 @@ import path from 'node:path';
  * untouched. The target's mode is kept when it exists. A symlinked target is written through: the link stays a
  * link and its destination gets the new content.
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, defaultMode = 0o644): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * Runs after the temp file is complete and synced, just before the rename: a compare-and-swap check (has the
+   * target changed since it was read?). Throwing aborts the write; the temp file is removed, the target untouched.
+   */
+  readonly beforeRename?: () => Promise<void>;
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, defaultMode = 0o644, opts: AtomicWriteOptions = {}): Promise<void> {
   const target = await resolveTarget(file);
   let mode = defaultMode;
   try {
@@ -37,6 +45,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, d
     } finally {
       await fh.close();
     }
+    await opts.beforeRename?.();
     await rename(tmp, target);
     ok = true;
   } finally {

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import type { TrackerSignaller } from './tracker-signal.js';
+import type { WhitelistFile } from './whitelist-file.js';
+import { createWhitelistSync } from './whitelist-sync.js';
+
+/** A whitelist whose first write fails (a lock held too long, a full disk), then works. */
+function flakyWhitelist() {
+  let pending = true;
+  let calls = 0;
+  const wl = {
+    file: '/srv/whitelist',
+    hasPending: () => pending,
+    async flush() {
+      calls++;
+      if (calls === 1) throw Object.assign(new Error('locked'), { code: 'ELOCKED' });
+      pending = false;
+      return { added: ['a'.repeat(40)], removed: [] };
+    },
+  };
+  return { wl: wl as unknown as WhitelistFile, calls: () => calls };
+}
+
+function setup(retry: boolean) {
+  const { wl, calls } = flakyWhitelist();
+  const records: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'debug' }, new Writable({ write(c: Buffer, _e, cb) { records.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
+  let signals = 0;
+  let failures = 0;
+  const signaller = { request: () => { signals++; }, flush: async () => undefined, busy: () => false } as TrackerSignaller;
+  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => { failures++; }, retry });
+  return { sync, calls, records, signals: () => signals, failures: () => failures };
+}
+
+test('a failed whitelist write is logged as an error and retried on a timer, then the tracker is signalled', async () => {
+  const s = setup(true);
+  await s.sync.sync();
+  assert.equal(s.failures(), 1);
+  const err = s.records.find((r) => r['level'] === 50);
+  assert.equal(err?.['code'], 'ELOCKED');
+  assert.equal(err?.['retryInMs'], 2000);
+  const t0 = Date.now();
+  while (s.signals() === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(s.calls(), 2, 'retried without any new release event');
+  assert.equal(s.signals(), 1);
+  s.sync.close();
+});
+
+test('--once: no retry timer (the run exits 1 instead)', async () => {
+  const s = setup(false);
+  await s.sync.sync();
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(s.calls(), 1);
+  assert.equal(s.records.find((r) => r['level'] === 50)?.['retryInMs'], undefined);
+  s.sync.close();
+});

@@ -124,7 +124,9 @@ function table(caption: SafeHtml | string, rows: readonly ReleaseView[], id: str
   return html`<table id="${id}" class="releases"><caption>${caption}</caption>${tableHead(q)}<tbody>${rows.map(releaseRow)}</tbody></table>`;
 }
 
+/** The split appears once a direct download has been counted; before that every download is BitTorrent. */
 function splitText(bt: number, direct: number): SafeHtml {
+  if (direct === 0) return html``;
   return html` <span class="split">(<span class="bt">${formatCount(bt)}</span> over BitTorrent, <span class="direct">${formatCount(direct)}</span> direct)</span>`;
 }
 

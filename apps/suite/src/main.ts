@@ -53,7 +53,13 @@ try {
       return app('PUBLISHER_ARGS', err);
     }
   })();
-  const statsExtra = splitArgs(input.env['STATS_ARGS']);
+  const statsExtra = (() => {
+    try {
+      return splitArgs(input.env['STATS_ARGS']);
+    } catch (err) {
+      return app('STATS_ARGS', err);
+    }
+  })();
   // The page hands out the trackers and web seed the publisher writes (served .torrent files and magnets
   // are rewritten to them), unless STATS_ARGS names its own.
   const own = (flag: string): boolean => statsExtra.some((a) => a === flag || a.startsWith(`${flag}=`));

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import tty from 'node:tty';
 import { pino, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import type { prettyFactory as PrettyFactory } from 'pino-pretty';
 import { stdoutLogSink, type LogSink } from './log-sink.js';
 
 export type { Logger };
@@ -56,6 +57,8 @@ export function createLogger(app: string, level: LogLevel = 'info', opts: Logger
   const sink = opts.sink ?? stdoutLogSink();
   const format = opts.format ?? defaultFormat();
   if (format === 'json') return pino({ base: { app }, level }, { write: (s: string) => sink.write(s) });
+  // loaded only for a person at a terminal: a service logging JSON to journald never pays for it (128 MB budget)
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: typeof PrettyFactory };
   const pretty = prettyFactory({
     colorize: opts.colorize ?? (process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === ''),
     translateTime: 'SYS:HH:MM:ss',

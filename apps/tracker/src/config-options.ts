@@ -15,7 +15,8 @@ export type { AccessMode };
 
 export type NumberKey =
   | 'intervalSeconds' | 'intervalJitterSeconds' | 'peerTimeoutSeconds' | 'numwantDefault' | 'numwantMax'
-  | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds';
+  | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds'
+  | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionAgeSeconds';
 
 export interface NumberSetting {
   readonly min: number;
@@ -34,6 +35,11 @@ export const NUMBER_SETTINGS: Readonly<Record<NumberKey, NumberSetting>> = {
   scrapeMax: { min: 1, max: 1000, dflt: 64, label: '--scrape-max / tracker.scrape_max' },
   flushIntervalSeconds: { min: 1, max: 3600, dflt: 5, label: '--flush-interval / tracker.flush_interval' },
   completionWindowSeconds: { min: 1, max: 31536000, dflt: 86400, label: '--completion-window / tracker.completion_window' },
+  // an idle connection costs about 4 KiB and a busy one up to ~90 KiB (a read plus the output cap): these
+  // defaults keep HTTP connections well inside a 128 MB VPS
+  maxConnections: { min: 1, max: 1_000_000, dflt: 1024, label: '--max-connections / tracker.max_connections' },
+  maxConnectionsPerIp: { min: 1, max: 1_000_000, dflt: 32, label: '--max-connections-per-ip / tracker.max_connections_per_ip' },
+  maxConnectionAgeSeconds: { min: 10, max: 604800, dflt: 300, label: '--max-connection-age / tracker.max_connection_age' },
 };
 
 /** Upper bound for -A / access.stats / access.proxy entries (opentracker silently stops at 64). */
@@ -146,6 +152,9 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('scrapeMax', '--scrape-max', 'tracker.scrape_max'),
   numberOption('flushIntervalSeconds', '--flush-interval', 'tracker.flush_interval'),
   numberOption('completionWindowSeconds', '--completion-window', 'tracker.completion_window'),
+  numberOption('maxConnections', '--max-connections', 'tracker.max_connections'),
+  numberOption('maxConnectionsPerIp', '--max-connections-per-ip', 'tracker.max_connections_per_ip'),
+  numberOption('maxConnectionAgeSeconds', '--max-connection-age', 'tracker.max_connection_age'),
   { flags: ['--log-level'], directive: 'tracker.log_level', takesValue: true, apply: (d, v) => { d.logLevel = parseLogLevel(v); } },
 ];
 

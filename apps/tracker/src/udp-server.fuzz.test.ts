@@ -78,6 +78,7 @@ test('fuzz: the UDP handler answers every datagram with a well-formed reply or n
         assert.fail(`action ${action}`);
     }
   }), { seed: 1516, numRuns: 40_000 });
+  assert.ok(process.memoryUsage().heapUsed < 512 * 1024 * 1024, 'heap stays bounded');
   assert.equal(tracker.counters.udpErrors, 0, `unexpected errors: ${errors.slice(0, 3).map(String).join('; ')}`);
   assert.ok(replies > 10_000, `${replies} replies: the fuzz reached the swarm`);
   const c = tracker.counters;

@@ -186,4 +186,5 @@ test('round trip: a valid announce written any way reads back the same (10,000)'
     assert.equal(a.event, r.event[1]);
     check(q);
   }), { seed: SEED + 3, numRuns: 10_000 });
+  assert.ok(process.memoryUsage().heapUsed < 512 * 1024 * 1024, 'heap stays bounded');
 });

@@ -56,4 +56,5 @@ test('fuzz: mutated datagrams (50,000)', () => {
 test('fuzz: raw bytes, short and long (30,000)', () => {
   const raw = fc.oneof({ weight: 19, arbitrary: fc.uint8Array({ maxLength: 120 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1400, maxLength: 9000 }) });
   fc.assert(fc.property(raw, (p) => check(Buffer.from(p))), { seed: SEED + 2, numRuns: 30_000 });
+  assert.ok(process.memoryUsage().heapUsed < 512 * 1024 * 1024, 'heap stays bounded');
 });

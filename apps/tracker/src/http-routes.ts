@@ -196,7 +196,8 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
         return ok(encodeFailure(err.message));
       }
       log.error({ err, url: r.url.slice(0, 200) }, 'request failed');
-      return error(500, '500 Internal Server Error', 'Internal Server Error', true);
+      // the request was framed whole, so the connection and the requests pipelined after it go on
+      return error(500, '500 Internal Server Error', 'Internal Server Error');
     }
   };
 }

@@ -16,7 +16,8 @@ export type { AccessMode };
 export type NumberKey =
   | 'intervalSeconds' | 'intervalJitterSeconds' | 'peerTimeoutSeconds' | 'numwantDefault' | 'numwantMax'
   | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds'
-  | 'journalKeep' | 'completionsPerAddress' | 'maxCompleters' | 'maxTorrents' | 'torrentIdleTimeoutSeconds' | 'maxPeersPerTorrent';
+  | 'journalKeep' | 'completionsPerAddress' | 'maxCompleters' | 'maxTorrents' | 'torrentIdleTimeoutSeconds' | 'maxPeersPerTorrent'
+  | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionAgeSeconds';
 
 export interface NumberSetting {
   readonly min: number;
@@ -42,6 +43,11 @@ export const NUMBER_SETTINGS: Readonly<Record<NumberKey, NumberSetting>> = {
   maxTorrents: { min: 1, max: 100_000_000, dflt: 50_000, label: '--max-torrents / tracker.max_torrents' },
   torrentIdleTimeoutSeconds: { min: 60, max: 315360000, dflt: 86400, label: '--torrent-idle-timeout / tracker.torrent_idle_timeout' },
   maxPeersPerTorrent: { min: 1, max: 100_000_000, dflt: 100_000, label: '--max-peers-per-torrent / tracker.max_peers_per_torrent' },
+  // an idle connection costs about 4 KiB and a busy one up to ~90 KiB (a read plus the output cap): these
+  // defaults keep HTTP connections well inside a 128 MB VPS
+  maxConnections: { min: 1, max: 1_000_000, dflt: 1024, label: '--max-connections / tracker.max_connections' },
+  maxConnectionsPerIp: { min: 1, max: 1_000_000, dflt: 32, label: '--max-connections-per-ip / tracker.max_connections_per_ip' },
+  maxConnectionAgeSeconds: { min: 10, max: 604800, dflt: 300, label: '--max-connection-age / tracker.max_connection_age' },
 };
 
 /** Upper bound for -A / access.stats / access.proxy entries (opentracker silently stops at 64). */
@@ -163,6 +169,9 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('maxTorrents', '--max-torrents', 'tracker.max_torrents'),
   numberOption('torrentIdleTimeoutSeconds', '--torrent-idle-timeout', 'tracker.torrent_idle_timeout'),
   numberOption('maxPeersPerTorrent', '--max-peers-per-torrent', 'tracker.max_peers_per_torrent'),
+  numberOption('maxConnections', '--max-connections', 'tracker.max_connections'),
+  numberOption('maxConnectionsPerIp', '--max-connections-per-ip', 'tracker.max_connections_per_ip'),
+  numberOption('maxConnectionAgeSeconds', '--max-connection-age', 'tracker.max_connection_age'),
   { flags: ['--log-level'], directive: 'tracker.log_level', takesValue: true, apply: (d, v) => { d.logLevel = parseLogLevel(v); } },
 ];
 

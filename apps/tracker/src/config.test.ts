@@ -72,6 +72,9 @@ describe('defaults', () => {
     ['maxUrlBytes', 8192],
     ['headersTimeoutMs', 10000],
     ['keepAliveTimeoutMs', 30000],
+    ['maxConnections', 1024],
+    ['maxConnectionsPerAddress', 32],
+    ['maxConnectionAgeSeconds', 300],
     ['notes', []],
   ];
   for (const [key, want] of rows) test(key, () => assert.deepEqual(c[key], want));
@@ -146,6 +149,7 @@ describe('flags', () => {
     { argv: ['--journal-file', 'j', '--journal-keep', '500', '--completions-per-address', '15'], want: { journalFile: `${CWD}/j`, journalKeep: 500, completionsPerAddress: 15 } },
     { argv: ['--max-torrents', '7', '--torrent-idle-timeout', '600', '--max-peers-per-torrent', '9', '--max-completers', '1000'], want: { maxTorrents: 7, torrentIdleTimeoutSeconds: 600, maxPeersPerTorrent: 9, maxCompleters: 1000 } },
     { argv: ['--completion-window', '1'], want: { completionWindowSeconds: 1 } },
+    { argv: ['--max-connections', '1', '--max-connections-per-ip=2', '--max-connection-age', '10'], want: { maxConnections: 1, maxConnectionsPerAddress: 2, maxConnectionAgeSeconds: 10 } },
     { argv: ['--log-level', 'debug'], want: { logLevel: 'debug' } },
     { argv: ['--log-level', 'silent'], want: { logLevel: 'silent' } },
     { argv: ['--'], want: { accessMode: 'whitelist' } },
@@ -219,6 +223,7 @@ describe('config file (-f)', () => {
     { name: 'access.stats_path', text: 'access.stats_path tracker-stats', want: { statsPath: 'tracker-stats' } },
     { name: 'access.proxy', text: 'access.proxy 10.0.0.1', want: { proxyCidrs: ['10.0.0.1/32'] } },
     { name: 'paths with spaces', text: 'access.whitelist /srv/my lists/white list', want: { accessListPath: '/srv/my lists/white list' } },
+    { name: 'connection caps', text: 'tracker.max_connections 500\ntracker.max_connections_per_ip 8\ntracker.max_connection_age 60', want: { maxConnections: 500, maxConnectionsPerAddress: 8, maxConnectionAgeSeconds: 60 } },
     { name: 'tracker.* settings', text: 'tracker.state_file st\ntracker.pid_file none\ntracker.interval 600\ntracker.interval_jitter 60\ntracker.peer_timeout 900\ntracker.numwant_default 10\ntracker.numwant_max 20\ntracker.scrape_max 5\ntracker.flush_interval 30\ntracker.completion_window 3600\ntracker.log_level warn', want: { stateFile: `${CWD}/st`, pidFile: null, intervalSeconds: 600, intervalJitterSeconds: 60, peerTimeoutSeconds: 900, numwantDefault: 10, numwantMax: 20, scrapeMax: 5, flushIntervalSeconds: 30, completionWindowSeconds: 3600, logLevel: 'warn' } },
     { name: 'comments, blanks, indentation, tabs, CRLF, BOM', text: '\uFEFF# c\r\n\r\n   # indented comment\r\n\t tracker.user \t nobody \t\r\n', want: { user: 'nobody' } },
     { name: 'empty file', text: '', want: { accessMode: 'whitelist', tcp: [{ host: '0.0.0.0', port: 6969 }] } },
@@ -309,6 +314,8 @@ describe('errors', () => {
     { argv: ['--numwant-max', '1001'], message: 'option --numwant-max: 1001 is out of range (expected 1-1000)' },
     { argv: ['--scrape-max', '0'], message: 'option --scrape-max: 0 is out of range (expected 1-1000)' },
     { argv: ['--completion-window', '0'], message: 'option --completion-window: 0 is out of range (expected 1-31536000)' },
+    { argv: ['--max-connections', '0'], message: 'option --max-connections: 0 is out of range (expected 1-1000000)' },
+    { argv: ['--max-connection-age', '9'], message: 'option --max-connection-age: 9 is out of range (expected 10-604800)' },
     { argv: ['--peer-timeout', '60'], message: 'option --peer-timeout: 60 is out of range (expected 61-604800)' },
     // Relations between settings.
     { argv: ['--interval', '100'], message: 'interval jitter 180 (default of --interval-jitter / tracker.interval_jitter) must be less than the interval 100 (option --interval)' },

@@ -68,6 +68,10 @@ export interface TrackerConfig {
   readonly maxUrlBytes: number;
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  /** HTTP connection caps: in total, per address (IPv6 per /64), and the age at which one is closed. */
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxConnectionAgeSeconds: number;
   /** Things worth one info log line at startup (accepted-but-ignored directives). */
   readonly notes: readonly string[];
 }
@@ -280,6 +284,9 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     maxUrlBytes: 8192,
     headersTimeoutMs: 10_000,
     keepAliveTimeoutMs: 30_000,
+    maxConnections: n('maxConnections'),
+    maxConnectionsPerAddress: n('maxConnectionsPerIp'),
+    maxConnectionAgeSeconds: n('maxConnectionAgeSeconds'),
     notes: draft.notes,
   });
 }

@@ -30,6 +30,20 @@ export class Counters {
   udpMismatches = 0;
   udpDropped = 0;
   udpErrors = 0;
+  /** UDP replies not sent: the sender's address cannot be answered (source port 0, bad address). */
+  udpUnsendable = 0;
+  /** UDP replies the socket failed to send (thrown or reported to the send callback). */
+  udpSendErrors = 0;
+  /** TCP connections closed at accept: the total cap was reached. */
+  tcpRefusedTotal = 0;
+  /** TCP connections closed at accept: the per-address cap was reached. */
+  tcpRefusedPerAddress = 0;
+  /** Keep-alive connections closed because they reached the maximum connection age. */
+  tcpAged = 0;
+  /** Times a connection stopped being read because its unsent replies reached the cap. */
+  tcpPaused = 0;
+  /** Unexpected errors in the HTTP layer, each confined to its request or connection. */
+  tcpErrors = 0;
   /** Completions counted since start (opentracker's mode=completed). */
   completed = 0;
   /** Announces refused because of the access list. */

@@ -96,6 +96,19 @@ Our settings (flag and config directive):
   --max-peers-per-torrent N tracker.max_peers_per_torrent
                                                      peers stored per torrent and address family; more
                                                      are answered but not stored (default 100000)
+  --max-connections N      tracker.max_connections   HTTP connections open at once; more are closed at
+                                                     accept (default 1024)
+  --max-connections-per-ip N tracker.max_connections_per_ip
+                                                     HTTP connections open at once from one address,
+                                                     IPv6 counted per /64; not applied to -A and
+                                                     access.proxy addresses (default 32)
+  --max-connection-age SECONDS tracker.max_connection_age
+                                                     a keep-alive connection is closed after this long:
+                                                     at its next reply, or at once when idle (default 300).
+                                                     Idle connections close after 30 s, a request head
+                                                     must arrive within 10 s, and a client that stops
+                                                     reading is not read from until 16 KiB of replies
+                                                     drain.
   --log-level LEVEL        tracker.log_level         fatal, error, warn, info, debug, trace or silent
                                                      (default info)
   Long options also accept --name=value.

@@ -53,6 +53,10 @@ export const MAX_HEADERS = 64;
 export const MAX_HEADER_BYTES = 8192;
 const TEXT = 'Content-Type: text/plain\r\n';
 const NOT_AUTHORIZED = encodeFailure(new ProtocolError('NOT_AUTHORIZED').message);
+/** How long one full scrape is served before it is built again. */
+export const FULL_SCRAPE_TTL_MS = 2000;
+const FULL_SCRAPE_PLAIN = 'Content-Type: text/plain\r\nVary: Accept-Encoding\r\n';
+const FULL_SCRAPE_GZIP = 'Content-Type: text/plain\r\nContent-Encoding: gzip\r\nVary: Accept-Encoding\r\n';
 
 export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clock, log: Logger): (r: WireRequest) => WireResponse {
   const c = tracker.counters;
@@ -103,10 +107,11 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
       if (opts.closedMode && !opts.isStatsClient(peerIp(r))) {
         return error(403, '403 Access Denied', 'Full scrape is restricted to stats clients in closed mode.');
       }
-      const body = encodeScrape(tracker.allRows());
+      const gzip = acceptsGzip(r);
+      const body = fullScrapeBody(gzip);
       c.fullScrapes++;
       c.fullScrapeBytes += body.length;
-      return maybeGzip(r, body, 'text/plain');
+      return ok(body, gzip ? FULL_SCRAPE_GZIP : FULL_SCRAPE_PLAIN);
     }
     const s = parseScrapeQuery(query, opts.scrapeMax);
     c.tcpScrapes++;
@@ -123,8 +128,28 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
     return ok(reply.body, `Content-Type: ${reply.contentType}\r\n`);
   }
 
+  /**
+   * The full scrape is built at most once per FULL_SCRAPE_TTL_MS and shared by every reply in that time:
+   * building it walks every torrent (20,000 take tens of ms), and a client that asks for it hundreds of
+   * times at once must not cost hundreds of builds. One copy (plus its gzip) is kept; its size follows the
+   * number of torrents, which is capped.
+   */
+  let fullScrape: { at: number; plain: Buffer; gzip: Buffer | null } | null = null;
+  function fullScrapeBody(gzip: boolean): Buffer {
+    const now = clock.now();
+    if (fullScrape === null || now - fullScrape.at >= FULL_SCRAPE_TTL_MS || now < fullScrape.at) {
+      fullScrape = { at: now, plain: encodeScrape(tracker.allRows()), gzip: null };
+    }
+    if (!gzip) return fullScrape.plain;
+    return (fullScrape.gzip ??= zlib.gzipSync(fullScrape.plain));
+  }
+
+  function acceptsGzip(r: WireRequest): boolean {
+    return /\bgzip\b/.test(r.headers.get('accept-encoding') ?? '');
+  }
+
   function maybeGzip(r: WireRequest, body: Buffer, contentType: string): WireResponse {
-    if (/\bgzip\b/.test(r.headers.get('accept-encoding') ?? '')) {
+    if (acceptsGzip(r)) {
       return ok(zlib.gzipSync(body), `Content-Type: ${contentType}\r\nContent-Encoding: gzip\r\nVary: Accept-Encoding\r\n`);
     }
     return ok(body, `Content-Type: ${contentType}\r\nVary: Accept-Encoding\r\n`);
@@ -172,7 +197,8 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
         return ok(encodeFailure(err.message));
       }
       log.error({ err, url: r.url.slice(0, 200) }, 'request failed');
-      return error(500, '500 Internal Server Error', 'Internal Server Error', true);
+      // the request was framed whole, so the connection and the requests pipelined after it go on
+      return error(500, '500 Internal Server Error', 'Internal Server Error');
     }
   };
 }

@@ -1,160 +1,202 @@
 import net from 'node:net';
-import { STATUS_CODES } from 'node:http';
-import type { Tracker } from './tracker.js';
+import type { Logger } from '../../../libs/common/src/log.js';
+import { parseIpv6Groups } from '../../../libs/net/src/ip.js';
+import { MAX_PENDING_OUTPUT, createFramer, type FrameConn, type FrameSink } from './http-framer.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
+import type { Tracker } from './tracker.js';
 
 /**
- * HTTP/1.1 framing for the tracker on bare `net` sockets. Tracker requests are a GET line and a few headers
- * with no body; node:http's general machinery (request/response objects, streams, events per request) costs
- * about half the CPU of an announce, measured: a trivial node:http server peaks at ~26k req/s on one core
- * here, the same server on `net` at ~49k. What this layer does:
- * - keep-alive (HTTP/1.1 by default, HTTP/1.0 on request), pipelining (replies in order), Connection: close;
- * - limits: a request head over 24 KiB without its end is answered 431 and closed (the route gives 414/431
- *   for a long URL or too many header bytes below that); a request head must be complete within the header
- *   timeout (slow clients are cut off), an idle keep-alive connection is closed after the keep-alive timeout;
- * - a request with a body is answered (413) and the connection closed, since the body is never read;
- * - garbage gets 400 and a close.
+ * The tracker's HTTP/1.1 on bare `net` sockets; http-framer.ts does the framing. Tracker requests are a GET
+ * line and a few headers with no body; node:http's general machinery (request/response objects, streams,
+ * events per request) costs about half the CPU of an announce, measured: a trivial node:http server peaks at
+ * ~26k req/s on one core here, the same server on `net` at ~49k. What this layer adds:
+ * - caps on connections: in total (over it, the kernel's connection is closed at accept), per address
+ *   (IPv6: per /64, what one subscriber gets), and a maximum age after which a keep-alive connection is
+ *   closed (at its next reply, or at once when idle): every idle connection costs memory, and a client that
+ *   asks something every 29 s would otherwise keep one forever;
+ * - timeouts: a request head must be complete within the header timeout from its first byte (slow clients
+ *   are cut off), an idle keep-alive connection is closed after the keep-alive timeout, and so is one whose
+ *   client stops reading its replies;
+ * - backpressure: when a connection's unsent replies reach the framer's cap, reading stops until they drain;
+ * - every socket callback is guarded: an error affects only its connection.
  */
 export interface WireLimits {
   readonly headersTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerAddress: number;
+  readonly maxConnectionAgeSeconds: number;
+  /** Addresses the per-address cap does not apply to (reverse proxies, the stats clients). */
+  isCapExempt(ip: string): boolean;
 }
 
-const MAX_HEAD_BYTES = 24 * 1024;
-const OK_TEXT_PREFIX = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ';
-const TEXT_HEADERS = 'Content-Type: text/plain\r\n';
-
-interface Conn {
+interface Conn extends FrameConn {
   readonly socket: net.Socket;
-  buf: string;
-  /** When the current incomplete request head started (0: none pending). */
-  pendingSince: number;
-  closing: boolean;
+  readonly openedAt: number;
+  /** Per-address bucket, or null when exempt. */
+  readonly bucket: string | null;
 }
 
-export function createWireServer(route: (r: WireRequest) => WireResponse, limits: WireLimits, tracker: Tracker): { server: net.Server; closeAll(): void } {
-  const conns = new Set<Conn>();
-  const server = net.createServer({ noDelay: true, keepAlive: false });
+/** A closing connection whose client never reads its last reply is destroyed after this. */
+const CLOSE_GRACE_MS = 5000;
 
-  server.on('connection', (socket) => {
-    tracker.counters.tcpAccepts++;
-    const conn: Conn = { socket, buf: '', pendingSince: Date.now(), closing: false };
-    conns.add(conn);
-    socket.setEncoding('latin1');
-    socket.setTimeout(limits.keepAliveTimeoutMs, () => socket.destroy());
-    socket.on('data', (chunk: string) => onData(conn, chunk));
-    socket.on('drain', () => socket.resume());
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => conns.delete(conn));
+/** The address a per-address cap counts: IPv4 as is, IPv6 by its /64 (one subscriber's usual prefix). */
+export function addressBucket(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  if (ip.startsWith('::ffff:') && ip.includes('.')) return ip.slice(7);
+  const zone = ip.indexOf('%');
+  const groups = parseIpv6Groups(zone < 0 ? ip : ip.slice(0, zone));
+  if (groups === null) return ip.toLowerCase();
+  return `${groups[0]!.toString(16)}:${groups[1]!.toString(16)}:${groups[2]!.toString(16)}:${groups[3]!.toString(16)}::/64`;
+}
+
+export function createWireServer(
+  route: (r: WireRequest) => WireResponse, limits: WireLimits, tracker: Tracker, log: Logger,
+): { server: net.Server; closeAll(): void } {
+  const c = tracker.counters;
+  const conns = new Set<Conn>();
+  const perAddress = new Map<string, number>();
+  // the write buffer's high-water mark is the framer's output cap, so 'drain' comes exactly when it resumes
+  const server = net.createServer({ noDelay: true, keepAlive: false, highWaterMark: MAX_PENDING_OUTPUT });
+  // the total cap is Node's own: past it, an accepted handle is closed before any JS object is made for it
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => { c.tcpRefusedTotal++; });
+  const maxAgeMs = limits.maxConnectionAgeSeconds * 1000;
+
+  let lastErrorLog = 0;
+  function logError(err: unknown, msg: string, extra: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    if (now - lastErrorLog < 60000) return;
+    lastErrorLog = now;
+    try {
+      log.error({ err, ...extra }, `${msg} (further errors within a minute are counted, not logged)`);
+    } catch {
+      // a logger that cannot write must not turn one bad request into a crash
+    }
+  }
+
+  const framer = createFramer({
+    route,
+    counters: c,
+    onRouteError: (err, r) => logError(err, 'request failed', { url: r.url.slice(0, 200) }),
   });
 
-  function onData(conn: Conn, chunk: string): void {
-    if (conn.closing) return;
-    conn.buf = conn.buf.length === 0 ? chunk : conn.buf + chunk;
-    let out = '';
-    for (;;) {
-      const end = conn.buf.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (conn.buf.length > MAX_HEAD_BYTES) {
-          tracker.counters.httpError('431 Request Header Fields Too Large');
-          out += serialize({ status: 431, headers: TEXT_HEADERS, body: Buffer.from('Request head too large.\n'), close: true }, false, false, false);
-          finish(conn, out);
-          return;
-        }
-        break;
-      }
-      const head = conn.buf.slice(0, end);
-      conn.buf = conn.buf.slice(end + 4);
-      const parsed = parseHead(head, conn.socket.remoteAddress ?? '');
-      if (parsed === null) {
-        tracker.counters.httpError('400 Invalid Request');
-        out += serialize({ status: 400, headers: TEXT_HEADERS, body: Buffer.from('Bad Request\n'), close: true }, false, false, false);
-        finish(conn, out);
-        return;
-      }
-      const { request, http10 } = parsed;
-      const res = route(request);
-      const connection = request.headers.get('connection')?.toLowerCase() ?? '';
-      const keepAlive = !res.close && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
-      if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && request.method === 'GET') {
-        // the announce/scrape reply, the hot path: one concatenation, no header assembly
-        out += OK_TEXT_PREFIX + res.body.length + '\r\n\r\n' + res.body.toString('latin1');
-      } else {
-        out += serialize(res, keepAlive, request.method === 'HEAD', http10);
-      }
-      if (!keepAlive) {
-        finish(conn, out);
-        return;
-      }
+  // accept errors (EMFILE when out of descriptors) are emitted on the server: without a listener they would
+  // end the process; the connection is lost, the server keeps accepting
+  server.on('error', (err) => {
+    c.tcpErrors++;
+    logError(err, 'tcp server error');
+  });
+
+  server.on('connection', (socket) => {
+    try {
+      accept(socket);
+    } catch (err) {
+      c.tcpErrors++;
+      logError(err, 'connection setup failed');
+      socket.destroy();
     }
-    conn.pendingSince = conn.buf.length > 0 ? conn.pendingSince || Date.now() : 0;
-    if (out.length > 0 && !conn.socket.write(out, 'latin1')) conn.socket.pause();
+  });
+
+  function accept(socket: net.Socket): void {
+    c.tcpAccepts++;
+    socket.on('error', () => socket.destroy());
+    const remoteAddress = socket.remoteAddress;
+    if (remoteAddress === undefined) {
+      // already gone (reset before we got to it)
+      socket.destroy();
+      return;
+    }
+    let bucket: string | null = null;
+    if (!limits.isCapExempt(remoteAddress)) {
+      bucket = addressBucket(remoteAddress);
+      const n = perAddress.get(bucket) ?? 0;
+      if (n >= limits.maxConnectionsPerAddress) {
+        c.tcpRefusedPerAddress++;
+        socket.destroy();
+        return;
+      }
+      perAddress.set(bucket, n + 1);
+    }
+    const now = Date.now();
+    const sink: FrameSink = {
+      write(data) {
+        socket.write(data, 'latin1');
+        // only report a full buffer when 'drain' will follow; otherwise a paused connection would never resume
+        return socket.writableNeedDrain ? socket.writableLength : 0;
+      },
+      end(data) {
+        socket.end(data, 'latin1');
+        // a client that never reads its reply must not hold the socket forever
+        setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+      },
+    };
+    const conn: Conn = { socket, sink, remoteAddress, bucket, openedAt: now, buf: '', pendingSince: now, closing: false, paused: false, aged: false };
+    conns.add(conn);
+    socket.setEncoding('latin1');
+    // inactivity in both directions: an idle keep-alive connection, and a client that stopped reading
+    socket.setTimeout(limits.keepAliveTimeoutMs, () => socket.destroy());
+    socket.on('data', (chunk: string) => {
+      try {
+        framer.feed(conn, chunk, Date.now());
+        if (conn.paused) socket.pause();
+      } catch (err) {
+        failed(conn, err);
+      }
+    });
+    socket.on('drain', () => {
+      try {
+        if (!conn.paused) return;
+        framer.resume(conn, Date.now());
+        if (!conn.paused && !conn.closing) socket.resume();
+      } catch (err) {
+        failed(conn, err);
+      }
+    });
+    socket.on('close', () => {
+      conns.delete(conn);
+      if (bucket === null) return;
+      const n = (perAddress.get(bucket) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(bucket);
+      else perAddress.set(bucket, n);
+    });
   }
 
-  function finish(conn: Conn, out: string): void {
+  function failed(conn: Conn, err: unknown): void {
+    c.tcpErrors++;
+    logError(err, 'connection failed', { from: conn.remoteAddress });
     conn.closing = true;
     conn.buf = '';
-    conn.socket.end(out, 'latin1');
-    // a client that never reads its reply must not hold the socket forever
-    setTimeout(() => conn.socket.destroy(), 5000).unref();
+    conn.socket.destroy();
   }
 
-  // slow clients: a request head that is not complete within the header timeout closes the connection
+  // every second: slow request heads, and connections past the maximum age
   const sweep = setInterval(() => {
-    const limit = Date.now() - limits.headersTimeoutMs;
-    for (const conn of conns) if (conn.pendingSince !== 0 && conn.pendingSince < limit) conn.socket.destroy();
+    try {
+      const now = Date.now();
+      const headLimit = now - limits.headersTimeoutMs;
+      const ageLimit = now - maxAgeMs;
+      for (const conn of conns) {
+        if (conn.pendingSince !== 0 && conn.pendingSince < headLimit) {
+          conn.socket.destroy();
+          continue;
+        }
+        if (!conn.aged && conn.openedAt < ageLimit) {
+          conn.aged = true;
+          c.tcpAged++;
+        }
+        // an aged connection that is not in the middle of anything goes now; a busy one closes at its next reply
+        if (conn.aged && !conn.closing && !conn.paused && conn.buf.length === 0 && conn.socket.writableLength === 0) {
+          conn.closing = true;
+          conn.sink.end('');
+        }
+      }
+    } catch (err) {
+      c.tcpErrors++;
+      logError(err, 'connection sweep failed');
+    }
   }, 1000);
   sweep.unref();
   server.on('close', () => clearInterval(sweep));
   return { server, closeAll: () => { for (const conn of conns) conn.socket.destroy(); } };
-}
-
-function serialize(res: WireResponse, keepAlive: boolean, head: boolean, http10: boolean): string {
-  const version = http10 ? 'HTTP/1.0' : 'HTTP/1.1';
-  const connection = keepAlive ? (http10 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n';
-  return `${version} ${res.status} ${STATUS_CODES[res.status] ?? 'Unknown'}\r\n${res.headers}Content-Length: ${res.body.length}\r\n${connection}\r\n` +
-    (head ? '' : res.body.toString('latin1'));
-}
-
-/** Request line and headers; null when they are not HTTP/1.x. */
-function parseHead(head: string, remoteAddress: string): { request: WireRequest; http10: boolean } | null {
-  // tolerate leading empty lines between pipelined requests (RFC 9112 §2.2)
-  let start = 0;
-  while (head.startsWith('\r\n', start)) start += 2;
-  let lineEnd = head.indexOf('\r\n', start);
-  if (lineEnd < 0) lineEnd = head.length;
-  const line = head.slice(start, lineEnd);
-  const sp1 = line.indexOf(' ');
-  const sp2 = line.lastIndexOf(' ');
-  if (sp1 <= 0 || sp2 <= sp1) return null;
-  const method = line.slice(0, sp1);
-  const url = line.slice(sp1 + 1, sp2);
-  const version = line.slice(sp2 + 1);
-  if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') return null;
-  if (url.length === 0 || /[\x00-\x20\x7f]/.test(url)) return null;
-  const headers = new Map<string, string>();
-  let count = 0;
-  let pos = lineEnd + 2;
-  while (pos < head.length) {
-    let e = head.indexOf('\r\n', pos);
-    if (e < 0) e = head.length;
-    const h = head.slice(pos, e);
-    pos = e + 2;
-    const colon = h.indexOf(':');
-    if (colon <= 0 || h.charCodeAt(0) === 32 || h.charCodeAt(0) === 9) return null;
-    const name = h.slice(0, colon).toLowerCase();
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return null;
-    const value = h.slice(colon + 1).trim();
-    const prev = headers.get(name);
-    headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
-    count++;
-  }
-  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400
-  if (version === 'HTTP/1.1' && !headers.has('host')) return null;
-  const cl = headers.get('content-length');
-  const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
-  return {
-    request: { method, url, headers, headerCount: count, headerBytes: head.length - lineEnd, remoteAddress, hasBody },
-    http10: version === 'HTTP/1.0',
-  };
 }

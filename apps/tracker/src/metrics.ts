@@ -34,6 +34,11 @@ export function renderMetrics(tracker: Tracker, nowMs: number, memory: NodeJS.Me
   metric('tracker_udp_connection_id_mismatches_total', 'counter', 'UDP requests with a wrong or expired connection id.', [['', c.udpMismatches]]);
   metric('tracker_udp_dropped_total', 'counter', 'UDP packets dropped as malformed.', [['', c.udpDropped]]);
   metric('tracker_http_connections_total', 'counter', 'TCP connections accepted.', [['', c.tcpAccepts]]);
+  metric('tracker_http_connections_refused_total', 'counter', 'TCP connections closed at accept by a cap.', [['{cap="total"}', c.tcpRefusedTotal], ['{cap="per_address"}', c.tcpRefusedPerAddress]]);
+  metric('tracker_http_connections_aged_total', 'counter', 'Keep-alive connections closed at the maximum connection age.', [['', c.tcpAged]]);
+  metric('tracker_http_read_pauses_total', 'counter', 'Times a connection was not read until its unsent replies drained.', [['', c.tcpPaused]]);
+  metric('tracker_internal_errors_total', 'counter', 'Unexpected errors, each confined to one request, connection or datagram.', [['{proto="http"}', c.tcpErrors], ['{proto="udp"}', c.udpErrors]]);
+  metric('tracker_udp_replies_unsent_total', 'counter', 'UDP replies not sent.', [['{reason="bad_destination"}', c.udpUnsendable], ['{reason="send_error"}', c.udpSendErrors]]);
   metric('tracker_http_errors_total', 'counter', 'HTTP error replies by status.', [...c.httpErrors].map(([k, n]) => [`{status="${k.slice(0, 3)}"}`, n] as [string, number]));
   metric('tracker_failures_total', 'counter', 'Client errors answered with a failure reason, by code.', [...c.failures].map(([k, n]) => [`{code="${k}"}`, n] as [string, number]));
   metric('tracker_accesslist_hashes', 'gauge', 'Hashes on the access list.', [['', c.accessListSize]]);

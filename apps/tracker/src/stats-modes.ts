@@ -249,8 +249,14 @@ export function snapshot(tracker: Tracker, nowMs: number): Record<string, unknow
     peersNotStored: tracker.store.peersNotStored,
     journal: tracker.completions?.status() ?? null,
     accessList: { mode: tracker.policy.mode, size: c.accessListSize, reloads: c.accessListReloads, loadedAt: c.accessListLoadedAt ? new Date(c.accessListLoadedAt).toISOString() : null },
-    tcp: { accepts: c.tcpAccepts, requests: c.tcpRequests, announces: c.tcpAnnounces, scrapes: c.tcpScrapes, fullScrapes: c.fullScrapes },
-    udp: { packets: c.udpPackets, connects: c.udpConnects, announces: c.udpAnnounces, scrapes: c.udpScrapes, connectionIdMismatches: c.udpMismatches, dropped: c.udpDropped, errors: c.udpErrors },
+    tcp: {
+      accepts: c.tcpAccepts, requests: c.tcpRequests, announces: c.tcpAnnounces, scrapes: c.tcpScrapes, fullScrapes: c.fullScrapes,
+      refusedTotalCap: c.tcpRefusedTotal, refusedPerAddressCap: c.tcpRefusedPerAddress, aged: c.tcpAged, readPauses: c.tcpPaused, errors: c.tcpErrors,
+    },
+    udp: {
+      packets: c.udpPackets, connects: c.udpConnects, announces: c.udpAnnounces, scrapes: c.udpScrapes, connectionIdMismatches: c.udpMismatches,
+      dropped: c.udpDropped, errors: c.udpErrors, unsendable: c.udpUnsendable, sendErrors: c.udpSendErrors,
+    },
     httpErrors: Object.fromEntries(c.httpErrors),
     failures: Object.fromEntries(c.failures),
   };

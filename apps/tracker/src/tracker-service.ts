@@ -124,7 +124,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   const addresses: Array<{ proto: 'tcp' | 'udp'; address: string; port: number }> = [];
   try {
     for (const l of config.tcp) {
-      const wire = createWireServer(route, config, tracker);
+      const wire = createWireServer(route, { ...config, isCapExempt: (ip) => isStatsClient(ip) || isTrustedProxy(ip) }, tracker, log);
       const server = wire.server;
       const listening = Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
       server.listen({ host: l.host, port: l.port, ipv6Only: v6Only(l, config.tcp), backlog: 1024 });

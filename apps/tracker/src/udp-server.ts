@@ -5,6 +5,7 @@ import {
   type createConnectionIds,
 } from '../../../libs/protocol/src/index.js';
 import { writeCompact } from '../../../libs/swarm/src/index.js';
+import type { Counters } from './counters.js';
 import type { Clock, Tracker } from './tracker.js';
 
 /**
@@ -19,61 +20,102 @@ const NUMWANT_CAP_V4 = 200;
 const NUMWANT_CAP_V6 = 66;
 const MISMATCH = 'Connection ID mismatch.';
 
+/** The part of dgram.Socket a reply needs (a fake in tests). */
+export interface UdpSender {
+  send(msg: Buffer, port: number, address: string, callback: (err: Error | null) => void): void;
+}
+
+export interface ReplyAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * Sends one reply and never throws. A datagram's source is chosen by the sender: a raw socket can claim
+ * port 0, which dgram refuses by throwing (ERR_SOCKET_BAD_PORT) — from inside an error handler that took
+ * the whole process down. Such a destination is dropped and counted; a send that throws anyway (socket
+ * closed, address family mismatch) or fails later (reported to the callback) is counted as a send error.
+ */
+export function createReplySender(c: Counters): (socket: UdpSender, buf: Buffer, to: ReplyAddress) => void {
+  // one callback for every send: asking for the outcome must not allocate per packet
+  const onSent = (err: Error | null): void => {
+    if (err) c.udpSendErrors++;
+  };
+  return function sendReply(socket, buf, to) {
+    const port = to.port;
+    if (!(port >= 1 && port <= 65535) || typeof to.address !== 'string' || to.address.length === 0) {
+      c.udpUnsendable++;
+      return;
+    }
+    try {
+      socket.send(buf, port, to.address, onSent);
+    } catch {
+      c.udpSendErrors++;
+    }
+  };
+}
+
 export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Clock, log: Logger) {
   const c = tracker.counters;
   const addr = Buffer.alloc(18);
+  const reply = createReplySender(c);
   let lastErrorLog = 0;
 
-  return function handle(socket: dgram.Socket, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  function answer(socket: UdpSender, msg: Buffer, rinfo: ReplyAddress): void {
+    const req = decodeUdpRequest(msg);
+    if (req === null) {
+      c.udpDropped++;
+      return;
+    }
+    const ip = rinfo.address;
+    const nowSeconds = Math.floor(clock.now() / 1000);
+    if (req.action === 0) {
+      c.udpConnects++;
+      reply(socket, encodeConnectReply(req.transactionId, ids.issue(ip, nowSeconds)), rinfo);
+      return;
+    }
+    if (!ids.verify(req.connectionId, ip, nowSeconds)) {
+      c.udpMismatches++;
+      reply(socket, encodeErrorReply(req.transactionId, MISMATCH), rinfo);
+      return;
+    }
+    if (req.action === 1) {
+      if (req.port === 0) throw new ProtocolError('BAD_PORT');
+      const addrLen = writeCompact(ip, req.port, addr);
+      if (addrLen === 0) return;
+      const r = tracker.announce({
+        infoHash: req.infoHash,
+        addr,
+        addrLen,
+        seeder: req.left === 0,
+        downloaded: req.downloaded,
+        event: req.event,
+        peerId: req.peerId,
+        numwant: req.numWant,
+        numwantCap: addrLen === 6 ? NUMWANT_CAP_V4 : NUMWANT_CAP_V6,
+        bothFamilies: false,
+      });
+      c.udpAnnounces++;
+      if (r === null) {
+        reply(socket, encodeErrorReply(req.transactionId, new ProtocolError('NOT_AUTHORIZED').message), rinfo);
+        return;
+      }
+      const peers = addrLen === 6 ? r.peers : (r.peers6 ?? Buffer.alloc(0));
+      reply(socket, encodeAnnounceReply(req.transactionId, r.interval, r.incomplete, r.complete, peers), rinfo);
+      return;
+    }
+    c.udpScrapes++;
+    const rows = tracker.scrape(req.infoHashes).map((row) => row === null
+      ? { seeders: 0, completed: 0, leechers: 0 }
+      : { seeders: row.complete, completed: row.downloaded, leechers: row.incomplete });
+    reply(socket, encodeScrapeReply(req.transactionId, rows), rinfo);
+  }
+
+  /** Whatever happens while answering one datagram stays with that datagram: this never throws. */
+  return function handle(socket: UdpSender, msg: Buffer, rinfo: ReplyAddress): void {
     c.udpPackets++;
     try {
-      const req = decodeUdpRequest(msg);
-      if (req === null) {
-        c.udpDropped++;
-        return;
-      }
-      const ip = rinfo.address;
-      const nowSeconds = Math.floor(clock.now() / 1000);
-      if (req.action === 0) {
-        c.udpConnects++;
-        reply(socket, encodeConnectReply(req.transactionId, ids.issue(ip, nowSeconds)), rinfo);
-        return;
-      }
-      if (!ids.verify(req.connectionId, ip, nowSeconds)) {
-        c.udpMismatches++;
-        reply(socket, encodeErrorReply(req.transactionId, MISMATCH), rinfo);
-        return;
-      }
-      if (req.action === 1) {
-        if (req.port === 0) throw new ProtocolError('BAD_PORT');
-        const addrLen = writeCompact(ip, req.port, addr);
-        if (addrLen === 0) return;
-        const r = tracker.announce({
-          infoHash: req.infoHash,
-          addr,
-          addrLen,
-          seeder: req.left === 0,
-          downloaded: req.downloaded,
-          event: req.event,
-          peerId: req.peerId,
-          numwant: req.numWant,
-          numwantCap: addrLen === 6 ? NUMWANT_CAP_V4 : NUMWANT_CAP_V6,
-          bothFamilies: false,
-        });
-        c.udpAnnounces++;
-        if (r === null) {
-          reply(socket, encodeErrorReply(req.transactionId, new ProtocolError('NOT_AUTHORIZED').message), rinfo);
-          return;
-        }
-        const peers = addrLen === 6 ? r.peers : (r.peers6 ?? Buffer.alloc(0));
-        reply(socket, encodeAnnounceReply(req.transactionId, r.interval, r.incomplete, r.complete, peers), rinfo);
-        return;
-      }
-      c.udpScrapes++;
-      const rows = tracker.scrape(req.infoHashes).map((row) => row === null
-        ? { seeders: 0, completed: 0, leechers: 0 }
-        : { seeders: row.complete, completed: row.downloaded, leechers: row.incomplete });
-      reply(socket, encodeScrapeReply(req.transactionId, rows), rinfo);
+      answer(socket, msg, rinfo);
     } catch (err) {
       if (err instanceof ProtocolError && msg.length >= 16) {
         c.failure(err.code);
@@ -84,14 +126,14 @@ export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Cl
       const now = clock.now();
       if (now - lastErrorLog > 60000) {
         lastErrorLog = now;
-        log.error({ err, from: rinfo.address, bytes: msg.length }, 'udp packet failed (further errors within a minute are counted, not logged)');
+        try {
+          log.error({ err, from: rinfo.address, bytes: msg.length }, 'udp packet failed (further errors within a minute are counted, not logged)');
+        } catch {
+          // a logger that cannot write must not turn one bad packet into a crash
+        }
       }
     }
   };
-}
-
-function reply(socket: dgram.Socket, buf: Buffer, rinfo: dgram.RemoteInfo): void {
-  socket.send(buf, rinfo.port, rinfo.address);
 }
 
 /** One socket per listen address; '::' takes IPv4 too (mapped addresses are stored as IPv4). */

@@ -45,6 +45,7 @@ describe('parseQuery', () => {
     { name: 'lone percent', raw: 'a=%', code: 'BAD_ESCAPE' },
     { name: 'bad escape in a name', raw: '%zz=1', code: 'BAD_ESCAPE' },
     { name: 'char above 0xFF', raw: 'a=\u20ac', code: 'BAD_ESCAPE' },
+    { name: 'char above 0xFF in a name', raw: '\u20ac=1', code: 'BAD_ESCAPE' },
     { name: 'too many repeats', raw: 'a=1&a=2&a=3', code: 'TOO_MANY_REPEATS' },
   ];
   for (const r of bad) test(`refuses ${r.name}`, () => expectCode(() => parseQuery(r.raw, 2), r.code));

@@ -66,7 +66,8 @@ export function nextParam(c: QueryCursor): boolean {
   for (; i < n; i++) {
     const ch = q.charCodeAt(i);
     if (ch === AMP || ch === EQ) break;
-    if (ch === PCT || ch === PLUS) escaped = true;
+    // a char above 0xFF goes through the decoder too, which refuses it like a bad escape
+    if (ch === PCT || ch === PLUS || ch > 0xff) escaped = true;
     h = (Math.imul(h, 31) + ch) | 0;
   }
   c.nameHash = h;

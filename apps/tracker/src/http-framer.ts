@@ -1,0 +1,218 @@
+import { STATUS_CODES } from 'node:http';
+import type { Counters } from './counters.js';
+import type { WireRequest, WireResponse } from './http-routes.js';
+
+/**
+ * HTTP/1.1 framing of one connection, without sockets: bytes in (latin1 strings, any chunking), requests
+ * to the route, replies out to a sink, in order. http-wire.ts feeds it from a socket; tests feed it
+ * arbitrary bytes. What it does:
+ * - keep-alive (HTTP/1.1 by default, HTTP/1.0 on request), pipelining (replies in order), Connection: close;
+ * - a request head over 24 KiB without its end is answered 431 and closed (the route gives 414/431 for a
+ *   long URL or too many header bytes below that); garbage gets 400 and a close; a request with a body is
+ *   answered (413) and closed by the route, since the body is never read;
+ * - replies are written as they are made, and once the sink holds MAX_PENDING_OUTPUT unsent bytes the
+ *   framer stops (paused) until the caller says the output drained: a client that pipelines without
+ *   reading cannot make the tracker buffer replies without end;
+ * - a route that throws gives that request a 500; the next pipelined request is served as usual.
+ * Small replies of one chunk are joined into one write (one syscall for a pipelined burst, nothing extra
+ * on the hot path of one request per chunk); large bodies are written as the Buffer they are, never copied
+ * into a string.
+ */
+export interface FrameSink {
+  /** Queues latin1 text or bytes; returns how many bytes are queued and not yet sent. */
+  write(data: string | Buffer): number;
+  /** Queues the last bytes, then closes after they are sent. */
+  end(data: string): void;
+}
+
+/** One connection's framing state (http-wire.ts adds its socket). */
+export interface FrameConn {
+  /** Received bytes not yet framed (latin1). */
+  buf: string;
+  /** When the current incomplete request head started, ms (0: none pending). */
+  pendingSince: number;
+  /** A closing reply was written: everything received afterwards is ignored. */
+  closing: boolean;
+  /** Output reached MAX_PENDING_OUTPUT: stop reading and framing until it drains. */
+  paused: boolean;
+  /** Past the maximum connection age: the next reply closes the connection. */
+  aged: boolean;
+  readonly remoteAddress: string;
+  readonly sink: FrameSink;
+}
+
+export const MAX_HEAD_BYTES = 24 * 1024;
+/** Unsent reply bytes per connection before reading stops. */
+export const MAX_PENDING_OUTPUT = 16 * 1024;
+/** Received bytes kept while paused: one read (64 KiB) beyond a head; more means the reader ignored pause. */
+export const MAX_BUFFERED_INPUT = MAX_HEAD_BYTES + 64 * 1024;
+/** Bodies up to this size are joined into the reply text; larger ones are written as Buffers. */
+const INLINE_BODY_BYTES = 8 * 1024;
+/** Joined reply text is written once it reaches this size. */
+const FLUSH_BYTES = 8 * 1024;
+
+const OK_TEXT_PREFIX = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ';
+export const TEXT_HEADERS = 'Content-Type: text/plain\r\n';
+const INTERNAL_ERROR: WireResponse = { status: 500, headers: TEXT_HEADERS, body: Buffer.from('Internal Server Error\n'), close: false };
+
+export interface FramerDeps {
+  route(r: WireRequest): WireResponse;
+  readonly counters: Counters;
+  /** Told about a route that threw (after the 500 is queued); must not throw. */
+  onRouteError(err: unknown, r: WireRequest): void;
+}
+
+export interface Framer {
+  /** A chunk arrived. */
+  feed(conn: FrameConn, chunk: string, now: number): void;
+  /** The sink drained after a pause: frame what is buffered, and the caller reads again unless paused anew. */
+  resume(conn: FrameConn, now: number): void;
+}
+
+export function createFramer(deps: FramerDeps): Framer {
+  const c = deps.counters;
+
+  function closeWith(conn: FrameConn, out: string, status: 400 | 431): void {
+    const kind = status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large';
+    c.httpError(kind);
+    const text = status === 400 ? 'Bad Request\n' : 'Request head too large.\n';
+    conn.closing = true;
+    conn.buf = '';
+    conn.pendingSince = 0;
+    conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text);
+  }
+
+  function route(r: WireRequest): WireResponse {
+    try {
+      return deps.route(r);
+    } catch (err) {
+      c.tcpErrors++;
+      c.httpError('500 Internal Server Error');
+      deps.onRouteError(err, r);
+      return INTERNAL_ERROR;
+    }
+  }
+
+  function pump(conn: FrameConn, now: number): void {
+    let out = '';
+    let served = false;
+    while (!conn.paused) {
+      const end = conn.buf.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431);
+        break;
+      }
+      const head = conn.buf.slice(0, end);
+      conn.buf = conn.buf.slice(end + 4);
+      served = true;
+      const parsed = parseHead(head, conn.remoteAddress);
+      if (parsed === null) return closeWith(conn, out, 400);
+      const { request, http10 } = parsed;
+      const res = route(request);
+      const connection = request.headers.get('connection')?.toLowerCase() ?? '';
+      const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
+      const bodyLen = res.body.length;
+      const isHead = request.method === 'HEAD';
+      let queued = -1;
+      if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && !isHead && bodyLen <= INLINE_BODY_BYTES) {
+        // the announce/scrape reply, the hot path: one concatenation, no header assembly
+        out += OK_TEXT_PREFIX + bodyLen + '\r\n\r\n' + res.body.toString('latin1');
+      } else if (isHead || bodyLen <= INLINE_BODY_BYTES) {
+        out += serializeHead(res.status, res.headers, bodyLen, keepAlive, http10) + (isHead ? '' : res.body.toString('latin1'));
+      } else {
+        conn.sink.write(out + serializeHead(res.status, res.headers, bodyLen, keepAlive, http10));
+        out = '';
+        queued = conn.sink.write(res.body);
+      }
+      if (!keepAlive) {
+        conn.closing = true;
+        conn.buf = '';
+        conn.pendingSince = 0;
+        conn.sink.end(out);
+        return;
+      }
+      if (out.length >= FLUSH_BYTES) {
+        queued = conn.sink.write(out);
+        out = '';
+      }
+      if (queued >= MAX_PENDING_OUTPUT) pause(conn);
+    }
+    if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn);
+    // the header timeout runs from a head's first byte: after a complete request, the partial one left in
+    // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
+    if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
+    else if (served || conn.pendingSince === 0) conn.pendingSince = now;
+  }
+
+  function pause(conn: FrameConn): void {
+    conn.paused = true;
+    c.tcpPaused++;
+  }
+
+  return {
+    feed(conn, chunk, now) {
+      if (conn.closing) return;
+      conn.buf = conn.buf.length === 0 ? chunk : conn.buf + chunk;
+      if (conn.paused) {
+        // the caller stopped reading; a chunk already on its way is kept, a reader that ignores the pause is not
+        if (conn.buf.length > MAX_BUFFERED_INPUT) closeWith(conn, '', 431);
+        return;
+      }
+      pump(conn, now);
+    },
+    resume(conn, now) {
+      if (conn.closing || !conn.paused) return;
+      conn.paused = false;
+      pump(conn, now);
+    },
+  };
+}
+
+function serializeHead(status: number, headers: string, bodyLen: number, keepAlive: boolean, http10: boolean): string {
+  const version = http10 ? 'HTTP/1.0' : 'HTTP/1.1';
+  const connection = keepAlive ? (http10 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n';
+  return `${version} ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n${headers}Content-Length: ${bodyLen}\r\n${connection}\r\n`;
+}
+
+/** Request line and headers; null when they are not HTTP/1.x. */
+export function parseHead(head: string, remoteAddress: string): { request: WireRequest; http10: boolean } | null {
+  // tolerate leading empty lines between pipelined requests (RFC 9112 §2.2)
+  let start = 0;
+  while (head.startsWith('\r\n', start)) start += 2;
+  let lineEnd = head.indexOf('\r\n', start);
+  if (lineEnd < 0) lineEnd = head.length;
+  const line = head.slice(start, lineEnd);
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 <= sp1) return null;
+  const method = line.slice(0, sp1);
+  const url = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') return null;
+  if (url.length === 0 || /[\x00-\x20\x7f]/.test(url)) return null;
+  const headers = new Map<string, string>();
+  let count = 0;
+  let pos = lineEnd + 2;
+  while (pos < head.length) {
+    let e = head.indexOf('\r\n', pos);
+    if (e < 0) e = head.length;
+    const h = head.slice(pos, e);
+    pos = e + 2;
+    const colon = h.indexOf(':');
+    if (colon <= 0 || h.charCodeAt(0) === 32 || h.charCodeAt(0) === 9) return null;
+    const name = h.slice(0, colon).toLowerCase();
+    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return null;
+    const value = h.slice(colon + 1).trim();
+    const prev = headers.get(name);
+    headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
+    count++;
+  }
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400
+  if (version === 'HTTP/1.1' && !headers.has('host')) return null;
+  const cl = headers.get('content-length');
+  const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
+  return {
+    request: { method, url, headers, headerCount: count, headerBytes: head.length - lineEnd, remoteAddress, hasBody },
+    http10: version === 'HTTP/1.0',
+  };
+}

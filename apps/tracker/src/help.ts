@@ -95,6 +95,15 @@ Our settings (flag and config directive):
   --max-peers-per-torrent N tracker.max_peers_per_torrent
                                                      peers stored per torrent and address family; more
                                                      are answered but not stored (default 100000)
+  --store memory|URL       tracker.store             where swarms and counts live: memory (default; one
+                                                     process) or redis://[user:password@]host:port[/db]
+                                                     (rediss:// for TLS) shared by several instances;
+                                                     also TRACKER_STORE
+  --store-prefix TEXT      tracker.store_prefix      prefix of every Redis key (default rts:), so sites
+                                                     can share one Redis
+  --store-password-file FILE tracker.store_password_file
+                                                     Redis password from a file (else REDIS_PASSWORD,
+                                                     else the URL); never logged
   --log-level LEVEL        tracker.log_level         fatal, error, warn, info, debug, trace or silent
                                                      (default info)
   Long options also accept --name=value.
@@ -116,7 +125,7 @@ Config file (-f), one "keyword value" per line, '#' comments, blank lines allowe
   tracker.* settings listed above.
   Not supported (error): live sync (-s, livesync.*), access.fifo_add, access.fifo_delete.
 
-Environment: WHITELIST, DATA_DIR, TRACKER_PORT, BIND_HOST and TRACKER_STATE_FILE set the defaults
+Environment: WHITELIST, DATA_DIR, TRACKER_PORT, BIND_HOST, TRACKER_STATE_FILE and TRACKER_STORE set the defaults
 above (shared with the publisher and the stats app). Signals: SIGHUP reloads the access list;
 SIGINT and SIGTERM save the state and exit.
 `;

@@ -19,6 +19,7 @@ import { openJournal, type JournalIo } from './completion-journal.js';
 import { readStateFile, removeStaleTemps, renderState, writeStateFile } from './state-file.js';
 import { Tracker, type Clock } from './tracker.js';
 import { createUdpHandler, createUdpSocket } from './udp-server.js';
+import { startClusterFromConfig } from './redis-start.js';
 
 /**
  * A running tracker: the access list loaded, counts restored, sockets bound, timers going.
@@ -97,6 +98,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   tracker.completions = journal;
   const js = journal.status();
   log.info({ file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened');
+  // a Redis store shares swarms and counts with other instances; answers still come from memory
+  const cluster = startClusterFromConfig(config, { tracker, journal, clock, log });
 
   const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
   const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));
@@ -216,6 +219,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
         s.server.close(() => resolve());
         s.closeAll();
       })));
+      await cluster?.close();
       const stateOk = flush();
       const journalOk = journal.close();
       closedResult = stateOk && journalOk;

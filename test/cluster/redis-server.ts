@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A real redis-server (Debian's) for a test, on a port the kernel picked, with its own temp dir and no
+ * persistence unless asked. stop() ends it; an exit hook kills it if a test dies first.
+ */
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  signal(sig: NodeJS.Signals): void;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+});
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRedis(extra: readonly string[] = []): Promise<RedisServer> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let out = '';
+    child.stdout!.setEncoding('utf8');
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 5000);
+      child.stdout!.on('data', (c: string) => {
+        out += c;
+        if (/Ready to accept connections/.test(out)) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    if (!ready) {
+      child.kill('SIGKILL');
+      live.delete(child);
+      if (attempt < 3) continue;
+      throw new Error(`redis-server did not start:\n${out}`);
+    }
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return {
+      port,
+      url: `redis://127.0.0.1:${port}`,
+      pid: child.pid!,
+      child,
+      signal: (sig) => child.kill(sig),
+      async stop() {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGCONT');
+          child.kill('SIGKILL');
+          await exited;
+        }
+        live.delete(child);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+}

@@ -125,8 +125,9 @@ Config file (-f), one "keyword value" per line, '#' comments, blank lines allowe
   tracker.* settings listed above.
   Not supported (error): live sync (-s, livesync.*), access.fifo_add, access.fifo_delete.
 
-Environment: WHITELIST, DATA_DIR, TRACKER_PORT, BIND_HOST, TRACKER_STATE_FILE and TRACKER_STORE set the defaults
+Environment: WHITELIST, DATA_DIR, TRACKER_PORT, BIND_HOST and TRACKER_STATE_FILE set the defaults
 above (shared with the publisher and the stats app). Signals: SIGHUP reloads the access list;
 SIGINT and SIGTERM save the state and exit.
+TRACKER_STORE sets --store and REDIS_PASSWORD the Redis password (unless --store-password-file).
 `;
 }

@@ -8,7 +8,7 @@ import { SUITE_ENV_VARS } from '../../../libs/common/src/suite-env.js';
  * ./suite.env when it exists). The environment wins over the file, so a one-off override needs no edit.
  * Extra per-app flags go in TRACKER_ARGS / PUBLISHER_ARGS / STATS_ARGS (split on spaces).
  */
-export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL'] as const;
+export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL', 'TRACKER_STORE'] as const;
 
 export const SUITE_HELP = `Usage: npm start [-- --config FILE]     (or ./bin/suite [--config FILE])
 
@@ -27,6 +27,8 @@ Settings are environment variables, or KEY=value lines in a config file (default
   TRACKER_ARGS, PUBLISHER_ARGS, STATS_ARGS
                    extra flags for one app (see ./bin/tracker --help, ./bin/publisher --help, ./bin/stats --help)
   LOG_LEVEL        fatal|error|warn|info|debug                      (default info)
+  TRACKER_STORE    memory, or redis://[user:password@]host:port[/db] shared by several tracker machines
+                   (password better in REDIS_PASSWORD, in the environment)
 `;
 
 export interface SuiteInput {

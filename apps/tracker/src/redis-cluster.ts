@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { CompletionJournal } from './completion-journal.js';
 import {
-  KIND_CHANGES, KIND_HELLO, decodeMessage, encodeMessages, encodeRecord,
+  KIND_CHANGES, KIND_HELLO, addrString, decodeMessage, encodeKeyRecord, encodeMessages,
 } from './redis-peer-wire.js';
 import { SUBMIT_SCRIPT, clientKeyOf, addressKeyOf } from './redis-counts.js';
 import type { StoreSpec } from './store-url.js';
@@ -37,6 +37,8 @@ export interface ClusterOptions {
   /** Entries of the global feed kept in Redis and in memory for /stats?mode=completions. */
   readonly feedKeep: number;
   readonly peerTimeoutMs: number;
+  /** Longest time between two announces of a live peer (interval + jitter). */
+  readonly announceEveryMs: number;
   readonly syncMs?: number;
   readonly commandTimeoutMs?: number;
 }
@@ -107,8 +109,14 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
   /** Client and address keys of journaled completions not yet acknowledged, by local seq. */
   const keys = new Map<number, { c: string; a: string }>();
   let lastRecorded = -1;
-  const local = new Map<string, { rec: Buffer; seen: number }>();
-  let outbox = new Map<string, Buffer>();
+  /** Own peers: key -> time last sent * 4 + seeder flag. */
+  const local = new Map<string, number>();
+  /** Changes to send: key -> flags (1 seeder, 2 stopped). */
+  let outbox = new Map<string, number>();
+  // A re-announce that changes nothing is sent again only after refreshMs: the others keep the peer alive
+  // meanwhile, since a peer sent at least every refreshMs + announceEveryMs <= peer timeout never expires there.
+  // This is what keeps the steady state (mostly re-announces) off Redis.
+  const refreshMs = Math.max(30_000, Math.floor((o.peerTimeoutMs - o.announceEveryMs) / 2));
   let sendSnapshot = true;
   let sendHello = true;
   let busy = false;
@@ -172,11 +180,18 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
 
   // --- peers seen here go out in batches
   tracker.onAnnounced = (p, out) => {
-    const k = p.infoHash + Buffer.from(p.addr.buffer, p.addr.byteOffset, p.addrLen).toString('latin1');
-    const rec = encodeRecord(p.infoHash, p.addr, p.addrLen, p.seeder, out.stopped);
-    if (out.stopped) local.delete(k);
-    else if (local.size < MAX_LOCAL_PEERS || local.has(k)) local.set(k, { rec, seen: clock.now() });
-    if (outbox.size < MAX_OUTBOX || outbox.has(k)) outbox.set(k, rec);
+    const k = p.infoHash + addrString(p.addr, p.addrLen);
+    if (out.stopped) {
+      local.delete(k);
+      if (outbox.size < MAX_OUTBOX || outbox.has(k)) outbox.set(k, 2);
+      return;
+    }
+    const flag = p.seeder ? 1 : 0;
+    const now = clock.now();
+    const prev = local.get(k);
+    if (prev !== undefined && prev % 4 === flag && now - Math.floor(prev / 4) < refreshMs) return;
+    if (prev !== undefined || local.size < MAX_LOCAL_PEERS) local.set(k, now * 4 + flag);
+    if (outbox.size < MAX_OUTBOX || outbox.has(k)) outbox.set(k, flag);
   };
 
   sub.on('messageBuffer', (_ch: Buffer, msg: Buffer) => {
@@ -277,16 +292,18 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
     const msgs: Buffer[] = [];
     if (sendHello) msgs.push(...encodeMessages(KIND_HELLO, instanceBuf, []));
     if (sendSnapshot) {
-      const horizon = clock.now() - o.peerTimeoutMs;
+      const horizon = clock.now() - o.peerTimeoutMs - refreshMs;
       const recs: Buffer[] = [];
       for (const [k, v] of local) {
-        if (v.seen < horizon) local.delete(k);
-        else recs.push(v.rec);
+        if (v / 4 < horizon) local.delete(k);
+        else recs.push(encodeKeyRecord(k, v % 4));
       }
-      for (const [k, v] of sent) if (!local.has(k)) recs.push(v); // stops
+      for (const [k, v] of sent) if (v === 2) recs.push(encodeKeyRecord(k, v)); // stops
       msgs.push(...encodeMessages(KIND_CHANGES, instanceBuf, recs));
     } else if (sent.size > 0) {
-      msgs.push(...encodeMessages(KIND_CHANGES, instanceBuf, sent.values()));
+      const recs: Buffer[] = [];
+      for (const [k, v] of sent) recs.push(encodeKeyRecord(k, v));
+      msgs.push(...encodeMessages(KIND_CHANGES, instanceBuf, recs));
     }
     if (msgs.length > 0) {
       try {
@@ -349,10 +366,16 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
     for (const hex of touched) showCount(hex);
   }
 
+  let lastPrune = clock.now();
   async function tick(): Promise<void> {
     if (busy || closed) return;
     busy = true;
     try {
+      if (clock.now() - lastPrune > 60_000) {
+        lastPrune = clock.now();
+        const horizon = lastPrune - o.peerTimeoutMs - refreshMs;
+        for (const [k, v] of local) if (v / 4 < horizon) local.delete(k);
+      }
       if (r.status !== 'ready') {
         setConnected(false);
         synced = false;

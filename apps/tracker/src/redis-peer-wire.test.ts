@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KIND_CHANGES, KIND_HELLO, MAX_MESSAGE_BYTES, decodeMessage, encodeMessages, encodeRecord } from './redis-peer-wire.js';
+import { KIND_CHANGES, KIND_HELLO, MAX_MESSAGE_BYTES, addrString, decodeMessage, encodeKeyRecord, encodeMessages, encodeRecord } from './redis-peer-wire.js';
 
 const instance = Buffer.from('0123456789abcdef', 'hex');
 
@@ -29,6 +29,15 @@ describe('peer changes between instances', () => {
     const hello = encodeMessages(KIND_HELLO, instance, []);
     assert.equal(hello.length, 1);
     assert.equal(decodeMessage(hello[0]!)?.kind, KIND_HELLO);
+  });
+
+  test('a record built from an outbox key equals the one built from the announce', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.uint8Array({ minLength: 18, maxLength: 18 }), (h, v6, seeder, stopped, a) => {
+      const len = v6 ? 18 : 6;
+      const hash = Buffer.from(h).toString('latin1');
+      const key = hash + addrString(a, len);
+      return encodeKeyRecord(key, (seeder ? 1 : 0) | (stopped ? 2 : 0)).equals(encodeRecord(hash, a, len, seeder, stopped));
+    }), { seed: 42, numRuns: 500 });
   });
 
   test('any bytes decode to null or to well-formed changes, never a throw', () => {

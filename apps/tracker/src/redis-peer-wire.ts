@@ -40,6 +40,25 @@ export function encodeRecord(infoHash: string, addr: Uint8Array, addrLen: 6 | 18
   return b;
 }
 
+/**
+ * A change kept as its outbox key (20-char info_hash + 6 or 18 address chars, latin1) and flags
+ * (bit 0 seeder, bit 1 stopped): nothing is allocated per announce beyond the key.
+ */
+export function encodeKeyRecord(key: string, flags: number): Buffer {
+  const addrLen = key.length - 20;
+  const b = Buffer.allocUnsafe(1 + key.length);
+  b.write(key, 0, 20, 'latin1');
+  b[20] = (flags & (F_SEEDER | F_STOPPED)) | (addrLen === 18 ? F_V6 : 0);
+  b.write(key.slice(20), 21, addrLen, 'latin1');
+  return b;
+}
+
+/** The compact address as a latin1 string (for outbox keys). */
+export function addrString(addr: Uint8Array, len: 6 | 18): string {
+  if (len === 6) return String.fromCharCode(addr[0]!, addr[1]!, addr[2]!, addr[3]!, addr[4]!, addr[5]!);
+  return Buffer.from(addr.buffer, addr.byteOffset, 18).toString('latin1');
+}
+
 /** Packs records into as few messages as fit MAX_MESSAGE_BYTES. */
 export function encodeMessages(kind: number, instance: Buffer, records: Iterable<Buffer>): Buffer[] {
   const out: Buffer[] = [];

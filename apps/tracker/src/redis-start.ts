@@ -29,6 +29,7 @@ export function startClusterFromConfig(
     completionsPerAddress: config.completionsPerAddress,
     feedKeep: Math.min(config.journalKeep, 100_000),
     peerTimeoutMs: config.peerTimeoutSeconds * 1000,
+    announceEveryMs: (config.intervalSeconds + config.intervalJitterSeconds) * 1000,
   }, deps);
   deps.tracker.cluster = cluster;
   return cluster;

@@ -109,6 +109,8 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
   /** Client and address keys of journaled completions not yet acknowledged, by local seq. */
   const keys = new Map<number, { c: string; a: string }>();
   let lastRecorded = -1;
+  /** Journal entries up to here were counted before this start (state file or replay), not pending. */
+  const startSeq = journal.lastSeq;
   /** Own peers: key -> time last sent * 4 + seeder flag. */
   const local = new Map<string, number>();
   /** Changes to send: key -> flags (1 seeder, 2 stopped). */
@@ -244,11 +246,18 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
         // a tracker moving from the memory store to Redis keeps its history: its counts become the start figures
         const m = r.multi();
         for (const [key, t] of tracker.store.torrents) if (t.downloaded > 0) m.hincrby(`${P}counts`, Buffer.from(key, 'latin1').toString('hex'), t.downloaded - (pending.get(Buffer.from(key, 'latin1').toString('hex')) ?? 0));
-        m.set(`${P}ack:${localJournal.id}`, String(localJournal.lastSeq));
+        // what is pending (counted since start, or since the last acknowledgement) is not in the seed: it is sent next
+        m.set(`${P}ack:${localJournal.id}`, String(clusterId === null ? startSeq : acked));
         await m.exec();
         log.info({ store: o.spec.display, torrents: tracker.store.torrents.size }, 'redis store initialised with this tracker\'s download counts');
       }
       id = await r.get(`${P}journal`);
+    }
+    if (clusterId !== null && id !== clusterId) {
+      // Redis lost its data (no persistence) and was re-seeded by some instance from the counts it had seen,
+      // which include what we had handed over: keep our acknowledgement so that is not sent twice
+      await r.set(`${P}ack:${localJournal.id}`, String(acked), 'NX');
+      log.warn({ store: o.spec.display, was: clusterId, now: id }, 'redis store was reset: counts restarted from the figures the first instance back had');
     }
     const res = await r.multi()
       .hgetall(`${P}counts`)
@@ -323,13 +332,21 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
     const batch = localJournal.entries(acked, BATCH);
     let newAck = acked;
     if (batch.length > 0) {
-      const args: string[] = [P, localJournal.id, String(o.completionWindowMs), String(o.completionsPerAddress), String(o.feedKeep)];
+      const args: string[] = [P, localJournal.id, String(o.completionWindowMs), String(o.completionsPerAddress), String(o.feedKeep), clusterId ?? ''];
       for (const [s, t, hex] of batch) {
         const k = keys.get(s);
         args.push(String(s), String(t), hex, k?.c ?? '', k?.a ?? '');
       }
       const res = await r.eval(SUBMIT_SCRIPT, 0, ...args) as [number, number];
       newAck = Number(res[0]);
+      if (newAck < 0) {
+        synced = false;
+        return;
+      }
+    } else if ((await r.get(`${P}journal`)) !== clusterId) {
+      // Redis was reset (or flushed): counts, feed and acknowledgements must be read again
+      synced = false;
+      return;
     }
     const fresh: Array<[number, number, string]> = [];
     let from = cursor;

@@ -9,17 +9,19 @@
  *
  * Keys, all under the configured prefix: journal (cluster journal id), counts (hash hex -> count), seq, feed
  * (stream, ids seq-0), ack:<journal id>, dc:<hash>:<client>, da:<hash>:<address>.
- * ARGV: prefix, journal id, window ms, per-address limit, feed length kept, then per entry: seq, time ms, hex
+ * ARGV: prefix, journal id, window ms, per-address limit, feed length kept, the cluster journal id the sender
+ * synced with (a different one means Redis was reset: nothing is applied, the sender resyncs), then per entry: seq, time ms, hex
  * info_hash, client key, address key (empty keys: no limit applies, e.g. entries re-read from the journal file).
- * Returns {highest seq applied, counted in this batch}.
+ * Returns {highest seq applied, counted in this batch}, or {-1, 0} after a reset.
  */
 export const SUBMIT_SCRIPT = `
 local p, jid = ARGV[1], ARGV[2]
 local win, per, keep = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+if redis.call('GET', p .. 'journal') ~= ARGV[6] then return {-1, 0} end
 local ackKey = p .. 'ack:' .. jid
 local last = tonumber(redis.call('GET', ackKey) or '0')
 local counted = 0
-for i = 6, #ARGV - 4, 5 do
+for i = 7, #ARGV - 4, 5 do
   local seq = tonumber(ARGV[i])
   if seq > last then
     last = seq

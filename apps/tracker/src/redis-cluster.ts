@@ -7,6 +7,8 @@ import {
 } from './redis-peer-wire.js';
 import { SUBMIT_SCRIPT, clientKeyOf, addressKeyOf } from './redis-counts.js';
 import type { StoreSpec } from './store-url.js';
+import { decodeLists, encodeList, sameSet, union } from './redis-accesslist.js';
+import type { AccessMode } from './config.js';
 import type { Clock, ClusterStatus, CompletionEvent, CompletionLog, Tracker } from './tracker.js';
 
 /**
@@ -37,6 +39,7 @@ export interface ClusterOptions {
   /** Entries of the global feed kept in Redis and in memory for /stats?mode=completions. */
   readonly feedKeep: number;
   readonly peerTimeoutMs: number;
+  readonly accessMode: AccessMode;
   /** Longest time between two announces of a live peer (interval + jitter). */
   readonly announceEveryMs: number;
   readonly syncMs?: number;
@@ -48,10 +51,14 @@ export interface ClusterDeps {
   readonly journal: CompletionJournal;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The list this instance last loaded from its file; null when none was loaded. */
+  readonly fileList: () => ReadonlySet<string> | null;
 }
 
 export interface Cluster {
   status(): ClusterStatus;
+  /** The list to apply after loading `file`: the union with the other instances' lists; `file` is shared next. */
+  accessList(file: ReadonlySet<string>): ReadonlySet<string>;
   /** One last exchange (bounded in time), then disconnects. */
   close(): Promise<void>;
 }
@@ -123,6 +130,11 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
   let sendHello = true;
   let busy = false;
   let closed = false;
+  /** Access lists: what the others stored, and whether ours must be stored (again). */
+  const sharesList = o.accessMode !== 'open';
+  let storeList: ReadonlySet<string> = new Set();
+  let aclVersion: string | null = null;
+  let aclDirty = sharesList && d.fileList() !== null;
 
   const minute = (): number => Math.floor(clock.now() / 60000);
   const toKey = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
@@ -343,7 +355,9 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
         synced = false;
         return;
       }
-    } else if ((await r.get(`${P}journal`)) !== clusterId) {
+    }
+    const [jid, version] = await r.mget(`${P}journal`, `${P}acl:v`);
+    if (jid !== clusterId) {
       // Redis was reset (or flushed): counts, feed and acknowledgements must be read again
       synced = false;
       return;
@@ -381,6 +395,30 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
     }
     acked = Math.max(acked, newAck);
     for (const hex of touched) showCount(hex);
+    if (sharesList) await exchangeAccessLists(version ?? null);
+  }
+
+  async function exchangeAccessLists(version: string | null): Promise<void> {
+    const file = d.fileList();
+    if (aclDirty && file !== null) {
+      aclDirty = false;
+      try {
+        await r.multi().hset(`${P}acl`, localJournal.id, encodeList(file)).incr(`${P}acl:v`).exec();
+      } catch (err) {
+        aclDirty = true;
+        throw err;
+      }
+      return; // the version moved: the next exchange reads every list, ours included
+    }
+    if (version === aclVersion) return;
+    const all = await r.hgetall(`${P}acl`);
+    aclVersion = version;
+    // our own list is applied from the file directly, so a hash removed there goes at once, not an exchange later
+    const next = decodeLists(Object.entries(all).filter(([k]) => k !== localJournal.id).map(([, v]) => v));
+    if (sameSet(next, storeList)) return;
+    storeList = next;
+    const { dropped, delisted } = tracker.setAccessList(union(file ?? new Set(), storeList));
+    log.info({ lists: Object.keys(all).length, hashes: storeList.size, applied: tracker.policy.size, delisted, peersDropped: dropped }, 'access list from the redis store applied');
   }
 
   let lastPrune = clock.now();
@@ -426,6 +464,11 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
         errors,
         remotePeerChanges: remoteChanges,
       };
+    },
+    accessList(file) {
+      if (!sharesList) return file;
+      aclDirty = true;
+      return union(file, storeList);
     },
     async close() {
       clearInterval(timer);

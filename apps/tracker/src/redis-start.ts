@@ -8,7 +8,7 @@ import type { Clock, Tracker } from './tracker.js';
 /** Null with the memory store. The password: --store-password-file, else REDIS_PASSWORD, else the URL's. */
 export function startClusterFromConfig(
   config: TrackerConfig,
-  deps: { tracker: Tracker; journal: CompletionJournal; clock: Clock; log: Logger },
+  deps: { tracker: Tracker; journal: CompletionJournal; clock: Clock; log: Logger; fileList: () => ReadonlySet<string> | null },
   env: NodeJS.ProcessEnv = process.env,
 ): Cluster | null {
   const spec = config.store;
@@ -29,6 +29,7 @@ export function startClusterFromConfig(
     completionsPerAddress: config.completionsPerAddress,
     feedKeep: Math.min(config.journalKeep, 100_000),
     peerTimeoutMs: config.peerTimeoutSeconds * 1000,
+    accessMode: config.accessMode,
     announceEveryMs: (config.intervalSeconds + config.intervalJitterSeconds) * 1000,
   }, deps);
   deps.tracker.cluster = cluster;

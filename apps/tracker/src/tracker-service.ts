@@ -20,6 +20,7 @@ import { readStateFile, removeStaleTemps, renderState, writeStateFile } from './
 import { Tracker, type Clock } from './tracker.js';
 import { createUdpHandler, createUdpSocket } from './udp-server.js';
 import { startClusterFromConfig } from './redis-start.js';
+import type { Cluster } from './redis-cluster.js';
 
 /**
  * A running tracker: the access list loaded, counts restored, sockets bound, timers going.
@@ -59,6 +60,9 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     peerId: e.peerId === null ? null : Buffer.from(e.peerId, 'latin1').toString('hex'),
   }, 'completed');
 
+  // with a Redis store, the lists other instances loaded from their files are added to this one's
+  let cluster: Cluster | null = null;
+  let fileList: ReadonlySet<string> | null = null;
   async function reload(): Promise<void> {
     if (config.accessMode === 'open' || config.accessListPath === null) return;
     const list = await loadAccessListFile(config.accessListPath, log);
@@ -66,7 +70,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
       log.warn({ path: config.accessListPath, kept: tracker.policy.size }, 'access list not reloaded; the previous list stays in force');
       return;
     }
-    const { dropped, delisted } = tracker.setAccessList(list.hashes);
+    fileList = list.hashes;
+    const { dropped, delisted } = tracker.setAccessList(cluster?.accessList(list.hashes) ?? list.hashes);
     if (delisted > 0) log.info({ delisted, peersDropped: dropped }, 'torrents left the access list: peers dropped, download counts kept');
   }
 
@@ -99,7 +104,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   const js = journal.status();
   log.info({ file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened');
   // a Redis store shares swarms and counts with other instances; answers still come from memory
-  const cluster = startClusterFromConfig(config, { tracker, journal, clock, log });
+  cluster = startClusterFromConfig(config, { tracker, journal, clock, log, fileList: () => fileList });
 
   const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
   const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));

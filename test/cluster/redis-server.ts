@@ -14,6 +14,8 @@ export interface RedisServer {
   readonly pid: number;
   readonly child: ChildProcess;
   signal(sig: NodeJS.Signals): void;
+  /** SIGTERM (Redis writes its persistence files), then the same server again on the same port and dir. */
+  restart(): Promise<RedisServer>;
   stop(): Promise<void>;
 }
 
@@ -39,10 +41,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(extra: readonly string[] = []): Promise<RedisServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
+export async function startRedis(extra: readonly string[] = [], at?: { dir: string; port: number }): Promise<RedisServer> {
+  const dir = at?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = at?.port ?? await freePort();
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     let out = '';
@@ -64,7 +66,7 @@ export async function startRedis(extra: readonly string[] = []): Promise<RedisSe
     if (!ready) {
       child.kill('SIGKILL');
       live.delete(child);
-      if (attempt < 3) continue;
+      if (attempt < 3 && at === undefined) continue;
       throw new Error(`redis-server did not start:\n${out}`);
     }
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -74,6 +76,12 @@ export async function startRedis(extra: readonly string[] = []): Promise<RedisSe
       pid: child.pid!,
       child,
       signal: (sig) => child.kill(sig),
+      async restart() {
+        child.kill('SIGTERM');
+        await exited;
+        live.delete(child);
+        return startRedis(extra, { dir, port });
+      },
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGCONT');

@@ -102,6 +102,18 @@ describe('two instances, one Redis', () => {
     });
   });
 
+  test('an instance started later gets the peers the others already hold, and the global counts', async () => {
+    const h = H[1]!;
+    await httpAnnounce(a.httpPort, h, { peer_id: peerId('early'), port: 7301, uploaded: 0, downloaded: 0, left: 3, event: 'started' });
+    await sleep(600);
+    const c = await startInstance(a.args[a.args.indexOf('--store-prefix') + 1]!);
+    await within(2000, 'late instance has the peer', async () => {
+      const r = await httpAnnounce(c.httpPort, h, { peer_id: peerId('late'), port: 7302, uploaded: 0, downloaded: 0, left: 3 });
+      return r.reply.peers.includes('127.0.0.1:7301');
+    });
+    await c.stop();
+  });
+
   test('50 completions on each instance give 100 on both, in scrape, txtp and the feed; the same client on both counts once', async () => {
     const h = H[2]!;
     for (let i = 1; i <= 50; i++) {

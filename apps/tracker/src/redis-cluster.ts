@@ -97,7 +97,8 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
 
   // --- state
   let synced = false;
-  let connected = false;
+  /** null until the first exchange tells: then a start without Redis is logged as degraded too. */
+  let connected: boolean | null = null;
   let degradedSince: number | null = clock.now();
   let lastSyncAt: number | null = null;
   let errors = 0;
@@ -244,7 +245,7 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
       log.info({ store: o.spec.display, instance, pendingCompletions: pendingTotal, degradedMs: degradedSince === null ? 0 : clock.now() - degradedSince }, 'redis store connected: swarms and counts shared');
       degradedSince = null;
     } else {
-      degradedSince = clock.now();
+      degradedSince ??= clock.now();
       log.warn({ store: o.spec.display, instance }, 'redis store unreachable: answering from this instance\'s memory and counting locally until it returns');
     }
   }
@@ -457,7 +458,7 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
       return {
         store: o.spec.display,
         instance,
-        connected,
+        connected: connected === true,
         degradedSince: degradedSince === null ? null : new Date(degradedSince).toISOString(),
         pendingCompletions: pendingTotal,
         lastSyncAt: lastSyncAt === null ? null : new Date(lastSyncAt).toISOString(),

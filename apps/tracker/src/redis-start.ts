@@ -16,7 +16,11 @@ export function startClusterFromConfig(
   let password = spec.password;
   if (config.storePasswordFile !== null) {
     // a missing or unreadable file is a setup error worth stopping for, like a bad flag
-    password = fs.readFileSync(config.storePasswordFile, 'utf8').replace(/\r?\n$/, '');
+    try {
+      password = fs.readFileSync(config.storePasswordFile, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new Error(`--store-password-file ${config.storePasswordFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
   } else if (env['REDIS_PASSWORD'] !== undefined && env['REDIS_PASSWORD'] !== '') {
     password = env['REDIS_PASSWORD'];
   }

@@ -372,7 +372,7 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
         if (p !== null) fresh.push(p);
       }
       if (page.length < FEED_PAGE) break;
-      from = fresh[fresh.length - 1]![0];
+      from = Number(page[page.length - 1]![0].split('-')[0]);
     }
     if (fresh.length > 0 && fresh[0]![0] !== cursor + 1) {
       // the feed was trimmed past our cursor (a long absence): only a full resync gives exact counts

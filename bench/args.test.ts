@@ -4,8 +4,9 @@ import { parseBenchArgs } from './args.js';
 
 describe('parseBenchArgs', () => {
   const rows: Array<[string[], boolean, string[] | string]> = [
-    [[], false, ['throughput', 'memory', 'suite', 'hash', 'site']],
-    [['--quick'], true, ['throughput', 'memory', 'suite', 'hash', 'site']],
+    [[], false, ['throughput', 'memory', 'suite', 'hash', 'site', 'store']],
+    [['--quick'], true, ['throughput', 'memory', 'suite', 'hash', 'site', 'store']],
+    [['--only', 'redis'], false, ['store']],
     [['--only', 'site'], false, ['site']],
     [['--only', 'memory'], false, ['memory']],
     [['--only=udp,rss', '--quick'], true, ['throughput', 'suite']],

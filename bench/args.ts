@@ -1,6 +1,6 @@
 /** Command line of `npm run bench` (pure). */
 
-export const SECTIONS = ['throughput', 'memory', 'suite', 'hash', 'site'] as const;
+export const SECTIONS = ['throughput', 'memory', 'suite', 'hash', 'site', 'store'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export interface BenchArgs {
@@ -13,7 +13,8 @@ export const BENCH_HELP = `Usage: npm run bench -- [--quick] [--only NAME[,NAME]
 
   --quick        short phases (3 s), 200k-peer memory figure, 256 MiB hashing file
   --only NAMES   run only these sections: ${SECTIONS.join(', ')}
-                 (aliases: http, udp -> throughput; rss -> suite; hashing -> hash; render -> site)
+                 (aliases: http, udp -> throughput; rss -> suite; hashing -> hash; render -> site;
+                 redis -> store)
 
 Prints a markdown table and writes bench/out/results.json.
 The tracker runs on CPU 0 and the load generators on CPU 1 (taskset) when there are 2 CPUs or more.
@@ -25,6 +26,7 @@ const ALIASES: Record<string, SectionName> = {
   suite: 'suite', rss: 'suite',
   hash: 'hash', hashing: 'hash',
   site: 'site', render: 'site',
+  store: 'store', redis: 'store',
 };
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {

@@ -16,6 +16,7 @@ import { markdownTable, type SectionResult } from './report.js';
 import { siteRender } from './site-render.js';
 import { suiteRss } from './suite-rss.js';
 import { trackerThroughput } from './tracker-throughput.js';
+import { storeCompare } from './store-compare.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -64,6 +65,9 @@ try {
   }
   if (args.only.has('site')) {
     await section('site render', () => siteRender({ tmp, releases: 340, log }));
+  }
+  if (args.only.has('store')) {
+    await section('store', () => storeCompare(quick ? 4 : 8));
   }
   if (args.only.has('hash')) {
     await section('hashing', () => hashing(quick ? 256 : 1024, log));

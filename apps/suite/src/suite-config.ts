@@ -9,7 +9,7 @@ import { SUITE_ENV_VARS } from '../../../libs/common/src/suite-env.js';
  * ./suite.env when it exists). The environment wins over the file, so a one-off override needs no edit.
  * Extra per-app flags go in TRACKER_ARGS / PUBLISHER_ARGS / STATS_ARGS (split like a shell would: see splitArgs).
  */
-export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL', 'LOG_FORMAT'] as const;
+export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL', 'LOG_FORMAT', 'TRACKER_STORE'] as const;
 
 export const SUITE_HELP = `Usage: npm start [-- --config FILE]     (or ./bin/suite [--config FILE])
 
@@ -32,6 +32,9 @@ Settings are environment variables, or KEY=value lines in a config file (default
   LOG_LEVEL        fatal|error|warn|info|debug                      (default info)
   LOG_FORMAT       pretty (coloured lines) | json (one JSON object per line) | auto
                    (default auto: pretty on a terminal, JSON otherwise)
+
+  TRACKER_STORE    memory, or redis://[user:password@]host:port[/db] shared by several tracker machines
+                   (password better in REDIS_PASSWORD, in the environment)
 
 A second suite on the same files exits at once with code 2, naming the first one's pid; so do bad
 settings and ports already in use (the launcher does not restart on 2). SIGHUP reloads the whitelist.

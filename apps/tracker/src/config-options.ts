@@ -10,6 +10,7 @@ import {
   parseBindHost, parseCidrText, parseIntIn, parseListenAddress, parseLogLevel, parsePathValue, parsePort,
   parseRedirectUrl, parseStatsPath, parseUserName, type ListenAddress,
 } from './config-values.js';
+import { parseStorePrefix, parseStoreSpec, type StoreSpec } from './store-url.js';
 
 export type { AccessMode };
 
@@ -74,6 +75,10 @@ export interface Draft {
   numbers: Partial<Record<NumberKey, { value: number; where: string }>>;
   logLevel: LogLevel;
   notes: string[];
+  /** undefined: TRACKER_STORE or memory. */
+  store?: StoreSpec;
+  storePrefix?: string;
+  storePasswordFile?: string;
 }
 
 export interface OptionDef {
@@ -172,6 +177,10 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('maxConnections', '--max-connections', 'tracker.max_connections'),
   numberOption('maxConnectionsPerIp', '--max-connections-per-ip', 'tracker.max_connections_per_ip'),
   numberOption('maxConnectionAgeSeconds', '--max-connection-age', 'tracker.max_connection_age'),
+  // shared swarms and counts for several instances (README "More than one machine")
+  { flags: ['--store'], directive: 'tracker.store', takesValue: true, apply: (d, v) => { d.store = parseStoreSpec(v); } },
+  { flags: ['--store-prefix'], directive: 'tracker.store_prefix', takesValue: true, apply: (d, v) => { d.storePrefix = parseStorePrefix(v); } },
+  { flags: ['--store-password-file'], directive: 'tracker.store_password_file', takesValue: true, apply: (d, v) => { d.storePasswordFile = parsePathValue(v); } },
   { flags: ['--log-level'], directive: 'tracker.log_level', takesValue: true, apply: (d, v) => { d.logLevel = parseLogLevel(v); } },
 ];
 

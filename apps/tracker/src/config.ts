@@ -24,6 +24,7 @@ import {
 import { parseBindHost, quote, type ListenAddress } from './config-values.js';
 import { helpText, versionText } from './help.js';
 import { defaultJournalFile } from './state-file.js';
+import { parseStoreSpec, type StoreSpec } from './store-url.js';
 
 export type { AccessMode, ListenAddress };
 
@@ -72,6 +73,12 @@ export interface TrackerConfig {
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
   readonly maxConnectionAgeSeconds: number;
+  /** `memory` (one process) or a Redis shared by several instances. */
+  readonly store: StoreSpec;
+  /** Prefix of every Redis key and channel, so several sites can share one Redis. */
+  readonly storePrefix: string;
+  /** Absolute; read at start (the password never sits in the config or the logs). */
+  readonly storePasswordFile: string | null;
   /** Things worth one info log line at startup (accepted-but-ignored directives). */
   readonly notes: readonly string[];
 }
@@ -288,7 +295,19 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     maxConnectionsPerAddress: n('maxConnectionsPerIp'),
     maxConnectionAgeSeconds: n('maxConnectionAgeSeconds'),
     notes: draft.notes,
+    store: draft.store ?? storeFromEnv(deps.env['TRACKER_STORE']),
+    storePrefix: draft.storePrefix ?? 'rts:',
+    storePasswordFile: draft.storePasswordFile === undefined ? null : path.resolve(deps.cwd, draft.storePasswordFile),
   });
+}
+
+function storeFromEnv(text: string | undefined): StoreSpec {
+  if (text === undefined || text === '') return { kind: 'memory' };
+  try {
+    return parseStoreSpec(text);
+  } catch (err) {
+    throw new ConfigError(`environment TRACKER_STORE: ${(err as Error).message}`);
+  }
 }
 
 /**

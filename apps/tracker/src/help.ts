@@ -109,6 +109,15 @@ Our settings (flag and config directive):
                                                      must arrive within 10 s, and a client that stops
                                                      reading is not read from until 16 KiB of replies
                                                      drain.
+  --store memory|URL       tracker.store             where swarms and counts live: memory (default; one
+                                                     process) or redis://[user:password@]host:port[/db]
+                                                     (rediss:// for TLS) shared by several instances;
+                                                     also TRACKER_STORE
+  --store-prefix TEXT      tracker.store_prefix      prefix of every Redis key (default rts:), so sites
+                                                     can share one Redis
+  --store-password-file FILE tracker.store_password_file
+                                                     Redis password from a file (else REDIS_PASSWORD,
+                                                     else the URL); never logged
   --log-level LEVEL        tracker.log_level         fatal, error, warn, info, debug, trace or silent
                                                      (default info)
   Long options also accept --name=value.
@@ -133,5 +142,6 @@ Config file (-f), one "keyword value" per line, '#' comments, blank lines allowe
 Environment: WHITELIST, DATA_DIR, TRACKER_PORT, BIND_HOST and TRACKER_STATE_FILE set the defaults
 above (shared with the publisher and the stats app). Signals: SIGHUP reloads the access list;
 SIGINT and SIGTERM save the state and exit.
+TRACKER_STORE sets --store and REDIS_PASSWORD the Redis password (unless --store-password-file).
 `;
 }

@@ -30,6 +30,13 @@ export function renderMetrics(tracker: Tracker, nowMs: number, memory: NodeJS.Me
     metric('tracker_journal_errors_total', 'counter', 'Completion journal failures by kind.', [['{kind="write"}', j.writeErrors], ['{kind="fsync"}', j.syncErrors]]);
     metric('tracker_journal_dropped_total', 'counter', 'Completions counted in memory but never journaled (queue full).', [['', j.dropped]]);
   }
+  const cl = tracker.cluster?.status();
+  if (cl !== undefined) {
+    metric('tracker_store_connected', 'gauge', 'Redis store reachable (1) or degraded to this instance\'s memory (0).', [['', cl.connected ? 1 : 0]]);
+    metric('tracker_store_pending_completions', 'gauge', 'Completions counted here that Redis has not acknowledged yet.', [['', cl.pendingCompletions]]);
+    metric('tracker_store_errors_total', 'counter', 'Failed exchanges with the Redis store.', [['', cl.errors]]);
+    metric('tracker_store_remote_peer_changes_total', 'counter', 'Peer changes received from other instances.', [['', cl.remotePeerChanges]]);
+  }
   metric('tracker_udp_connects_total', 'counter', 'UDP connect requests answered.', [['', c.udpConnects]]);
   metric('tracker_udp_connection_id_mismatches_total', 'counter', 'UDP requests with a wrong or expired connection id.', [['', c.udpMismatches]]);
   metric('tracker_udp_dropped_total', 'counter', 'UDP packets dropped as malformed.', [['', c.udpDropped]]);

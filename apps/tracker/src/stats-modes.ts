@@ -248,6 +248,7 @@ export function snapshot(tracker: Tracker, nowMs: number): Record<string, unknow
     completionDedupeEntries: tracker.store.dedupeEntries,
     peersNotStored: tracker.store.peersNotStored,
     journal: tracker.completions?.status() ?? null,
+    store: tracker.cluster?.status() ?? { store: 'memory' },
     accessList: { mode: tracker.policy.mode, size: c.accessListSize, reloads: c.accessListReloads, loadedAt: c.accessListLoadedAt ? new Date(c.accessListLoadedAt).toISOString() : null },
     tcp: {
       accepts: c.tcpAccepts, requests: c.tcpRequests, announces: c.tcpAnnounces, scrapes: c.tcpScrapes, fullScrapes: c.fullScrapes,

@@ -20,6 +20,8 @@ import { openJournal, type JournalIo } from './completion-journal.js';
 import { readStateFile, removeStaleTemps, renderState, writeStateFile } from './state-file.js';
 import { Tracker, type Clock } from './tracker.js';
 import { createUdpHandler, createUdpSocket } from './udp-server.js';
+import { startClusterFromConfig } from './redis-start.js';
+import type { Cluster } from './redis-cluster.js';
 
 /**
  * A running tracker: the access list loaded, counts restored, sockets bound, timers going.
@@ -62,13 +64,17 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
     peerId: e.peerId === null ? null : Buffer.from(e.peerId, 'latin1').toString('hex'),
   }, 'completed');
 
+  // with a Redis store, the lists other instances loaded from their files are added to this one's
+  let cluster: Cluster | null = null;
+  let fileList: ReadonlySet<string> | null = null;
   let listed: ReadonlySet<string> = new Set();
   const reloader = config.accessMode === 'open' || config.accessListPath === null ? null : createAccessListReloader({
     path: config.accessListPath, mode: config.accessMode, log,
     current: () => listed,
     apply: (hashes) => {
       listed = hashes;
-      const { dropped, delisted } = tracker.setAccessList(hashes);
+      fileList = hashes;
+      const { dropped, delisted } = tracker.setAccessList(cluster?.accessList(hashes) ?? hashes);
       if (delisted > 0) log.info({ delisted, peersDropped: dropped }, 'torrents left the access list: peers dropped, download counts kept');
     },
   });
@@ -103,6 +109,8 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   tracker.completions = journal;
   const js = journal.status();
   log.info({ file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened');
+  // a Redis store shares swarms and counts with other instances; answers still come from memory
+  cluster = startClusterFromConfig(config, { tracker, journal, clock, log, fileList: () => fileList });
 
   const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
   const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));
@@ -231,6 +239,7 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
         s.server.close(() => resolve());
         s.closeAll();
       })));
+      await cluster?.close();
       const stateOk = flush();
       const journalOk = journal.close();
       closedResult = stateOk && journalOk;

@@ -41,6 +41,19 @@ export interface CompletionLog {
   };
 }
 
+export interface ClusterStatus {
+  readonly store: string;
+  readonly instance: string;
+  /** Redis is reachable and the last exchange succeeded: peers and counts are shared. */
+  readonly connected: boolean;
+  readonly degradedSince: string | null;
+  /** Completions counted here that Redis has not acknowledged yet. */
+  readonly pendingCompletions: number;
+  readonly lastSyncAt: string | null;
+  readonly errors: number;
+  readonly remotePeerChanges: number;
+}
+
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -91,6 +104,10 @@ export class Tracker {
   onCompletion: ((e: CompletionEvent) => void) | null = null;
   /** The completion journal, once the service has opened it. */
   completions: CompletionLog | null = null;
+  /** Sees every answered announce (shared swarms: the peer change goes to the other instances). */
+  onAnnounced: ((p: PeerAnnounce, out: AnnounceReply) => void) | null = null;
+  /** The shared store's health, for /stats and /metrics; null with the memory store. */
+  cluster: { status(): ClusterStatus } | null = null;
 
   constructor(settings: TrackerSettings, clock: Clock) {
     this.settings = settings;
@@ -164,6 +181,7 @@ export class Tracker {
       this.onCompletion?.({ infoHash: p.infoHash, addr: p.addr, addrLen: p.addrLen, peerId: p.peerId });
     }
     this.counters.renewed(out.renewAge);
+    this.onAnnounced?.(p, out);
     out.interval = this.interval();
     out.minInterval = Math.floor(out.interval / 2);
     return out;

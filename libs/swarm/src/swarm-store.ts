@@ -282,6 +282,53 @@ export class SwarmStore {
     this.countsGeneration++;
   }
 
+  /**
+   * A peer another tracker instance saw (shared swarms): added, refreshed or removed without counting anything,
+   * since counting happened where the peer announced. A remote seeder is marked as having completed, so it
+   * does not count again if it next announces here. Caps apply as for local peers. False when not applied
+   * (a new torrent beyond the torrent cap).
+   */
+  mergeRemote(infoHash: BinKey, addr: Uint8Array, addrOff: number, addrLen: 6 | 18, seeder: boolean, stopped: boolean, minute: number): boolean {
+    let t = this.torrents.get(infoHash);
+    if (stopped) {
+      const table = t === undefined ? null : addrLen === 6 ? t.v4 : t.v6;
+      if (table === null) return true;
+      const i = table.find(addr, addrOff);
+      if (i >= 0) table.remove(i);
+      return true;
+    }
+    if (t === undefined) {
+      if (this.torrents.size >= this.maxTorrents) return false;
+      t = { v4: null, v6: null, downloaded: 0, touched: minute, dedupe: null };
+      this.torrents.set(infoHash, t);
+    }
+    t.touched = minute;
+    let table = addrLen === 6 ? t.v4 : t.v6;
+    if (table === null) {
+      table = new PeerTable(addrLen);
+      if (addrLen === 6) t.v4 = table;
+      else t.v6 = table;
+    }
+    const i = table.find(addr, addrOff);
+    if (i >= 0) table.update(i, seeder, table.hasCompleted(i) || seeder, minute);
+    else if (table.count < this.maxPeers) table.add(addr, addrOff, seeder, seeder, minute);
+    else this.peersNotStored++;
+    return true;
+  }
+
+  /** Sets a torrent's download count to a figure counted elsewhere (the cluster-wide count). */
+  setDownloaded(infoHash: BinKey, downloaded: number, minute: number): void {
+    const t = this.torrents.get(infoHash);
+    if (t !== undefined) {
+      if (t.downloaded === downloaded) return;
+      t.downloaded = downloaded;
+    } else {
+      if (downloaded === 0) return;
+      this.torrents.set(infoHash, { v4: null, v6: null, downloaded, touched: minute, dedupe: null });
+    }
+    this.countsGeneration++;
+  }
+
   /** Drops every peer of a torrent (it left the whitelist) but keeps its download count. */
   dropPeers(infoHash: BinKey): number {
     const t = this.torrents.get(infoHash);

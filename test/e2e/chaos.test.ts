@@ -19,11 +19,11 @@ import { freePort, percentEncode } from '../stats/helpers.js';
  * the data folder (a small tmpfs) and frees it. Checked:
  *   - after every restart the page and the tracker (HTTP and UDP) answer within RESTART_BOUND_MS, and
  *     exactly one suite process runs on the data folder (a second one started on purpose exits with 2);
- *   - no kill hits the disk-full window, and the next kill waits until the tracker's journal has caught up
- *     (tracker_journal_pending 0), so the README's documented loss (downloads counted in memory while the
- *     journal cannot be written, lost by a crash before the disk frees) is zero here: after the last
- *     restart and a SIGTERM (exit 0) and a clean start, the page's total (sum of /api/releases downloads)
- *     equals the tracker's journal, which lies between the acknowledged completions and the
+ *   - one kill falls while the disk is full, and the suite restarts on the full disk; every other kill waits
+ *     until the tracker's journal has caught up (tracker_journal_pending 0). After the last restart, a
+ *     SIGTERM (exit 0) and a clean start, the page's total (sum of /api/releases downloads) equals the
+ *     tracker's journal, which lies between the acknowledged completions minus the documented loss (those
+ *     acknowledged while the disk was full, before that kill: counted in memory, not yet journaled) and the
  *     acknowledged + unanswered ones (an announce in flight at a kill may or may not have been counted);
  *   - every file dropped into releases/ (one of them while the disk was full) is in /api/releases and in
  *     the whitelist.
@@ -297,7 +297,7 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
 
   const comeBack: number[] = [];
   const lines: string[] = [];
-  const full = { from: 0, to: 0, pendingMax: 0, journalErrors: 0 };
+  const full = { from: 0, atKill: 0, to: 0, pendingMax: 0, journalErrors: 0 };
   let workers: Promise<void>[] = [];
   try {
     dropRelease();
@@ -307,23 +307,50 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     await waitFor('the first releases on the page', async () => { await refreshLive(); return live.length >= 2 ? true : null; }, 20_000);
     workers = [udpWorker(), udpWorker(), httpWorker(), httpWorker(), viewer(), apiReader()];
 
-    const diskAfter = 5;
+    // The kill that falls while the data folder is full: the only one that may lose acknowledged downloads
+    // (README, Download counts: while the disk is full they are counted in memory and journaled once it
+    // can be written, so a crash meanwhile loses those not yet written: tracker_journal_pending).
+    const fullKill = 6;
+    const ballast = path.join(data, 'ballast');
     for (let k = 1; k <= KILLS; k++) {
       await sleep(2500 + Math.floor(rand() * 3000));
       if (k % 3 === 0) dropRelease();
-      // a kill must not lose what the README promises to keep: wait until the journal holds every count
-      await waitFor('the journal to catch up before a kill', async () => ((await metric('tracker_journal_pending')) === 0 ? true : null), 10_000);
+      const diskFull = k === fullKill && mounted;
+      if (diskFull) {
+        // fill the data folder while the load goes on, publish a file meanwhile, kill and restart on the full
+        // disk, then free it
+        const fd = fs.openSync(ballast, 'w');
+        for (const chunk of [1 << 20, 1 << 16, 1 << 12, 512]) {
+          const buf = Buffer.alloc(chunk, 0x5a);
+          for (;;) {
+            try { fs.writeSync(fd, buf); } catch { break; }
+          }
+        }
+        fs.closeSync(fd);
+        full.from = f.acked;
+        dropRelease();
+        const until = Date.now() + 2000 + Math.floor(rand() * 1000);
+        while (Date.now() < until) {
+          full.pendingMax = Math.max(full.pendingMax, (await metric('tracker_journal_pending')) ?? 0);
+          await sleep(200);
+        }
+        full.journalErrors = (await metric('tracker_journal_errors_total\\{kind="write"\\}')) ?? 0;
+      } else {
+        // any other kill must lose nothing: it waits until the journal holds every count
+        await waitFor('the journal to catch up before a kill', async () => ((await metric('tracker_journal_pending')) === 0 ? true : null), 10_000);
+      }
       const victim = suite;
       const gone = once(victim, 'exit');
       victim.kill('SIGKILL');
       await gone;
+      if (diskFull) full.atKill = f.acked;
       const t0 = Date.now();
       suite = start();
-      await waitUp(`restart ${k}`);
+      await waitUp(`restart ${k}${diskFull ? ' on a full disk' : ''}`);
       comeBack.push(Date.now() - t0);
       const pids = suitePids(dir);
       assert.deepEqual(pids, [suite.pid], `after restart ${k} exactly one suite runs on the data folder: ${pids.join(', ')}`);
-      lines.push(`kill ${k}: back in ${comeBack.at(-1)} ms, sent=${f.sent} acked=${f.acked} unknown=${f.unknown} live=${live.length}`);
+      lines.push(`kill ${k}${diskFull ? ' (disk full)' : ''}: back in ${comeBack.at(-1)} ms, sent=${f.sent} acked=${f.acked} unknown=${f.unknown} live=${live.length}`);
 
       if (k === 2) {
         // a second instance on the same folder and ports exits at once and leaves the first one alone
@@ -333,29 +360,13 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
         assert.ok(await answers(), 'the first instance still answers');
         assert.deepEqual(suitePids(dir), [suite.pid], 'no second instance lingers');
       }
-      if (k === diskAfter && mounted) {
-        // fill the data folder while the load goes on, publish a file meanwhile, then free it
-        const ballast = path.join(data, 'ballast');
-        const fd = fs.openSync(ballast, 'w');
-        for (const chunk of [1 << 20, 1 << 16, 1 << 12]) {
-          const buf = Buffer.alloc(chunk, 0x5a);
-          for (;;) {
-            try { fs.writeSync(fd, buf); } catch { break; }
-          }
-        }
-        fs.closeSync(fd);
-        full.from = f.acked;
-        dropRelease();
-        const until = Date.now() + 4000;
-        while (Date.now() < until) {
-          full.pendingMax = Math.max(full.pendingMax, (await metric('tracker_journal_pending')) ?? 0);
-          await sleep(200);
-        }
-        full.journalErrors = (await metric('tracker_journal_errors_total\\{kind="write"\\}')) ?? 0;
+      if (diskFull) {
+        await sleep(1500);
+        full.pendingMax = Math.max(full.pendingMax, (await metric('tracker_journal_pending')) ?? 0);
         fs.rmSync(ballast);
         full.to = f.acked;
         assert.ok(await answers(), 'the suite answered through the full disk');
-        lines.push(`disk full for 4 s: ${full.to - full.from} completions acknowledged meanwhile, journal pending max ${full.pendingMax}, journal write errors ${full.journalErrors}`);
+        lines.push(`disk full: ${full.atKill - full.from} completions acknowledged before the kill, ${full.to - full.atKill} after the restart; journal pending max ${full.pendingMax}, journal write errors ${full.journalErrors}`);
       }
     }
 
@@ -382,6 +393,7 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
       return l !== null && sum(l) === j ? l : null;
     }, 15_000);
     const total = sum(list);
+    lines.push(`lost by the kill on the full disk: ${Math.max(0, f.acked - j)} (allowed ${full.atKill - full.from})`);
     lines.push(`completions: sent=${f.sent} (udp+http acked ${f.udpAcked}+${f.httpAcked}) acked=${f.acked} unanswered=${f.unknown} refused=${f.refused} (+ ${f.refusedOldId} old UDP connection ids, ${f.refusedNew} just-listed releases) never sent=${f.unsent}; journal=${j} page total=${total}`);
     lines.push(`page views=${f.views} (errors ${f.viewErrors}, 5xx ${f.view5xx}), api reads=${f.api}`);
     const sorted = [...comeBack].sort((a, b) => a - b);
@@ -394,7 +406,9 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     if (mounted) assert.ok(full.pendingMax > 0 || full.journalErrors > 0, 'the disk was really full for the tracker');
     assert.ok(f.acked > 300, `a real load: ${f.acked} acknowledged`);
     assert.equal(f.refused, 0, `no completion for a published release is refused: ${JSON.stringify([...refusals])}`);
-    assert.ok(j >= f.acked, `every acknowledged completion is journaled: ${f.acked} acknowledged, ${j} journaled`);
+    // the documented loss: at most what was acknowledged between the disk filling and the kill
+    const allowed = full.atKill - full.from;
+    assert.ok(j >= f.acked - allowed, `every acknowledged completion is journaled but those acknowledged while the disk was full before a kill (${allowed}): ${f.acked} acknowledged, ${j} journaled`);
     assert.ok(j <= f.acked + f.unknown, `nothing invented: ${j} journaled, ${f.acked} acknowledged + ${f.unknown} unanswered`);
     assert.equal(total, j, 'the page counts each journaled completion once');
     for (const name of dropped) {

@@ -10,7 +10,7 @@ import { hexToKey } from '../../../libs/accesslist/src/index.js';
 import { createIpMatcher, parseCidr } from '../../../libs/net/src/index.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { readCompactIp } from '../../../libs/swarm/src/index.js';
-import { checkAccessListFile, loadAccessListFile } from './accesslist-source.js';
+import { checkAccessListFile } from './accesslist-source.js';
 import { createAccessListReloader } from './accesslist-reload.js';
 import type { TrackerConfig } from './config.js';
 import { createHttpRoutes } from './http-routes.js';

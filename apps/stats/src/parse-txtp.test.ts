@@ -4,7 +4,7 @@ import { parseTxtp } from './parse-txtp.js';
 
 const H1 = '0123456789ABCDEF0123456789ABCDEF01234567';
 const H2 = 'A'.repeat(40);
-// The exact body Debian opentracker sent in the golden transcript (opentracker.md §9, "## 7 stats").
+// The exact body Debian opentracker 0.0~git20210823.110868e sends for /stats?mode=tpbs&format=txt (captured).
 const GOLDEN = `${H1}:2:1:2\n${H2}:1:0:0\n`;
 
 describe('parseTxtp', () => {

@@ -28,7 +28,7 @@ const rows: Row[] = [
   { name: 'UTF-8 BOM at start is skipped', text: `\uFEFF${A}\n`, hashes: [A] },
   { name: 'BOM before a comment', text: `\uFEFF# list\n${A}\n`, hashes: [A] },
   { name: 'duplicates collapse, any case', text: `${A}\n${A.toUpperCase()}\n${A} again\n`, hashes: [A] },
-  // The golden whitelist from opentracker.md §9.
+  // The whitelist file Debian opentracker 0.0~git20210823.110868e was run with when the golden vectors were captured.
   {
     name: 'golden whitelist',
     text: `# test whitelist\n${A}\n${B} uppercase, trailing text\n ${C}\n`,

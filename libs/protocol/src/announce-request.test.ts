@@ -39,7 +39,7 @@ const DEFAULTS: AnnounceRequest = {
   key: null,
 };
 
-describe('parseAnnounceQuery: golden queries (opentracker.md §9)', () => {
+describe('parseAnnounceQuery: golden queries (captured from opentracker, vectors/golden.ts)', () => {
   test('first announce: leecher, started', () => {
     const r = parseAnnounceQuery(HTTP_QUERIES.first);
     assert.deepEqual(r, { ...DEFAULTS, left: 1000, event: 2 });

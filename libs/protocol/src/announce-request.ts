@@ -1,7 +1,7 @@
 /**
  * HTTP announce query -> AnnounceRequest, in one pass over the raw query (see query.ts).
  *
- * Rules, and where they differ from opentracker (opentracker.md §2.2, §11):
+ * Rules (BEP 3, BEP 23), and where they differ from opentracker's http_handle_announce (ot_http.c):
  * - info_hash: required, exactly 20 bytes, at most once (missing -> MISSING_INFO_HASH, whose text is
  *   opentracker's bencoded refusal).
  * - peer_id: optional; if present exactly 20 bytes.

@@ -1,11 +1,11 @@
 import type http from 'node:http';
 import { httpGet, type HttpGetOptions, type HttpReply } from './http-client.js';
-import { announceUrl, parseAnnounce, parseScrape, peerId, scrapeUrl, type AnnounceReply, type ParamValue, type ScrapeCounts } from './tracker-urls.js';
+import { announceUrl, parseAnnounce, parseScrape, peerId, scrapeUrl, type DecodedAnnounce, type ParamValue, type ScrapeCounts } from './tracker-urls.js';
 
 /** Announce and scrape one-liners over HTTP that fail loudly on anything but a 200 bencoded reply. */
 
 export interface AnnounceResult extends HttpReply {
-  readonly reply: AnnounceReply;
+  readonly reply: DecodedAnnounce;
 }
 
 /** A leecher announce from 127.0.0.1 unless params say otherwise; peer_id defaults to one derived from the port. */

@@ -1,4 +1,4 @@
-import { binToHex, encodeScrape } from '../../../libs/protocol/src/index.js';
+import { binToHex, encodeScrape, formatTxtpLine } from '../../../libs/protocol/src/index.js';
 import { formatStateRow } from '../../../libs/swarm/src/index.js';
 import { SUITE_NAME, SUITE_VERSION } from '../../../libs/common/src/version.js';
 import type { Counters } from './counters.js';
@@ -98,7 +98,7 @@ function tpbs(rows: ScrapeRow[], format: string): StatsReply {
     case 'txt':
       return big(rows.map((r) => `${hex(r.infoHash)}:${r.complete}:${r.incomplete}\n`).join(''));
     case 'txtp':
-      return big(rows.map((r) => `${hex(r.infoHash)}:${r.complete}:${r.incomplete}:${r.downloaded}\n`).join(''));
+      return big(rows.map((r) => formatTxtpLine(r.infoHash, r.complete, r.incomplete, r.downloaded)).join(''));
     case 'url':
       return big(rows.map((r) => `${urlEncode(r.infoHash)}:${r.complete}:${r.incomplete}\n`).join(''));
     case 'bin': {

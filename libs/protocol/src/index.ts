@@ -10,6 +10,7 @@ export {
   type AnnounceEvent, type AnnounceRequest,
 } from './announce-request.js';
 export { parseScrapeQuery, type ScrapeRequest } from './scrape-request.js';
+export { formatTxtpLine, parseTxtp, type TxtpEntry, type TxtpLineError, type TxtpParseResult } from './txtp.js';
 export {
   encodeAnnounce, encodeAnnounceDict, encodeAnnounceStopped, encodeFailure, encodeScrape,
   type AnnounceDictReply, type AnnounceReply, type DictPeer, type ScrapeExtra, type ScrapeFile, type StoppedReply,

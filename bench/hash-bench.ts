@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   try {
     const bytes = sizeMiB * 1024 * 1024;
     if (!existsSync(file)) await makeRandomFile(file, bytes);
-    await pipeline(createReadStream(file), async function* (src) { for await (const _ of src) { /* warm the page cache */ } });
+    await pipeline(createReadStream(file), async (src) => { for await (const _ of src) { /* warm the page cache */ } });
     const size = (await stat(file)).size;
     const pieceLength = choosePieceLength(size);
     const exp = Math.log2(pieceLength);

@@ -4,11 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '../test/helpers/free-port.js';
 import { parseHashList } from './population.js';
 import { httpGet, processesInGroup, procStat, rssBytes, sleep, storedPeers } from './proc.js';
 import { fmtInt, fmtMiB, type SectionResult } from './report.js';
@@ -25,23 +24,6 @@ export interface SuiteRssOptions {
 }
 
 export const SUITE_RSS_GOAL = 128 * 1048576;
-
-/** A port free on loopback for both TCP and UDP (the tracker serves both on one port). */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    const udp = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => {
-      udp.once('error', () => r(false));
-      udp.bind(port, '127.0.0.1', () => r(true));
-    });
-    udp.close();
-    await new Promise<void>((r) => srv.close(() => r()));
-    if (ok) return port;
-  }
-}
 
 function groupRss(pgid: number): number {
   return processesInGroup(pgid).reduce((a, p) => a + (rssBytes(p) ?? 0), 0);

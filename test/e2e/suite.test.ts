@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import bencode from 'bencode';
+import { freePort } from '../helpers/free-port.js';
 
 /**
  * The suite as a new user runs it: the `npm start` launcher on a fresh data folder, a 20 MiB release copied
@@ -18,24 +18,6 @@ import bencode from 'bencode';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
 const skip = !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed (apt-get install aria2); CI=true makes this a failure' : false;
-
-async function freePort(): Promise<number> {
-  // a port free for both TCP and UDP: the tracker binds both
-  for (;;) {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
-    const { createSocket } = await import('node:dgram');
-    const udp = createSocket('udp4');
-    const ok = await new Promise<boolean>((r) => {
-      udp.once('error', () => r(false));
-      udp.bind(port, '127.0.0.1', () => r(true));
-    });
-    udp.close();
-    if (ok) return port;
-  }
-}
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;

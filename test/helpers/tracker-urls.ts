@@ -119,7 +119,7 @@ export function compactPeers6(buf: Uint8Array): string[] {
 }
 
 /** The `d8:completei..e...` announce reply decoded, with the peers as "ip:port" strings. */
-export interface AnnounceReply {
+export interface DecodedAnnounce {
   readonly raw: Buffer;
   readonly failure: string | null;
   readonly complete: number;
@@ -131,7 +131,7 @@ export interface AnnounceReply {
   readonly peers6: string[];
 }
 
-export function parseAnnounce(body: Buffer): AnnounceReply {
+export function parseAnnounce(body: Buffer): DecodedAnnounce {
   const d = asDict(bdecode(body), 'announce reply');
   const failure = d['failure reason'] === undefined ? null : bstr(d['failure reason']);
   const peersVal = d['peers'];

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { httpGet } from '../helpers/http-client.js';
-import { bin, exitWithin, freePort, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
+import { freePort } from '../helpers/free-port.js';
+import { bin, exitWithin, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
 
 /**
  * Output that goes away must not stop or freeze a running app: a reader that closed its pipe (`| head -1`)
@@ -43,8 +44,8 @@ test('tracker: stdout pipe closed by its reader; logging stops, serving and stop
 test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP reloads, SIGTERM stops it', async () => {
   const t = tempDir();
   dirs.push(t);
-  const trackerPort = await freePort();
-  const statsPort = await freePort();
+  const trackerPort = await freePort('::');
+  const statsPort = await freePort('::');
   // exactly the shell pipeline a user types; head exits after the first line and closes the pipe
   const sh = spawn('/bin/sh', ['-c', `exec "$SUITE" 2>"$ERR" | head -1 > "$FIRST"`], {
     cwd: t.dir,
@@ -103,7 +104,7 @@ test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving an
   const wl = path.join(t.dir, 'whitelist');
   const pidFile = path.join(t.dir, 'tracker.pid');
   fs.writeFileSync(wl, '');
-  const port = await freePort();
+  const port = await freePort('::');
   // script(1) gives the tracker a real pseudo-terminal; killing script closes the terminal's master side
   const cmd = `exec "${bin('tracker')}" -i 127.0.0.1 -p ${port} -P ${port} -w "${wl}" --pid-file "${pidFile}" --state-file "${path.join(t.dir, 'state')}"`;
   const term = runApp('script', ['-qfec', cmd, '/dev/null'], { env: { SHELL: '/bin/sh' } });

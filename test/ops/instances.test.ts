@@ -7,7 +7,8 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { createTrackerSignaller } from '../../apps/publisher/src/tracker-signal.js';
 import type { Logger } from '../../libs/common/src/log.js';
-import { bin, exitWithin, freePort, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
+import { freePort } from '../helpers/free-port.js';
+import { bin, exitWithin, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
 
 /**
  * One instance per set of files: a second tracker or suite on the same files exits at once (code 2, the
@@ -43,7 +44,7 @@ test('a second tracker on the same state file exits 2 at once naming the first; 
 test('a second `npm start` on the same data folder exits 2 at once, without a restart loop', async () => {
   const t = tempDir();
   dirs.push(t);
-  const env = { TRACKER_PORT: String(await freePort()), STATS_PORT: String(await freePort()), BIND_HOST: '127.0.0.1' };
+  const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(await freePort('::')), BIND_HOST: '127.0.0.1' };
   const first = runApp(bin('suite'), [], { cwd: t.dir, env });
   await first.waitLine((r) => /^ready: open http:\/\/127\.0\.0\.1:\d+\/ and drop files into /.test(String(r['msg'])), 30_000);
   const started = Date.now();
@@ -60,7 +61,7 @@ test('a second suite on other files but the same ports exits 2 naming the port s
   const a = tempDir();
   const b = tempDir();
   dirs.push(a, b);
-  const env = { TRACKER_PORT: String(await freePort()), STATS_PORT: String(await freePort()), BIND_HOST: '127.0.0.1' };
+  const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(await freePort('::')), BIND_HOST: '127.0.0.1' };
   const first = runApp(bin('suite'), [], { cwd: a.dir, env });
   await first.waitLine((r) => /^ready: /.test(String(r['msg'])), 30_000);
   const second = runApp(bin('suite'), [], { cwd: b.dir, env });

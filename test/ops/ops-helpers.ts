@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/tracker-process.js';
@@ -127,23 +125,6 @@ export async function exitWithin(app: AppProcess, timeoutMs: number): Promise<nu
 export function tempDir(prefix = 'ops-it-'): { dir: string; remove(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A port free for both TCP and UDP on 127.0.0.1 and ::1 (the suite binds both protocols). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const srv = net.createServer();
-    await new Promise<void>((r) => srv.listen(0, '::', r));
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
-    const udp = dgram.createSocket('udp6');
-    const ok = await new Promise<boolean>((r) => {
-      udp.once('error', () => r(false));
-      udp.bind(port, '::', () => r(true));
-    });
-    udp.close();
-    if (ok) return port;
-  }
 }
 
 export function processAlive(pid: number): boolean {

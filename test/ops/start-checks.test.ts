@@ -7,7 +7,8 @@ import { hostHasIpv6 } from '../../libs/common/src/suite-env.js';
 import { httpGet } from '../helpers/http-client.js';
 import { REPO_ROOT } from '../helpers/tracker-process.js';
 import { udpConnect } from '../helpers/udp-client.js';
-import { bin, exitWithin, freePort, runApp, tempDir } from './ops-helpers.js';
+import { freePort } from '../helpers/free-port.js';
+import { bin, exitWithin, runApp, tempDir } from './ops-helpers.js';
 
 /** What cannot work is refused at start, in one style for every app, with exit code 2. */
 const dirs: Array<{ remove(): void }> = [];
@@ -32,8 +33,8 @@ test('every app words an unknown option the same way, suggests the right one and
 test('suite: STATS_ARGS with a quoted title works; an unterminated quote is a usage error', async () => {
   const t = tempDir();
   dirs.push(t);
-  const statsPort = await freePort();
-  const env = { TRACKER_PORT: String(await freePort()), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', STATS_ARGS: '--title "Acme Downloads"' };
+  const statsPort = await freePort('::');
+  const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', STATS_ARGS: '--title "Acme Downloads"' };
   const suite = runApp(bin('suite'), [], { cwd: t.dir, env });
   try {
     await suite.waitLine((r) => /^ready: /.test(String(r['msg'])), 30_000);
@@ -83,7 +84,7 @@ test('IPv6 by default: a tracker with no -i answers ::1 and 127.0.0.1, over HTTP
   dirs.push(d);
   const wl = path.join(d.dir, 'wl');
   fs.writeFileSync(wl, '');
-  const port = await freePort();
+  const port = await freePort('::');
   const p = runApp(bin('tracker'), ['-p', String(port), '-P', String(port), '-w', wl, '--pid-file', 'none', '--state-file', path.join(d.dir, 'state')], { env: { BIND_HOST: undefined } });
   try {
     const ready = await p.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
@@ -123,8 +124,8 @@ test('npm test tool check: with one tool missing from PATH and installing forbid
 test('IPv6 by default in npm start: the page and the tracker answer ::1 and 127.0.0.1; the ready line names an openable URL', { skip: hostHasIpv6() ? false : 'this host has no IPv6' }, async () => {
   const d = tempDir();
   dirs.push(d);
-  const trackerPort = await freePort();
-  const statsPort = await freePort();
+  const trackerPort = await freePort('::');
+  const statsPort = await freePort('::');
   const suite = runApp(bin('suite'), [], { cwd: d.dir, env: { BIND_HOST: undefined, TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort) } });
   try {
     const ready = await suite.waitLine((r) => /^ready: /.test(String(r['msg'])), 30_000);

@@ -1,7 +1,6 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -90,25 +89,6 @@ export async function mktorrentHash(input: string, pieceLength: number, out: str
     throw err;
   });
   return (await parseTorrent(await readFile(out))).infoHash as string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/** HTTP announce for a hex info hash; returns the raw bencoded body as latin1 text. */
-export async function announce(port: number, infoHash: string): Promise<string> {
-  const ih = Buffer.from(infoHash, 'hex').toString('binary').split('').map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
-  const q = `info_hash=${ih}&peer_id=-TS0001-abcdefghijkl&port=6881&uploaded=0&downloaded=0&left=0&compact=1&event=started`;
-  const res = await fetch(`http://127.0.0.1:${port}/announce?${q}`);
-  return Buffer.from(await res.arrayBuffer()).toString('latin1');
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {

@@ -7,7 +7,13 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { startPublisher } from '../../apps/publisher/src/publisher.js';
-import { announce, captureLogger, configFor, freePort, readManifest, ROOT, run, sandbox, stopChild, waitFor } from './helpers.js';
+import { freePort } from '../helpers/free-port.js';
+import { announceText } from '../helpers/announce.js';
+import { captureLogger, configFor, readManifest, ROOT, run, sandbox, stopChild, waitFor } from './helpers.js';
+
+/** A seeder's started announce for a hex info hash; returns the raw bencoded body as latin1 text. */
+const announce = (port: number, infoHash: string): Promise<string> =>
+  announceText(`http://127.0.0.1:${port}`, infoHash, { peer: 'abcdefghijkl', port: 6881, left: 0, event: 'started' });
 
 const NOT_AUTHORIZED = 'Requested download is not authorized for use with this tracker.';
 const ourTracker = path.join(ROOT, 'dist/apps/tracker/src/main.js');

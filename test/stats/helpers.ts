@@ -1,9 +1,9 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
-import dgram from 'node:dgram';
+import type net from 'node:net';
 import os from 'node:os';
+import { announceText } from '../helpers/announce.js';
 import path from 'node:path';
 import http from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -117,51 +117,12 @@ export async function startStatsFor(f: Fixture, statsUrl: string, extra: string[
   return startStats(statsConfig(f, statsUrl, extra), createLogger('stats', process.env['TEST_LOG_LEVEL'] as 'info' | undefined ?? 'silent'), deps);
 }
 
-/** A port free for both TCP and UDP right now (bind 0, close, reuse). */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1');
-    await once(srv, 'listening');
-    const port = (srv.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => srv.close(() => r()));
-    const sock = dgram.createSocket('udp4');
-    const ok = await new Promise<boolean>((resolve) => {
-      sock.once('error', () => resolve(false));
-      sock.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    await new Promise<void>((r) => sock.close(() => r()));
-    if (ok) return port;
-  }
-  throw new Error('no free port');
-}
-
 export function commandPath(cmd: string): string | null {
   try {
     return execFileSync('sh', ['-c', `command -v ${cmd}`]).toString().trim() || null;
   } catch {
     return null;
   }
-}
-
-export function percentEncode(hex: string): string {
-  return hex.replace(/../g, '%$&');
-}
-
-/** One plain HTTP announce; returns the body as latin1 text. */
-export async function announce(base: string, infoHash: string, q: { peer: string; port: number; left: number; event?: string }): Promise<string> {
-  const peerId = `-ST0001-${q.peer.padEnd(12, 'x').slice(0, 12)}`;
-  const url = `${base}/announce?info_hash=${percentEncode(infoHash)}&peer_id=${encodeURIComponent(peerId)}&port=${q.port}`
-    + `&uploaded=0&downloaded=0&left=${q.left}&compact=1${q.event ? `&event=${q.event}` : ''}`;
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch {
-    // opentracker answers HTTP/1.0 and closes; fetch may have picked a pooled socket it just closed. The
-    // request did not reach the tracker, and a repeated completion from the same peer never counts twice.
-    res = await fetch(url);
-  }
-  return Buffer.from(await res.arrayBuffer()).toString('latin1');
 }
 
 interface TrackerClient {
@@ -222,9 +183,9 @@ export async function startOpentracker(bin: string, port: number, whitelist: str
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`opentracker exited: ${output}`);
     try {
-      const body = await announce(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'started' });
+      const body = await announceText(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'started' });
       if (body.startsWith('d') && !body.includes('failure')) {
-        await announce(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'stopped' });
+        await announceText(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'stopped' });
         return { base, port, proc, stop };
       }
     } catch {

@@ -7,7 +7,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/tracker-process.js';
-import { freePort, percentEncode } from './helpers.js';
+import { freePort } from '../helpers/free-port.js';
+import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 
 /**
  * Exactly-once from tracker to page with real processes: our tracker (completion journal + feed) and the
@@ -121,7 +122,7 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
       const peer = `-KT0001-${String(i).padStart(12, '0')}`;
       sent++;
       inflight++;
-      const r = await httpGet(`${trackerBase}/announce?info_hash=${percentEncode(HASH)}&peer_id=${peer}&port=${1024 + (i % 60000)}`
+      const r = await httpGet(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(HASH))}&peer_id=${peer}&port=${1024 + (i % 60000)}`
         + '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1', 1000, `127.1.${(i >> 8) & 0xff}.${i & 0xff}`);
       inflight--;
       if (r?.status === 200 && r.body.includes('8:interval')) acked++;

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort } from '../helpers/free-port.js';
+import { announceText } from '../helpers/announce.js';
 import {
-  announce, apiReleases, commandPath, completeWithClient, freePort, makeFixture, rowCount, startOpentracker, startStatsFor,
+  apiReleases, commandPath, completeWithClient, makeFixture, rowCount, startOpentracker, startStatsFor,
 } from './helpers.js';
 
 const bin = commandPath('opentracker');
@@ -21,10 +23,10 @@ test('Debian opentracker: completions reach page and API; a tracker restart does
     // Three completions of app-1.0: one from bittorrent-tracker's Client, two plain HTTP announces.
     await completeWithClient(announceUrl, app!.infoHash, 40001);
     for (const p of [40002, 40003]) {
-      const body = await announce(tracker.base, app!.infoHash, { peer: `p${p}`, port: p, left: 0, event: 'completed' });
+      const body = await announceText(tracker.base, app!.infoHash, { peer: `p${p}`, port: p, left: 0, event: 'completed' });
       assert.match(body, /downloaded/, body);
     }
-    await announce(tracker.base, other!.infoHash, { peer: 'o1', port: 40010, left: 0, event: 'completed' });
+    await announceText(tracker.base, other!.infoHash, { peer: 'o1', port: 40010, left: 0, event: 'completed' });
     await stats.pollNow();
 
     let rel = await apiReleases(stats.port);
@@ -47,7 +49,7 @@ test('Debian opentracker: completions reach page and API; a tracker restart does
 
     // Restarted opentracker has forgotten every count; one new completion must add 1, not replace 3 by 1.
     tracker = await startOpentracker(bin, port, f.whitelistPath, app!.infoHash);
-    await announce(tracker.base, app!.infoHash, { peer: 'after', port: 40004, left: 0, event: 'completed' });
+    await announceText(tracker.base, app!.infoHash, { peer: 'after', port: 40004, left: 0, event: 'completed' });
     await stats.pollNow();
     rel = await apiReleases(stats.port);
     assert.equal(rel.find((r) => r.infoHash === app!.infoHash)!.downloads, 4);
@@ -78,7 +80,7 @@ test('Debian opentracker restarted between downloads: 5 real downloads show 5 (r
   const stats = await startStatsFor(f, `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`);
   const total = async (): Promise<number> => (await apiReleases(stats.port)).find((r) => r.infoHash === app.infoHash)!.downloads;
   try {
-    for (const p of [41001, 41002]) await announce(tracker.base, app.infoHash, { peer: `a${p}`, port: p, left: 0, event: 'completed' });
+    for (const p of [41001, 41002]) await announceText(tracker.base, app.infoHash, { peer: `a${p}`, port: p, left: 0, event: 'completed' });
     await stats.pollNow();
     assert.equal(await total(), 2);
     // Restarted (in another second than its start: opentracker seeds its tracker_id with the start second);
@@ -91,7 +93,7 @@ test('Debian opentracker restarted between downloads: 5 real downloads show 5 (r
     }
     await tracker.stop();
     tracker = await startOpentracker(bin, port, f.whitelistPath, app.infoHash);
-    for (const p of [41003, 41004, 41005]) await announce(tracker.base, app.infoHash, { peer: `b${p}`, port: p, left: 0, event: 'completed' });
+    for (const p of [41003, 41004, 41005]) await announceText(tracker.base, app.infoHash, { peer: `b${p}`, port: p, left: 0, event: 'completed' });
     await stats.pollNow();
     assert.equal(await total(), 5);
     await stats.pollNow();

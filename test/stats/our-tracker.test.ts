@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { announce, apiReleases, completeWithClient, makeFixture, rowCount, startStatsFor } from './helpers.js';
+import { announceText } from '../helpers/announce.js';
+import { apiReleases, completeWithClient, makeFixture, rowCount, startStatsFor } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const trackerMain = path.join(root, 'dist/apps/tracker/src/main.js');
@@ -44,12 +45,12 @@ test('our tracker: completions announced by bittorrent-tracker\'s Client appear 
     // Wait until the whitelist is loaded: a leecher is accepted, then leaves.
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const body = await announce(base, app!.infoHash, { peer: 'probe', port: 1, left: 1, event: 'started' }).catch(() => '');
+      const body = await announceText(base, app!.infoHash, { peer: 'probe', port: 1, left: 1, event: 'started' }).catch(() => '');
       if (body.startsWith('d') && !body.includes('failure')) break;
       if (Date.now() > deadline) throw new Error(`tracker never accepted a whitelisted announce; last answer ${JSON.stringify(body)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    await announce(base, app!.infoHash, { peer: 'probe', port: 1, left: 1, event: 'stopped' });
+    await announceText(base, app!.infoHash, { peer: 'probe', port: 1, left: 1, event: 'stopped' });
 
     stats = await startStatsFor(f, `${base}/stats?mode=tpbs&format=txtp`);
     await completeWithClient(`${base}/announce`, app!.infoHash, 41001);

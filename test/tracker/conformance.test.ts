@@ -13,7 +13,8 @@ import {
 } from '../helpers/udp-client.js';
 
 /**
- * Replays the golden transcript of opentracker (shared/reference/opentracker.md §9) against ./bin/tracker:
+ * Replays the transcript captured from Debian opentracker 0.0~git20210823.110868e (libs/protocol/src/vectors/golden.ts)
+ * against ./bin/tracker:
  * same whitelist file (comment, upper case with trailing text, a line with a leading space), same requests
  * in the same order. Where we are compatible the bodies are compared byte for byte with the transcript's;
  * where we differ by design the difference itself is asserted, so it cannot change unnoticed.

@@ -2,9 +2,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import createTorrent from 'create-torrent';
 import parseTorrent from 'parse-torrent';
@@ -12,6 +10,7 @@ import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helper
 import { httpGet } from '../helpers/http-client.js';
 import { scrapeOne } from '../helpers/announce.js';
 import { waitUntil } from '../helpers/client-events.js';
+import { freeTcpPort, freeUdpPort } from '../helpers/free-port.js';
 
 /**
  * A real swarm through the tracker alone: aria2c seeds a random 3 MiB file, a second aria2c downloads it
@@ -32,24 +31,6 @@ after(async () => {
   for (const p of procs) await p.cleanup();
   for (const d of dirs) d.remove();
 });
-
-async function freePort(kind: 'tcp' | 'udp'): Promise<number> {
-  if (kind === 'tcp') {
-    return new Promise((resolve, reject) => {
-      const s = net.createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const port = (s.address() as net.AddressInfo).port;
-        s.close(() => resolve(port));
-      });
-    });
-  }
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', () => resolve()));
-  const port = s.address().port;
-  s.close();
-  return port;
-}
 
 function makeTorrent(file: string, announce: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -121,9 +102,9 @@ async function runSwarm(udp: boolean): Promise<void> {
   fs.writeFileSync(tr.whitelistPath, hash + '\n');
   assert.equal((await tr.sighup())['loaded'], 1);
 
-  const seedPort = await freePort('tcp');
+  const seedPort = await freeTcpPort();
   const seeder = aria2([
-    ...commonArgs(udp, await freePort('udp'), path.join(work, 'dht-seed.dat'), seedPort),
+    ...commonArgs(udp, await freeUdpPort(), path.join(work, 'dht-seed.dat'), seedPort),
     '--seed-ratio=0', '--check-integrity=true', '--bt-seed-unverified=true', `--dir=${path.join(work, 'seed')}`, torrentFile,
   ], work);
   // the seeder is known to the tracker before the leecher asks
@@ -131,7 +112,7 @@ async function runSwarm(udp: boolean): Promise<void> {
   assert.equal(seeder.child.exitCode, null, `aria2c seeder exited early:\n${seeder.output()}`);
 
   const leecher = aria2([
-    ...commonArgs(udp, await freePort('udp'), path.join(work, 'dht-leech.dat'), await freePort('tcp')),
+    ...commonArgs(udp, await freeUdpPort(), path.join(work, 'dht-leech.dat'), await freeTcpPort()),
     '--seed-time=0', `--dir=${path.join(work, 'leech')}`, torrentFile,
   ], work);
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60000).unref());
@@ -165,7 +146,7 @@ describe('aria2c swarm through the tracker', { skip }, () => {
     fs.mkdirSync(path.join(tmp.dir, 'out'));
     const refusedBefore = Number((JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { refused: number }).refused);
     const leecher = aria2([
-      ...commonArgs(false, 0, '', await freePort('tcp')), '--seed-time=0', '--bt-stop-timeout=3', `--dir=${path.join(tmp.dir, 'out')}`, torrentFile,
+      ...commonArgs(false, 0, '', await freeTcpPort()), '--seed-time=0', '--bt-stop-timeout=3', `--dir=${path.join(tmp.dir, 'out')}`, torrentFile,
     ], tmp.dir);
     await waitUntil(async () => {
       const j = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { refused: number };

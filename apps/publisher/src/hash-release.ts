@@ -1,10 +1,11 @@
 import type { Logger } from '../../../libs/common/src/log.js';
+import { SUITE_NAME, SUITE_VERSION } from '../../../libs/common/src/version.js';
 import { buildTorrent, type BuiltTorrent } from '../../../libs/torrent/src/index.js';
 import type { PublisherConfig } from './config.js';
 import { createProgress, type ProgressSink } from './progress.js';
 import type { ReleaseState } from './release-scan.js';
 
-export const CREATED_BY = 'release-tracker-suite/0.1';
+export const CREATED_BY = `${SUITE_NAME}/${SUITE_VERSION}`;
 /** Payloads at least this big report hashing progress. */
 const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 

@@ -3,7 +3,7 @@ import { counterEpoch, type ClockReading } from './accumulate.js';
 import type { CappedGet, CappedGetLimits } from './capped-get.js';
 import { feedUrl, parseCompletionFeed, type CompletionBatch } from './parse-completions.js';
 import { completedModeUrl, everythingModeUrl, parseCompletedMode, parseEverythingMode } from './parse-mrtg.js';
-import type { TxtpEntry } from './parse-txtp.js';
+import type { TxtpEntry } from '../../../libs/protocol/src/txtp.js';
 import type { StatsPoller } from './stats-poller.js';
 import type { CountGap, FeedCursor, StatsStore } from './stats-store.js';
 

@@ -38,6 +38,7 @@ export function renderAtomFeed(m: FeedModel): string {
   const fallback = new Date(m.fallbackUpdated).toISOString();
   const updated = live.reduce((max, r) => {
     const t = isoOr(r.publishedAt, '');
+    // biome-ignore lint/complexity/useMathMinMax: ISO strings compare as text; Math.max would make them NaN
     return t > max ? t : max;
   }, '') || fallback;
   const entries = live.map((r) => {

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseTxtp } from './parse-txtp.js';
+import { parseTxtp } from '../../../libs/protocol/src/txtp.js';
 import { FEED_MAX_ENTRIES, parseCompletionFeed } from './parse-completions.js';
 import { parseCompletedMode, parseEverythingMode } from './parse-mrtg.js';
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { CappedGet, CappedGetLimits } from './capped-get.js';
-import { parseTxtp, type TxtpEntry, type TxtpLineError } from './parse-txtp.js';
+import { parseTxtp, type TxtpEntry, type TxtpLineError } from '../../../libs/protocol/src/txtp.js';
 
 export type PollOutcome =
   | { readonly ok: true; readonly entries: readonly TxtpEntry[]; readonly badLines: readonly TxtpLineError[] }

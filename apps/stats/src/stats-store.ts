@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { accumulate, type ClockReading, type CounterEpoch } from './accumulate.js';
 import { utcDay } from './format.js';
 import type { CompletionEntry } from './parse-completions.js';
-import type { TxtpEntry } from './parse-txtp.js';
+import type { TxtpEntry } from '../../../libs/protocol/src/txtp.js';
 
 /** Per-hash state: the reset-safe total plus the latest tracker sample. Times are epoch ms. */
 export interface HashStats {

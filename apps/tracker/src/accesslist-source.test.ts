@@ -48,7 +48,7 @@ describe('loadAccessListFile', () => {
     assert.equal(list?.ignored.length, 500);
     const info = records.find((r) => r['level'] === 30);
     assert.equal(info?.['ignored'], 500);
-    assert.equal((info?.['ignoredLines'] as number[]).length, 20);
+    assert.equal((info?.['ignoredLines'] as number[] | undefined)?.length, 20);
     assert.equal(records.filter((r) => r['level'] === 40).length, 20);
   });
 

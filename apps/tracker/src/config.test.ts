@@ -181,7 +181,7 @@ describe('root dir (-d / tracker.rootdir): chdir only, relative list and state p
 });
 
 describe('config file (-f)', () => {
-  test('the golden config from opentracker.md §9 parses', () => {
+  test('the config file Debian opentracker was run with when the golden vectors were captured parses', () => {
     const golden = [
       'listen.tcp_udp 127.0.0.1:16969',
       'access.whitelist /whitelist.txt',

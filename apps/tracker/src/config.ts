@@ -12,7 +12,6 @@
  * - -A grants /stats only; X-Forwarded-For is trusted only from access.proxy / --proxy entries.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
 import type { LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, type SuiteSettings } from '../../../libs/common/src/suite-env.js';
@@ -23,6 +22,7 @@ import {
 } from './config-options.js';
 import { parseBindHost, quote, type ListenAddress } from './config-values.js';
 import { helpText, versionText } from './help.js';
+import { PACKAGE_JSON, readPackageVersion } from '../../../libs/common/src/version.js';
 import { defaultJournalFile } from './state-file.js';
 import { parseStoreSpec, type StoreSpec } from './store-url.js';
 
@@ -138,13 +138,7 @@ function findInfoRequest(argv: readonly string[]): 'help' | 'version' | null {
 }
 
 function readVersion(deps: ConfigDeps): string {
-  if (deps.version !== undefined) return deps.version;
-  try {
-    const pkg = JSON.parse(deps.readFile(fileURLToPath(new URL('../../../../package.json', import.meta.url)))) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
+  return deps.version ?? readPackageVersion(PACKAGE_JSON, deps.readFile);
 }
 
 function applyOption(def: OptionDef, draft: Draft, value: string, where: string): void {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../../../libs/common/src/atomic-write.js';
+import { binToHex } from '../../../libs/protocol/src/index.js';
 import { parseState, formatStateJournalLine, formatStateRow, type ParsedState } from '../../../libs/swarm/src/index.js';
 import type { Tracker } from './tracker.js';
 
@@ -24,7 +25,7 @@ export function readStateFile(file: string): ParsedState | null {
 export function renderState(tracker: Tracker, journal: { id: string; seq: number } | null): string {
   let out = journal === null ? '' : formatStateJournalLine(journal.id, journal.seq);
   for (const [key, t] of tracker.store.torrents) {
-    if (t.downloaded > 0) out += formatStateRow(Buffer.from(key, 'latin1').toString('hex'), t.touched, t.downloaded);
+    if (t.downloaded > 0) out += formatStateRow(binToHex(key), t.touched, t.downloaded);
   }
   return out;
 }

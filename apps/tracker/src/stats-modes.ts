@@ -1,5 +1,6 @@
-import { encodeScrape } from '../../../libs/protocol/src/index.js';
+import { binToHex, encodeScrape, formatTxtpLine } from '../../../libs/protocol/src/index.js';
 import { formatStateRow } from '../../../libs/swarm/src/index.js';
+import { SUITE_NAME, SUITE_VERSION } from '../../../libs/common/src/version.js';
 import type { Counters } from './counters.js';
 import type { ScrapeRow, Tracker } from './tracker.js';
 
@@ -16,7 +17,7 @@ export interface StatsReply {
   readonly compressible: boolean;
 }
 
-export const VERSION = 'release-tracker-suite 0.1.0 (opentracker-compatible /stats)';
+export const VERSION = `${SUITE_NAME} ${SUITE_VERSION} (opentracker-compatible /stats)`;
 
 const TEXT = 'text/plain';
 const MODES = new Set([
@@ -97,7 +98,7 @@ function tpbs(rows: ScrapeRow[], format: string): StatsReply {
     case 'txt':
       return big(rows.map((r) => `${hex(r.infoHash)}:${r.complete}:${r.incomplete}\n`).join(''));
     case 'txtp':
-      return big(rows.map((r) => `${hex(r.infoHash)}:${r.complete}:${r.incomplete}:${r.downloaded}\n`).join(''));
+      return big(rows.map((r) => formatTxtpLine(r.infoHash, r.complete, r.incomplete, r.downloaded)).join(''));
     case 'url':
       return big(rows.map((r) => `${urlEncode(r.infoHash)}:${r.complete}:${r.incomplete}\n`).join(''));
     case 'bin': {
@@ -274,7 +275,7 @@ export function totals(tracker: Tracker): { torrents: number; peers: number; see
 }
 
 function hex(key: string): string {
-  return Buffer.from(key, 'latin1').toString('hex').toUpperCase();
+  return binToHex(key).toUpperCase();
 }
 
 /** libowfat's fmt_urlencoded, as opentracker's format=url: unreserved bytes literal, the rest %xx lower case. */

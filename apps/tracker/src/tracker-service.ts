@@ -6,11 +6,10 @@ import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Logger } from '../../../libs/common/src/log.js';
-import { hexToKey } from '../../../libs/accesslist/src/index.js';
 import { createIpMatcher, parseCidr } from '../../../libs/net/src/index.js';
-import { createConnectionIds } from '../../../libs/protocol/src/index.js';
+import { binToHex, createConnectionIds, hexToKey } from '../../../libs/protocol/src/index.js';
 import { readCompactIp } from '../../../libs/swarm/src/index.js';
-import { checkAccessListFile, loadAccessListFile } from './accesslist-source.js';
+import { checkAccessListFile } from './accesslist-source.js';
 import { createAccessListReloader } from './accesslist-reload.js';
 import type { TrackerConfig } from './config.js';
 import { createHttpRoutes } from './http-routes.js';
@@ -59,9 +58,9 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   const tracker = new Tracker(config, clock);
   // opentracker's WANT_SYSLOGS completion line: one per counted download, the raw record behind every count
   tracker.onCompletion = (e) => log.info({
-    infoHash: Buffer.from(e.infoHash, 'latin1').toString('hex'),
+    infoHash: binToHex(e.infoHash),
     ip: readCompactIp(e.addr, 0, e.addrLen),
-    peerId: e.peerId === null ? null : Buffer.from(e.peerId, 'latin1').toString('hex'),
+    peerId: e.peerId === null ? null : binToHex(e.peerId),
   }, 'completed');
 
   // with a Redis store, the lists other instances loaded from their files are added to this one's

@@ -77,8 +77,6 @@ export interface PeerAnnounce {
   readonly bothFamilies: boolean;
 }
 
-export type AnnounceReply = AnnounceOutput;
-
 export interface ScrapeRow {
   readonly infoHash: BinKey;
   readonly complete: number;
@@ -154,7 +152,7 @@ export class Tracker {
   }
 
   /** Returns null when the access list refuses the torrent. A de-listed torrent still takes its peers' stops. */
-  announce(p: PeerAnnounce): AnnounceReply | null {
+  announce(p: PeerAnnounce): AnnounceOutput | null {
     if (!this.policyValue.allows(p.infoHash) && p.event !== EVENT_STOPPED) {
       this.counters.refused++;
       return null;

@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { accessListHas, addToAccessList, removeFromAccessList } from './append.js';
-import { keyToHex, parseAccessList } from './parse.js';
+import { binToHex } from '../../protocol/src/bin-key.js';
+import { parseAccessList } from './parse.js';
 
 /**
  * Property-based fuzzing of the whitelist parser and editor (seeded, so CI is reproducible): 110k inputs, generated
@@ -60,20 +61,20 @@ describe('access list fuzz', () => {
   test('parseAccessList: 30k mutated valid lists, no throw; unmutated lists give exactly their hashes', () => {
     fc.assert(fc.property(mutated, (text) => checkBounded(text)), { seed: 42, numRuns: 25_000 });
     fc.assert(fc.property(fc.array(hex40, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), (hashes, eol) => {
-      const got = [...parseAccessList(hashes.join(eol)).hashes].map(keyToHex).sort();
+      const got = [...parseAccessList(hashes.join(eol)).hashes].map(binToHex).sort();
       assert.deepEqual(got, [...new Set(hashes.map((h) => h.toLowerCase()))].sort());
     }), { seed: 42, numRuns: 5_000 });
   });
 
   test('add/remove on 30k hostile texts: no throw, the hash is listed (or not) afterwards, other entries untouched', () => {
     fc.assert(fc.property(hostileText, hex40, fc.string({ maxLength: 300, unit: 'binary' }), (text, hash, comment) => {
-      const others = [...parseAccessList(text).hashes].map(keyToHex).filter((h) => h !== hash.toLowerCase()).sort();
+      const others = [...parseAccessList(text).hashes].map(binToHex).filter((h) => h !== hash.toLowerCase()).sort();
       const added = addToAccessList(text, hash, comment);
       assert.equal(accessListHas(added, hash), true);
       assert.ok(added.length <= text.length + 2 + 41 + 200 + 2, 'one line of bounded length appended at most');
       const removed = removeFromAccessList(added, hash);
       assert.equal(accessListHas(removed, hash), false);
-      const kept = [...parseAccessList(removed).hashes].map(keyToHex).sort();
+      const kept = [...parseAccessList(removed).hashes].map(binToHex).sort();
       assert.deepEqual(kept, others);
     }), { seed: 42, numRuns: 30_000 });
   });

@@ -6,6 +6,7 @@
  * opentracker does, but reported so an operator can see why a hash is refused (leading
  * whitespace and 41-digit hashes are the usual culprits).
  */
+import { hexValue as hexDigit } from '../../protocol/src/bin-key.js';
 
 export interface IgnoredLine {
   /** 1-based line number. */
@@ -27,12 +28,7 @@ const HASH_SIGN = 35;
 const BOM = 0xfeff;
 
 /** Value of a hex digit's char code, or -1: a table lookup instead of a regex per line. */
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let c = 0; c < 10; c++) HEX_VALUE[48 + c] = c;
-for (let c = 0; c < 6; c++) {
-  HEX_VALUE[65 + c] = 10 + c;
-  HEX_VALUE[97 + c] = 10 + c;
-}
+const HEX_VALUE = new Int8Array(128).map((_, c) => hexDigit(c));
 
 function hexValue(code: number): number {
   return code < 128 ? (HEX_VALUE[code] as number) : -1;
@@ -97,16 +93,4 @@ export function parseAccessList(text: string): ParsedAccessList {
     start = next;
   }
   return { hashes, ignored };
-}
-
-/** Lower-case hex of a 20-byte latin1 key, for logs and files. */
-export function keyToHex(key: string): string {
-  return Buffer.from(key, 'latin1').toString('hex');
-}
-
-/** The latin1 key of a 40-digit hex string; throws on anything else. */
-export function hexToKey(hex: string): string {
-  const key = hex.length === HASH_HEX_LENGTH ? keyAt(hex, 0) : null;
-  if (key === null) throw new Error(`not a 40-digit hex info_hash: ${JSON.stringify(String(hex).slice(0, 60))}`);
-  return key;
 }

@@ -1,7 +1,7 @@
 /**
  * HTTP announce query -> AnnounceRequest, in one pass over the raw query (see query.ts).
  *
- * Rules, and where they differ from opentracker (opentracker.md §2.2, §11):
+ * Rules (BEP 3, BEP 23), and where they differ from opentracker's http_handle_announce (ot_http.c):
  * - info_hash: required, exactly 20 bytes, at most once (missing -> MISSING_INFO_HASH, whose text is
  *   opentracker's bencoded refusal).
  * - peer_id: optional; if present exactly 20 bytes.
@@ -25,12 +25,9 @@ import {
   type QueryCursor,
 } from './query.js';
 
-/** BEP 15 numbering, shared by HTTP and UDP: 0 none, 1 completed, 2 started, 3 stopped. */
-export type AnnounceEvent = 0 | 1 | 2 | 3;
-export const EVENT_NONE = 0;
-export const EVENT_COMPLETED = 1;
-export const EVENT_STARTED = 2;
-export const EVENT_STOPPED = 3;
+import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, type AnnounceEvent } from './announce-event.js';
+
+export { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, type AnnounceEvent };
 
 /** `left` when the client did not send it: a leecher of unknown progress. */
 export const LEFT_UNKNOWN = -1;

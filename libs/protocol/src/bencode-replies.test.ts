@@ -171,7 +171,7 @@ describe('programmer errors', () => {
   }
 });
 
-describe('golden bodies (opentracker.md §9)', () => {
+describe('golden bodies (captured from opentracker, vectors/golden.ts)', () => {
   const peer = (port: number): Buffer => Buffer.from([127, 0, 0, 1, port >> 8, port & 0xff]);
   const H1 = hexToBin(H1_HEX);
   const HA = hexToBin(HA_HEX);

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { binToHex, hexToBin, key20At } from './bin-key.js';
+import { binToHex, hexToBin, hexToKey, key20At } from './bin-key.js';
 import { ProtocolError } from './errors.js';
 
 describe('bin-key', () => {
@@ -24,4 +24,20 @@ describe('bin-key', () => {
     const b = Buffer.from(Array.from({ length: 30 }, (_, i) => i * 9));
     assert.equal(key20At(b, 5), b.toString('latin1', 5, 25));
   });
+});
+
+const A = '0123456789abcdef0123456789abcdef01234567';
+const B = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const key = (hex: string) => Buffer.from(hex, 'hex').toString('latin1');
+
+describe('hexToKey / binToHex (keys read back from files)', () => {
+  test('round trip, lower-cases', () => {
+    assert.equal(binToHex(hexToKey(B)), B.toLowerCase());
+    assert.equal(hexToKey(A), key(A));
+  });
+  for (const bad of ['', A.slice(1), `${A}0`, `${A.slice(0, 39)}g`, ` ${A.slice(1)}`]) {
+    test(`hexToKey rejects ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => hexToKey(bad), /not a 40-digit hex info_hash/);
+    });
+  }
 });

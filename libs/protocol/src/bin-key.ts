@@ -47,6 +47,21 @@ export function hexToBin(hex: string, bytes: number | null = KEY_BYTES): BinKey 
 }
 
 /**
+ * The key of a 40-digit hex info_hash (either case), for keys read back from files (state, journal).
+ * Throws an Error that quotes the bad text, for the operator's log.
+ */
+export function hexToKey(hex: string): BinKey {
+  if (typeof hex === 'string' && hex.length === KEY_BYTES * 2) {
+    try {
+      return hexToBin(hex);
+    } catch {
+      // falls through to the message below
+    }
+  }
+  throw new Error(`not a 40-digit hex info_hash: ${JSON.stringify(String(hex).slice(0, 60))}`);
+}
+
+/**
  * 20-byte key at `off` in `bytes`, as a latin1 string. Spelled out as one 20-argument call because that
  * is several times faster than Buffer#toString('latin1') or String.fromCharCode.apply on Node 20.
  */

@@ -41,7 +41,7 @@ export class ProtocolError extends Error {
   }
 
   static {
-    this.prototype.name = 'ProtocolError';
+    ProtocolError.prototype.name = 'ProtocolError';
   }
 }
 

@@ -1,5 +1,5 @@
 /** Tracker protocol codecs: pure functions over bytes and strings (no sockets, files, process or clock). */
-export { binToHex, hexToBin, key20At, KEY_BYTES, type BinKey } from './bin-key.js';
+export { binToHex, hexToBin, hexToKey, hexValue, key20At, KEY_BYTES, type BinKey } from './bin-key.js';
 export { isProtocolError, PROTOCOL_ERROR_TEXTS, ProtocolError, type ProtocolErrorCode } from './errors.js';
 export {
   decodeInto, decodeLatin1, nameHash, nameIs, nextParam, openQuery, parseQuery, parseUint64, rangeIs, valueBytes, valueKey20,
@@ -10,6 +10,7 @@ export {
   type AnnounceEvent, type AnnounceRequest,
 } from './announce-request.js';
 export { parseScrapeQuery, type ScrapeRequest } from './scrape-request.js';
+export { formatTxtpLine, parseTxtp, type TxtpEntry, type TxtpLineError, type TxtpParseResult } from './txtp.js';
 export {
   encodeAnnounce, encodeAnnounceDict, encodeAnnounceStopped, encodeFailure, encodeScrape,
   type AnnounceDictReply, type AnnounceReply, type DictPeer, type ScrapeExtra, type ScrapeFile, type StoppedReply,

@@ -2,7 +2,8 @@
  * Single-pass scanner over a raw URL query (the part of `req.url` after '?').
  *
  * Express and URLSearchParams decode percent-escapes as UTF-8, which destroys binary info_hash and
- * peer_id values (stack.md §6), so this module works on the raw query and decodes escapes to bytes.
+ * peer_id values (WHATWG URL spec, application/x-www-form-urlencoded parsing: bytes that are not UTF-8
+ * become U+FFFD), so this module works on the raw query and decodes escapes to bytes.
  * Node's HTTP parser hands `req.url` over as latin1, so a raw non-ASCII byte is one char <= 0xFF; a char
  * above 0xFF can only come from a caller bug and is refused like a bad escape.
  *

@@ -1,7 +1,7 @@
 /**
  * HTTP scrape query -> the info_hashes to report.
  *
- * Unlike opentracker (opentracker.md §2.4, §11.8), duplicates are removed (so the reply is valid
+ * Unlike opentracker (which repeats a duplicated info_hash as a duplicate dict key and truncates silently), duplicates are removed (so the reply is valid
  * bencode) and truncation is reported instead of silent. Every info_hash value is checked, including
  * the ones past the cap, so a bad request is never half-accepted. Other parameters are skipped.
  * A request without any info_hash is refused; a full scrape (no query at all) is the caller's decision.

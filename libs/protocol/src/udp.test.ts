@@ -68,7 +68,7 @@ function announce(msg: Buffer): UdpAnnounceRequest {
   return r;
 }
 
-describe('decodeUdpRequest: golden datagrams (opentracker.md §9 "## 6 UDP")', () => {
+describe('decodeUdpRequest: golden datagrams (captured from opentracker, vectors/golden.ts)', () => {
   const announceBase = { action: 1, connectionId: UDP.cid, infoHash: H1_HEX, peerId: '-UD0001-aaaaaaaaaaaa', downloaded: 0, uploaded: 0, ip: undefined };
   const rows: Array<{ name: string; sent: string; want: unknown }> = [
     { name: 'connect socket 1', sent: UDP.connect1.sent, want: { action: 0, transactionId: 0x11111111 } },

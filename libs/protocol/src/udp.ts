@@ -15,7 +15,7 @@
  *   scrape    0 u32 action = 2   4 u32 transaction_id   8 + 12i: u32 seeders, u32 completed, u32 leechers
  *   error     0 u32 action = 3   4 u32 transaction_id   8 message (UTF-8, no NUL: opentracker's NUL is a bug)
  *
- * decodeUdpRequest returns null for datagrams that get no answer (opentracker.md §3): shorter than 16
+ * decodeUdpRequest returns null for datagrams that get no answer (as opentracker, ot_udp.c; BEP 15): shorter than 16
  * bytes, connect with a wrong magic, action 3 or unknown, announce shorter than 98 bytes, scrape without
  * one whole hash. It does not check connection ids (connection-id.ts does, with the sender's address),
  * and it returns port 0 as is: the caller answers with an error reply (BAD_PORT) rather than silence.

@@ -2,7 +2,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, SwarmStore, type AnnounceEvent, type AnnounceInput, type AnnounceOutput } from './swarm-store.js';
 import { writeCompact, readCompactIp } from './compact-address.js';
-import { formatStateRow, parseState } from './statedump.js';
 
 const H = 'h'.repeat(20);
 
@@ -133,20 +132,5 @@ describe('compact addresses', () => {
     assert.equal(readCompactIp(out, 0, 18), '2001:db8::1');
     writeCompact('10.0.0.1', 1, out);
     assert.equal(readCompactIp(out, 0, 6), '10.0.0.1');
-  });
-});
-
-describe('statedump format', () => {
-  test('round trip and opentracker sample', () => {
-    const text = formatStateRow('0123456789abcdef0123456789abcdef01234567', 29922635, 2) + 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA:29922635:0\n';
-    assert.equal(text.split('\n')[0], '0123456789ABCDEF0123456789ABCDEF01234567:29922635:2');
-    const p = parseState(text);
-    assert.deepEqual(p.rows.map((r) => [r.hex.slice(0, 4), r.downloaded]), [['0123', 2], ['aaaa', 0]]);
-    assert.equal(p.bad.length, 0);
-  });
-  test('bad lines are reported with their numbers', () => {
-    const p = parseState('zz:1:2\n' + 'A'.repeat(40) + ':1\n\n' + 'A'.repeat(41) + ':1:1\r\n' + 'b'.repeat(40) + ':1:-1\n' + 'c'.repeat(40) + ':7:9\r\n');
-    assert.deepEqual(p.bad.map((b) => b.line), [1, 2, 4, 5]);
-    assert.equal(p.rows.length, 1);
   });
 });

@@ -1,3 +1,5 @@
+import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, type AnnounceEvent } from '../../protocol/src/announce-event.js';
+import type { BinKey } from '../../protocol/src/bin-key.js';
 import { PeerTable } from './peer-table.js';
 
 /**
@@ -17,13 +19,8 @@ import { PeerTable } from './peer-table.js';
  *   a new peer beyond it is answered but not stored.
  * - Time is in whole minutes and always passed in; nothing here reads a clock or a random source.
  */
-export type BinKey = string;
-
-export const EVENT_NONE = 0;
-export const EVENT_COMPLETED = 1;
-export const EVENT_STARTED = 2;
-export const EVENT_STOPPED = 3;
-export type AnnounceEvent = 0 | 1 | 2 | 3;
+export type { BinKey };
+export { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, type AnnounceEvent };
 
 export interface Torrent {
   v4: PeerTable | null;

@@ -24,7 +24,7 @@ export interface TorrentSpec {
   readonly creationDate: number;
   /**
    * true writes `private: 1`. false OMITS the key: `private: 0` would change the info_hash away from
-   * mktorrent's and create-torrent's default (reference/stack.md §4: transmission-create's private:0).
+   * mktorrent's and create-torrent's default (transmission-create writes private:0, a different hash).
    */
   readonly private: boolean;
 }

@@ -1,5 +1,6 @@
 /**
- * Golden vectors copied from opentracker.md §9 (Debian opentracker 110868e, captured on this machine).
+ * Golden vectors captured from Debian opentracker 0.0~git20210823.110868e-3 on loopback (curl for HTTP,
+ * a raw socket for UDP): the reference bytes our tracker is compared with.
  * HTTP bodies are written as latin1 strings of the exact bytes; UDP datagrams as hex.
  */
 
@@ -43,7 +44,7 @@ export const HTTP_BODIES = {
   G5: "d14:failure reason80:Your client forgot to send your torrent's info_hash. Please upgrade your client.e",
   scrapeOne: 'd5:filesd20:\x01#Eg\x89\xab\xcd\xef\x01#Eg\x89\xab\xcd\xef\x01#Egd8:completei1e10:downloadedi1e10:incompletei1eeee',
   G7: 'd5:filesd20:\x01#Eg\x89\xab\xcd\xef\x01#Eg\x89\xab\xcd\xef\x01#Egd8:completei1e10:downloadedi1e10:incompletei1ee20:\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaa\xaad8:completei1e10:downloadedi0e10:incompletei0eeee',
-  /** Not captured over HTTP; built from the template in §2.3 with the counts of the UDP stopped reply. */
+  /** Not captured over HTTP; built from opentracker's bencoded announce template (trackerlogic.c return_peers_for_torrent) with the counts of the UDP stopped reply. */
   stopped: 'd8:completei2e10:incompletei1e8:intervali1792e12:min intervali896e5:peers0:e',
 } as const;
 

@@ -1,15 +1,15 @@
 /**
  * Micro-benchmark of the hot codecs (a script, not a test):
- *   npx tsc -p . && node dist/libs/protocol/src/bench-codecs.js [iterations]
+ *   npx tsc -p . && node dist/bench/codecs.js [iterations]
  * Prints ns/op (best of 5 rounds) for each codec, from the process's CPU time rather than wall time, so that
  * other load on a shared machine inflates the numbers less. Compare runs on one machine only.
  */
 import { randomBytes } from 'node:crypto';
-import { parseAnnounceQuery } from './announce-request.js';
-import { encodeAnnounce, encodeScrape } from './bencode-replies.js';
-import { createConnectionIds } from './connection-id.js';
-import { parseScrapeQuery } from './scrape-request.js';
-import { decodeUdpRequest, encodeAnnounceReply } from './udp.js';
+import { parseAnnounceQuery } from '../libs/protocol/src/announce-request.js';
+import { encodeAnnounce, encodeScrape } from '../libs/protocol/src/bencode-replies.js';
+import { createConnectionIds } from '../libs/protocol/src/connection-id.js';
+import { parseScrapeQuery } from '../libs/protocol/src/scrape-request.js';
+import { decodeUdpRequest, encodeAnnounceReply } from '../libs/protocol/src/udp.js';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
 let sink = 0;

@@ -1,8 +1,16 @@
 /**
  * opentracker's `/stats?mode=tpbs&format=txtp` dump: one line per torrent in memory,
- * `<40 hex>:<seeders>:<leechers>:<downloaded>\n`. opentracker prints the hash in UPPERCASE;
- * we store it lowercase. `downloaded` is the tracker's in-memory completion counter, lost on restart.
+ * `<40 hex>:<seeders>:<leechers>:<downloaded>\n`. Both sides live here: the tracker writes it
+ * (formatTxtpLine), the download site reads it (parseTxtp). The hash is written in UPPERCASE, as
+ * opentracker does, and read back lowercase. `downloaded` is opentracker's in-memory completion counter.
  */
+import { binToHex, type BinKey } from './bin-key.js';
+
+/** One txtp line for a torrent (hash upper case, as opentracker prints it). */
+export function formatTxtpLine(infoHash: BinKey, seeders: number, leechers: number, downloaded: number): string {
+  return `${binToHex(infoHash).toUpperCase()}:${seeders}:${leechers}:${downloaded}\n`;
+}
+
 export interface TxtpEntry {
   readonly infoHash: string;
   readonly seeders: number;

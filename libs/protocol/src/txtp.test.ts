@@ -1,10 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTxtp } from './parse-txtp.js';
+import fc from 'fast-check';
+import { hexToBin } from './bin-key.js';
+import { formatTxtpLine, parseTxtp } from './txtp.js';
 
 const H1 = '0123456789ABCDEF0123456789ABCDEF01234567';
 const H2 = 'A'.repeat(40);
-// The exact body Debian opentracker sent in the golden transcript (opentracker.md §9, "## 7 stats").
+// The exact body Debian opentracker 0.0~git20210823.110868e sends for /stats?mode=tpbs&format=txtp (captured).
 const GOLDEN = `${H1}:2:1:2\n${H2}:1:0:0\n`;
 
 describe('parseTxtp', () => {
@@ -59,5 +61,24 @@ describe('parseTxtp', () => {
   test('a huge garbage line is cut in the report', () => {
     const r = parseTxtp('x'.repeat(10_000));
     assert.equal(r.errors[0]!.text.length, 80);
+  });
+});
+
+describe('txtp round trip (formatTxtpLine -> parseTxtp)', () => {
+  test('what the tracker writes, the site reads back unchanged', () => {
+    const row = fc.record({
+      hex: fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('hex')),
+      seeders: fc.nat(), leechers: fc.nat(), downloaded: fc.maxSafeNat().filter((n) => String(n).length <= 16),
+    });
+    fc.assert(fc.property(fc.uniqueArray(row, { selector: (r) => r.hex, maxLength: 30 }), (rows) => {
+      const body = rows.map((r) => formatTxtpLine(hexToBin(r.hex), r.seeders, r.leechers, r.downloaded)).join('');
+      const parsed = parseTxtp(body);
+      assert.deepEqual(parsed.errors, []);
+      assert.deepEqual(parsed.entries, rows.map((r) => ({ infoHash: r.hex, seeders: r.seeders, leechers: r.leechers, downloaded: r.downloaded })));
+    }), { seed: 42, numRuns: 300 });
+  });
+
+  test('the hash is written upper case, as opentracker does', () => {
+    assert.equal(formatTxtpLine(hexToBin('0123456789abcdef0123456789abcdef01234567'), 2, 1, 2), `${H1}:2:1:2\n`);
   });
 });

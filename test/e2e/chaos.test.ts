@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/tracker-process.js';
 import { announcePacket, connectPacket } from '../helpers/udp-client.js';
-import { freePort, percentEncode } from '../stats/helpers.js';
+import { freePort } from '../helpers/free-port.js';
+import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 
 /**
  * Chaos: the whole suite (one process, as `npm start` runs it) under steady mixed load — UDP and HTTP
@@ -281,7 +282,7 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
       const { addr, tag } = nextAddress();
       const h = pick(live);
       inflight++;
-      const r = await httpGet(`${trackerBase}/announce?info_hash=${percentEncode(h)}&peer_id=${tag}&port=6881`
+      const r = await httpGet(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(h))}&peer_id=${tag}&port=6881`
         + '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1', 1500, addr);
       if ('error' in r) count(r.error === 'ECONNREFUSED' ? 'unsent' : 'unknown', false, h);
       else if (r.status === 200 && r.body.includes('8:interval')) count('acked', false, h);

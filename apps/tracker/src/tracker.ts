@@ -103,7 +103,7 @@ export class Tracker {
   /** The completion journal, once the service has opened it. */
   completions: CompletionLog | null = null;
   /** Sees every answered announce (shared swarms: the peer change goes to the other instances). */
-  onAnnounced: ((p: PeerAnnounce, out: AnnounceReply) => void) | null = null;
+  onAnnounced: ((p: PeerAnnounce, out: AnnounceOutput) => void) | null = null;
   /** The shared store's health, for /stats and /metrics; null with the memory store. */
   cluster: { status(): ClusterStatus } | null = null;
 

@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { Counters } from './counters.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 
@@ -168,10 +167,16 @@ export function createFramer(deps: FramerDeps): Framer {
   };
 }
 
+/** The statuses the tracker sends; a table here spares loading node:http (about 1 MiB of resident memory). */
+const REASONS: Readonly<Record<number, string>> = {
+  200: 'OK', 302: 'Found', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  413: 'Payload Too Large', 414: 'URI Too Long', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
+};
+
 function serializeHead(status: number, headers: string, bodyLen: number, keepAlive: boolean, http10: boolean): string {
   const version = http10 ? 'HTTP/1.0' : 'HTTP/1.1';
   const connection = keepAlive ? (http10 ? 'Connection: keep-alive\r\n' : '') : 'Connection: close\r\n';
-  return `${version} ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n${headers}Content-Length: ${bodyLen}\r\n${connection}\r\n`;
+  return `${version} ${status} ${REASONS[status] ?? 'Unknown'}\r\n${headers}Content-Length: ${bodyLen}\r\n${connection}\r\n`;
 }
 
 /** Request line and headers; null when they are not HTTP/1.x. */

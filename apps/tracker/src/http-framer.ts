@@ -20,8 +20,12 @@ import type { WireRequest, WireResponse } from './http-routes.js';
 export interface FrameSink {
   /** Queues latin1 text or bytes; returns how many bytes are queued and not yet sent. */
   write(data: string | Buffer): number;
-  /** Queues the last bytes, then closes after they are sent. */
-  end(data: string): void;
+  /**
+   * Queues the last bytes, then closes after they are sent. `linger`: the client may still be sending
+   * (an error reply, or bytes after the last request), so wait for its end rather than close at once: a
+   * close with unread input resets the connection, and the client could lose the reply.
+   */
+  end(data: string, linger: boolean): void;
 }
 
 /** One connection's framing state (http-wire.ts adds its socket). */
@@ -78,7 +82,7 @@ export function createFramer(deps: FramerDeps): Framer {
     conn.closing = true;
     conn.buf = '';
     conn.pendingSince = 0;
-    conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text);
+    conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
   }
 
   function route(r: WireRequest): WireResponse {
@@ -125,9 +129,10 @@ export function createFramer(deps: FramerDeps): Framer {
       }
       if (!keepAlive) {
         conn.closing = true;
+        const linger = conn.buf.length > 0 || res.close;
         conn.buf = '';
         conn.pendingSince = 0;
-        conn.sink.end(out);
+        conn.sink.end(out, linger);
         return;
       }
       if (out.length >= FLUSH_BYTES) {

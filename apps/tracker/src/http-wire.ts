@@ -75,7 +75,18 @@ class Conn implements FrameConn, FrameSink {
     // a client that sent its request and nothing more (one connection per request, the common case) gets
     // the reply and the FIN, and the socket is closed once they are handed to the kernel, as opentracker
     // does: waiting for the client's FIN costs a read, an 'end' and their ticks per connection
-    if (!linger) socket.on('finish', destroySocket);
+    if (!linger) {
+      socket.write(data, 'latin1');
+      // the kernel took the whole reply (the usual case for a tracker reply): close now; the kernel sends it
+      // and then the FIN, so the shutdown call and the stream's end sequence are not needed
+      if (socket.writableLength === 0) {
+        socket.destroy();
+        return;
+      }
+      socket.on('finish', destroySocket);
+      socket.end();
+      return;
+    }
     socket.end(data, 'latin1');
   }
 }

@@ -20,7 +20,8 @@ export interface MemoryOptions {
   readonly log: (msg: string) => void;
 }
 
-export const BYTES_PER_PEER_GOAL = 48;
+export const BYTES_PER_PEER_GOAL = 40;
+export const IDLE_RSS_GOAL_MIB = 50;
 
 export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
   const dir = fs.mkdtempSync(path.join(o.tmp, 'memory-'));
@@ -46,7 +47,7 @@ export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
       name: 'memory',
       rows: [
         { metric: `peers stored (target ${fmtInt(target)})`, value: fmtInt(peers), note: `preload ${fmtInt(result.ok)} ok in ${result.seconds.toFixed(1)} s${result.complete ? '' : ', time bound hit'}` },
-        { metric: 'tracker RSS idle / loaded', value: `${fmtMiB(idle)} / ${fmtMiB(rss)}`, note: heapUsed === null ? '' : `V8 heap used when loaded: ${fmtMiB(heapUsed)} (/metrics)` },
+        { metric: 'tracker RSS idle / loaded', value: `${fmtMiB(idle)} / ${fmtMiB(rss)}`, goal: `idle ≤ ${IDLE_RSS_GOAL_MIB} MiB`, pass: idle > 0 && idle <= IDLE_RSS_GOAL_MIB * 2 ** 20, note: heapUsed === null ? '' : `V8 heap used when loaded: ${fmtMiB(heapUsed)} (/metrics)` },
         { metric: 'bytes per peer ((RSS - idle) / peers)', value: Number.isFinite(perPeer) ? perPeer.toFixed(1) : 'n/a', goal: `≤ ${BYTES_PER_PEER_GOAL}`, pass: Number.isFinite(perPeer) ? perPeer <= BYTES_PER_PEER_GOAL : false },
       ],
       data: { target, idleRss: idle, rss, heapUsed, stored, perPeer, preload: result, nodeOptions: process.env['NODE_OPTIONS'] ?? null },

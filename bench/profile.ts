@@ -52,6 +52,39 @@ export function selfTimes(p: CpuProfile, root: string, fromUs = -Infinity, toUs 
     .map((a) => ({ name: a.name, where: a.where, ms: a.us / 1000, pct: total > 0 ? (100 * a.us) / total : 0 }));
 }
 
+interface TreeNode extends CpuProfileNode { readonly children?: number[] }
+
+/**
+ * Busy time by area: our code by file (a frame under one of our functions counts for that file, so a
+ * socket call made by http-wire.ts is http-wire's cost), Node's own code by module, GC and (program) apart.
+ */
+export function areaTimes(p: CpuProfile, fromUs = -Infinity, toUs = Infinity): Array<{ area: string; us: number }> {
+  const nodes = new Map<number, TreeNode>(p.nodes.map((n) => [n.id, n as TreeNode]));
+  const parent = new Map<number, number>();
+  for (const n of nodes.values()) for (const c of n.children ?? []) parent.set(c, n.id);
+  const agg = new Map<string, number>();
+  let t = p.startTime;
+  for (let i = 0; i < p.samples.length; i++) {
+    const d = p.timeDeltas[i] ?? 0;
+    t += d;
+    if (t < fromUs || t > toUs) continue;
+    const area = areaOf(p.samples[i]!, nodes, parent);
+    if (area !== null) agg.set(area, (agg.get(area) ?? 0) + d);
+  }
+  return [...agg].map(([area, us]) => ({ area, us })).sort((a, b) => b.us - a.us);
+}
+
+function areaOf(id: number, nodes: Map<number, TreeNode>, parent: Map<number, number>): string | null {
+  const f = nodes.get(id)!.callFrame;
+  if (f.functionName === '(idle)') return null;
+  if (f.functionName === '(garbage collector)' || f.functionName === '(program)') return f.functionName;
+  for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+    const m = /\/((?:apps|libs)\/[\w-]+)\/src\/([\w-]+)\.js/.exec(nodes.get(cur)!.callFrame.url);
+    if (m) return `${m[1]}/${m[2]}`;
+  }
+  return `node ${f.url.replace(/^node:(internal\/)?/, '') || f.functionName}`;
+}
+
 const maps = new Map<string, SourceMap | null>();
 
 /** file:line of a profile frame, mapped back to the TypeScript source when the .js.map is there. */
@@ -92,6 +125,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const genCpu = pinned ? 1 : null;
   let fromUs = -Infinity;
   let toUs = Infinity;
+  let requests = 0;
   try {
     const pre = { mode: 'preload' as const, host: '127.0.0.1', port: tracker.udpPort, hashesFile: whitelist, torrents: 1000, peers: 200, seconds: 90, sockets: 4, window: 128, numwant: 0, seed: 1 };
     if (load !== 'preload') await runUdpGen(pre, genCpu);
@@ -99,8 +133,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     // V8's profile clock and hrtime are both CLOCK_MONOTONIC: only samples inside the load are counted
     fromUs = Number(process.hrtime.bigint() / 1000n);
     if (load === 'preload') await runUdpGen(pre, genCpu);
-    else if (load === 'udp') await runUdpGen({ ...pre, mode: 'load', seconds, numwant: 50, seed: 9 }, genCpu);
-    else await runWrk({ port: tracker.httpPort, hashesFile: whitelist, torrents: 1000, peers: 200, seconds, connections: 64, close: load === 'http-close', numwant: 50 }, genCpu);
+    else if (load === 'udp') requests = (await runUdpGen({ ...pre, mode: 'load', seconds, numwant: 50, seed: 9 }, genCpu)).result.ok;
+    else requests = (await runWrk({ port: tracker.httpPort, hashesFile: whitelist, torrents: 1000, peers: 200, seconds, connections: 64, close: load === 'http-close', numwant: 50 }, genCpu)).ok;
     toUs = Number(process.hrtime.bigint() / 1000n);
   } finally {
     await tracker.stop();
@@ -113,5 +147,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = selfTimes(JSON.parse(fs.readFileSync(keep, 'utf8')) as CpuProfile, root, fromUs, toUs);
   process.stdout.write(`self time under ${load} (profile: ${path.relative(root, keep)})\n\n| self % | self ms | function | where |\n| ---: | ---: | --- | --- |\n`);
   for (const r of rows.slice(0, top)) process.stdout.write(`| ${r.pct.toFixed(1)} | ${r.ms.toFixed(0)} | ${r.name} | ${r.where} |\n`);
+  const areas = areaTimes(JSON.parse(fs.readFileSync(keep, 'utf8')) as CpuProfile, fromUs, toUs);
+  const busy = areas.reduce((s, a) => s + a.us, 0);
+  process.stdout.write(`\nper area (self time of the frames below it; ${requests} ok requests, ${requests > 0 ? (busy / requests).toFixed(1) : '?'} µs of busy JS+native thread per request, kernel time outside calls not included)\n\n| area | ms | µs/request |\n| --- | ---: | ---: |\n`);
+  for (const a of areas) process.stdout.write(`| ${a.area} | ${(a.us / 1000).toFixed(0)} | ${requests > 0 ? (a.us / requests).toFixed(2) : ''} |\n`);
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -119,4 +119,29 @@ describe('HTTP framer', () => {
     assert.match(sink.text(), /Connection: close\r\n\r\n12345$/);
     assert.ok(sink.ended);
   });
+
+  test('a closing reply lingers for the client\'s end only when the client may still be sending', () => {
+    class LingerSink extends FakeSink {
+      linger: boolean | null = null;
+      override end(data: string, linger?: boolean): void {
+        this.linger = linger ?? null;
+        super.end(data);
+      }
+    }
+    const run = (input: string, res: WireResponse = ok('x')): boolean | null => {
+      const sink = new LingerSink();
+      const conn = newConn(sink);
+      createFramer({ route: () => res, counters: new Counters(0), onRouteError: () => {} }).feed(conn, input, 0);
+      assert.ok(sink.ended);
+      return sink.linger;
+    };
+    const close = 'GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n';
+    // one request with Connection: close and nothing after it: closed as soon as the reply is handed over
+    assert.equal(run(close), false);
+    assert.equal(run('GET /a HTTP/1.0\r\n\r\n'), false);
+    // bytes after it, an error reply, a route that closes (a body it did not read): wait for the client
+    assert.equal(run(close + 'GET /b'), true);
+    assert.equal(run('HELLO\r\n\r\n'), true);
+    assert.equal(run(GET('/a'), { ...ok('x'), status: 413, close: true }), true);
+  });
 });

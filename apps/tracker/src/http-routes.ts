@@ -1,4 +1,3 @@
-import zlib from 'node:zlib';
 import type { Logger } from '../../../libs/common/src/log.js';
 import {
   ProtocolError, encodeAnnounce, encodeAnnounceDict, encodeAnnounceStopped, encodeFailure, encodeScrape,
@@ -141,7 +140,7 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
       fullScrape = { at: now, plain: encodeScrape(tracker.allRows()), gzip: null };
     }
     if (!gzip) return fullScrape.plain;
-    return (fullScrape.gzip ??= zlib.gzipSync(fullScrape.plain));
+    return (fullScrape.gzip ??= gzipSync(fullScrape.plain));
   }
 
   function acceptsGzip(r: WireRequest): boolean {
@@ -150,7 +149,7 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
 
   function maybeGzip(r: WireRequest, body: Buffer, contentType: string): WireResponse {
     if (acceptsGzip(r)) {
-      return ok(zlib.gzipSync(body), `Content-Type: ${contentType}\r\nContent-Encoding: gzip\r\nVary: Accept-Encoding\r\n`);
+      return ok(gzipSync(body), `Content-Type: ${contentType}\r\nContent-Encoding: gzip\r\nVary: Accept-Encoding\r\n`);
     }
     return ok(body, `Content-Type: ${contentType}\r\nVary: Accept-Encoding\r\n`);
   }
@@ -201,6 +200,11 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
       return error(500, '500 Internal Server Error', 'Internal Server Error');
     }
   };
+}
+
+/** node:zlib is loaded at the first gzip reply (full scrape, stats), not at start: most trackers never need it. */
+function gzipSync(data: Buffer): Buffer {
+  return process.getBuiltinModule('node:zlib').gzipSync(data);
 }
 
 function listPeers(compact: Buffer | null, len: 6 | 18): Array<{ ip: string; port: number }> {

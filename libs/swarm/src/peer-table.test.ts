@@ -98,9 +98,22 @@ describe('PeerTable', () => {
     assert.equal(t.seeders, 1);
   });
 
+  test('past 65,534 peers the 16-bit slot index gives way to a 32-bit one, and back when it shrinks', () => {
+    const t = new PeerTable(6);
+    const n = 100_000;
+    for (let k = 0; k < n; k++) t.add(addr4(k), 0, false, false, 1);
+    for (let k = 0; k < n; k++) assert.equal(t.find(addr4(k), 0) >= 0, true, `peer ${k} found`);
+    assert.equal(t.find(addr4(n), 0), -1);
+    // remove the first 95,000: the table shrinks below the 16-bit bound and must still find the rest
+    for (let k = 0; k < 95_000; k++) t.remove(t.find(addr4(k), 0));
+    assert.equal(t.count, n - 95_000);
+    for (let k = 0; k < n; k++) assert.equal(t.find(addr4(k), 0) >= 0, k >= 95_000, `peer ${k}`);
+  });
+
   test('memory stays compact at 1,000 peers', () => {
     const t = new PeerTable(6);
     for (let k = 0; k < 1000; k++) t.add(addr4(k), 0, false, false, 1);
-    assert.ok(t.byteSize / 1000 < 48, `bytes per peer ${t.byteSize / 1000}`);
+    // 10 bytes of address and flags with growth slack (capacity 1,065), plus a 2,048-slot index of 2 bytes each
+    assert.ok(t.byteSize / 1000 < 15, `bytes per peer ${t.byteSize / 1000}`);
   });
 });

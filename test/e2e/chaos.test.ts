@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../helpers/tracker-process.js';
 import { announcePacket, connectPacket } from '../helpers/udp-client.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
+import { mulberry32 } from '../helpers/seeded-random.js';
 
 /**
  * Chaos: the whole suite (one process, as `npm start` runs it) under steady mixed load — UDP and HTTP
@@ -37,15 +38,6 @@ const KILLS = 10;
 const RESTART_BOUND_MS = 15_000;
 const isRoot = process.getuid?.() === 0;
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../helpers/tracker-process.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
+import { mulberry32 } from '../helpers/seeded-random.js';
 
 /**
  * Exactly-once from tracker to page with real processes: our tracker (completion journal + feed) and the
@@ -22,15 +23,6 @@ import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 
 const HASH = 'c0ffee'.padEnd(40, '7');
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function httpGet(url: string, timeoutMs = 2000, localAddress?: string): Promise<{ status: number; body: string } | null> {
   return new Promise((resolve) => {

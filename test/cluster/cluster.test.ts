@@ -181,6 +181,8 @@ describe('two instances, one Redis', () => {
       assert.equal(st.store.pendingCompletions, 10);
       const metrics = (await httpGet(a.httpPort, '/metrics')).body.toString();
       assert.match(metrics, /^tracker_store_connected 0$/m);
+      const health = JSON.parse((await httpGet(a.httpPort, '/health')).body.toString()) as Record<string, unknown>;
+      assert.deepEqual(health, { ok: true, degraded: true, store: 'redis', storeConnected: false, pendingCompletions: 10 });
       await sleep(3500 - 0);
     } finally {
       redis.signal('SIGCONT');
@@ -194,6 +196,8 @@ describe('two instances, one Redis', () => {
     }
     await sleep(1000);
     for (const p of [a, b]) assert.equal((await scrapeOne(p.httpPort, h))?.downloaded, before + 15, 'none doubled');
+    const healthy = JSON.parse((await httpGet(a.httpPort, '/health')).body.toString()) as { degraded: boolean; storeConnected: boolean };
+    assert.deepEqual([healthy.degraded, healthy.storeConnected], [false, true]);
     const f = await feed(b.httpPort);
     assert.equal(f.entries.filter((e) => e[2] === h).length, before + 15);
   });

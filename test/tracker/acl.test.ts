@@ -56,6 +56,13 @@ describe('-A 127.0.0.1', () => {
     assert.match(s.body.toString('latin1'), /^d5:filesd20:/);
   });
 
+  test('/health is open to everyone (load balancers) and tells a healthy memory-store tracker', async () => {
+    const h = await httpGet(tr.httpPort, '/health', {}, STRANGER);
+    assert.equal(h.status, 200);
+    assert.match(String(h.headers['content-type']), /^application\/json/);
+    assert.deepEqual(JSON.parse(h.body.toString()), { ok: true, degraded: false, store: 'memory', storeConnected: null, pendingCompletions: 0 });
+  });
+
   test('/metrics is Prometheus text', async () => {
     const m = await httpGet(tr.httpPort, '/metrics', {}, BLESSED);
     assert.match(String(m.headers['content-type']), /^text\/plain/);

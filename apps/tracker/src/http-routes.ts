@@ -6,6 +6,7 @@ import {
 import { clientIp } from '../../../libs/net/src/index.js';
 import { readCompactIp, readCompactPort, writeCompact } from '../../../libs/swarm/src/index.js';
 import type { HttpErrorKind } from './counters.js';
+import { healthOf } from './health.js';
 import { renderMetrics } from './metrics.js';
 import { renderStats } from './stats-modes.js';
 import type { Clock, ScrapeRow, Tracker } from './tracker.js';
@@ -182,6 +183,8 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
           return stats(r, query, false);
         case '/metrics':
           return stats(r, query, true);
+        case '/health':
+          return ok(Buffer.from(`${JSON.stringify(healthOf(tracker))}\n`), 'Content-Type: application/json\r\nCache-Control: no-store\r\n');
         case '/':
           if (opts.redirectUrl !== null) {
             c.httpError('302 Redirect');

@@ -105,7 +105,7 @@ test('npm test tool check: with one tool missing from PATH and installing forbid
   dirs.push(d);
   // a PATH with the shell and every tool but mktorrent (stand-ins are enough: only their presence is checked)
   for (const tool of ['sh', 'id']) fs.symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), path.join(d.dir, tool));
-  for (const tool of ['aria2c', 'chromium', 'opentracker', 'redis-server']) {
+  for (const tool of ['aria2c', 'chromium', 'opentracker', 'redis-server', 'python3']) {
     fs.writeFileSync(path.join(d.dir, tool), '#!/bin/sh\n', { mode: 0o755 });
   }
   const check = path.join(REPO_ROOT, 'bin', 'check-test-tools');

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { reapAtExit } from '../helpers/child-reaper.js';
+import { freeTcpPort } from '../helpers/free-port.js';
 
 /**
  * A real redis-server (Debian's) for a test, on a port the kernel picked, with its own temp dir and no
@@ -19,34 +20,12 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of live) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startRedis(extra: readonly string[] = [], at?: { dir: string; port: number }): Promise<RedisServer> {
   const dir = at?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
   for (let attempt = 0; ; attempt++) {
-    const port = at?.port ?? await freePort();
+    const port = at?.port ?? await freeTcpPort();
     const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(child);
+    reapAtExit(child);
     let out = '';
     child.stdout!.setEncoding('utf8');
     const ready = await new Promise<boolean>((resolve) => {
@@ -65,7 +44,6 @@ export async function startRedis(extra: readonly string[] = [], at?: { dir: stri
     });
     if (!ready) {
       child.kill('SIGKILL');
-      live.delete(child);
       if (attempt < 3 && at === undefined) continue;
       throw new Error(`redis-server did not start:\n${out}`);
     }
@@ -79,8 +57,7 @@ export async function startRedis(extra: readonly string[] = [], at?: { dir: stri
       async restart() {
         child.kill('SIGTERM');
         await exited;
-        live.delete(child);
-        return startRedis(extra, { dir, port });
+          return startRedis(extra, { dir, port });
       },
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
@@ -88,8 +65,7 @@ export async function startRedis(extra: readonly string[] = [], at?: { dir: stri
           child.kill('SIGKILL');
           await exited;
         }
-        live.delete(child);
-        fs.rmSync(dir, { recursive: true, force: true });
+          fs.rmSync(dir, { recursive: true, force: true });
       },
     };
   }

@@ -8,7 +8,8 @@ import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/trac
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { freePort, startRedis, type RedisServer } from './redis-server.js';
+import { freeTcpPort as freePort } from '../helpers/free-port.js';
+import { startRedis, type RedisServer } from './redis-server.js';
 
 /** A tracker whose Redis is not there at start: it serves and counts, says it is degraded, and catches up. */
 const procs: TrackerProcess[] = [];

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reapAtExit } from './child-reaper.js';
 
 /**
  * Runs ./bin/tracker as a real process on ports chosen by the kernel and reads its pino lines from stdout.
@@ -76,25 +77,6 @@ export interface TrackerProcess {
   cleanup(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-function killAll(): void {
-  for (const c of live) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killAll);
-// a test runner stopped by a signal skips 'exit' hooks: kill the trackers, then die of the same signal
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(sig, () => {
-    killAll();
-    process.kill(process.pid, sig);
-  });
-}
-
 export function writeWhitelist(file: string, hashes: readonly string[]): void {
   fs.writeFileSync(file, hashes.map((h) => h + '\n').join(''));
 }
@@ -117,11 +99,10 @@ export async function startTrackerProcess(opts: TrackerProcessOptions = {}): Pro
   const expect = opts.expectListeners ?? countFlag(args, '-p') + countFlag(args, '-P');
 
   const child = spawn(TRACKER_BIN, args, { cwd: dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  reapAtExit(child);
   let exitCode: number | null = null;
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, sig) => {
-      live.delete(child);
       exitCode = code ?? (sig !== null ? -(os.constants.signals[sig] ?? 1) : -1);
       resolve(exitCode);
     });

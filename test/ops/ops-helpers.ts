@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { reapAtExit } from '../helpers/child-reaper.js';
 import { REPO_ROOT } from '../helpers/tracker-process.js';
 
 /** A real app process (bin/tracker, bin/suite...) with its output collected and its exit awaited. */
@@ -17,17 +18,6 @@ export interface AppProcess {
   alive(): boolean;
 }
 
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of live) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-});
-
 export function bin(name: string): string {
   return path.join(REPO_ROOT, 'bin', name);
 }
@@ -37,11 +27,10 @@ export function runApp(file: string, args: readonly string[], opts: { cwd?: stri
   delete env['LOG_FORMAT'];
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
   const child = spawn(file, args, { cwd: opts.cwd, env, stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+  reapAtExit(child);
   let code: number | null = null;
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (c, sig) => {
-      live.delete(child);
       code = c ?? -(os.constants.signals[sig ?? 'SIGKILL'] ?? 1);
       resolve(code);
     });

@@ -5,13 +5,13 @@ import { DEFAULTS, parseStatsConfig } from './config.js';
 
 const CWD = '/srv/site';
 
-function parseStatsArgs(argv: string[], env: Record<string, string>, cwd: string) {
+function parse(argv: string[], env: Record<string, string>, cwd: string) {
   return parseStatsConfig(argv, { env, cwd });
 }
 
 function message(argv: string[], env: Record<string, string> = {}): string {
   try {
-    parseStatsArgs(argv, env, CWD);
+    parse(argv, env, CWD);
   } catch (err) {
     assert.ok(err instanceof ConfigError, String(err));
     return err.message;
@@ -20,12 +20,12 @@ function message(argv: string[], env: Record<string, string> = {}): string {
 }
 
 function run(argv: string[], env: Record<string, string> = {}) {
-  const r = parseStatsArgs(argv, env, CWD);
+  const r = parse(argv, env, CWD);
   assert.equal(r.kind, 'config');
   return r.kind === 'config' ? r.config : assert.fail();
 }
 
-describe('parseStatsArgs', () => {
+describe('parseStatsConfig', () => {
   test('defaults come from the suite settings', () => {
     const c = run([]);
     assert.equal(c.port, 8080);
@@ -88,7 +88,7 @@ describe('parseStatsArgs', () => {
   });
 
   test('--help', () => {
-    const r = parseStatsArgs(['--port', '1', '--help'], {}, CWD);
+    const r = parse(['--port', '1', '--help'], {}, CWD);
     assert.equal(r.kind, 'help');
     assert.match(r.kind === 'help' ? r.text : '', /--poll-interval SECONDS/);
   });
@@ -115,7 +115,7 @@ describe('parseStatsArgs', () => {
     ['trusted proxy garbage', ['--trusted-proxy', '127.0.0.1,nginx'], {}, /--trusted-proxy/],
   ];
   test('new counting options', () => {
-    const r = parseStatsArgs(['--count-source', 'counters', '--direct-limit', '10', '--direct-window', '3600', '--max-unknown-hashes', '0',
+    const r = parse(['--count-source', 'counters', '--direct-limit', '10', '--direct-window', '3600', '--max-unknown-hashes', '0',
       '--trusted-proxy', '127.0.0.1, ::1/128'], {}, CWD);
     assert.ok(r.kind === 'config');
     assert.deepEqual([r.config.countSource, r.config.directLimit, r.config.directWindowSeconds, r.config.maxUnknownHashes, r.config.trustedProxies],
@@ -123,7 +123,7 @@ describe('parseStatsArgs', () => {
   });
   for (const [name, argv, env, msg] of bad) {
     test(`rejects ${name}`, () => {
-      assert.throws(() => parseStatsArgs(argv, env, CWD), (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && msg.test(e.message));
+      assert.throws(() => parse(argv, env, CWD), (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && msg.test(e.message));
     });
   }
 });

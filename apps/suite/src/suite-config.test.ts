@@ -111,6 +111,7 @@ test('suite error wording: unknown option, bad value, missing value, app flags a
   assert.equal(message([], { TRACKER_ARGS: '--interval 5' }), 'TRACKER_ARGS: option --interval: 5 is out of range (expected 60-86400)');
   assert.equal(message([], { PUBLISHER_ARGS: '--help' }), 'PUBLISHER_ARGS: --help is not an app flag inside the suite');
   assert.match(message([], { STATS_ARGS: '--title "Acme' }), /^STATS_ARGS: unterminated " quote/);
-  assert.equal(message(['--config', 'none.env'], {}), "option --config: cannot read '/srv/none.env': ENOENT");
+  assert.equal(message(['--config', 'none.env'], {}), "option --config: cannot read config file 'none.env': ENOENT");
+  assert.equal(message([], { SUITE_CONFIG: '/etc/x.env' }), "environment SUITE_CONFIG: cannot read config file '/etc/x.env': ENOENT");
   assert.equal(message([], {}, { '/srv/suite.env': 'TRACKER_PROT=1\n' }), '/srv/suite.env line 1: unknown setting TRACKER_PROT (did you mean TRACKER_PORT?)');
 });

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { quote, showName } from '../../../libs/common/src/cli-errors.js';
+import { showName } from '../../../libs/common/src/cli-errors.js';
 import { ConfigError, configErrorAt, parseAt } from '../../../libs/common/src/config/config-error.js';
 import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/config-result.js';
 import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
 import { FlagValues, longFlags, readFlags, type FlagDef } from '../../../libs/common/src/config/flag-reader.js';
 import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
+import { readConfigFile } from '../../../libs/common/src/config/read-config-file.js';
 import { parsePath } from '../../../libs/common/src/config/value-parsers.js';
 import { parseEnvFile } from '../../../libs/common/src/env-file.js';
 import type { LogLevel } from '../../../libs/common/src/log.js';
@@ -74,19 +75,6 @@ export interface SuitePlan {
 const FLAGS = longFlags({ config: true });
 const FLAG_SPEC = { defs: Object.values(FLAGS), help: ['-h', '--help'] };
 
-function readEnvFile(where: string, file: string, input: ConfigInput, optional: boolean): Record<string, string> | null {
-  let text: string;
-  try {
-    if (input.readFile === undefined) throw new Error('no file reader');
-    text = input.readFile(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (optional && code === 'ENOENT') return null;
-    throw new ConfigError(`${where}: cannot read ${quote(file)}: ${code ?? (err as Error).message}`);
-  }
-  return parseEnvFile(text, SUITE_KEYS, file);
-}
-
 /** --config FILE, else SUITE_CONFIG, else ./suite.env when it exists; the environment wins over the file. */
 function suiteEnv(f: FlagValues<FlagDef>, input: ConfigInput): { env: Record<string, string | undefined>; configFile: string | null } {
   const flag = f.last(FLAGS.config, parsePath);
@@ -95,8 +83,9 @@ function suiteEnv(f: FlagValues<FlagDef>, input: ConfigInput): { env: Record<str
     : fromEnv ? ['environment SUITE_CONFIG', fromEnv, false]
       : ['default config file', DEFAULTS.configFile, true];
   const configFile = path.resolve(input.cwd, file);
-  const lines = readEnvFile(where, configFile, input, optional);
-  return { env: { ...lines, ...input.env }, configFile: lines === null ? null : configFile };
+  const text = readConfigFile(input, where, file, optional);
+  const lines = text === null ? {} : parseEnvFile(text, SUITE_KEYS, configFile);
+  return { env: { ...lines, ...input.env }, configFile: text === null ? null : configFile };
 }
 
 /** One app's config from its *_ARGS variable; its errors are prefixed with the variable's name. */

@@ -12,12 +12,13 @@
  * - -A grants /stats only; X-Forwarded-For is trusted only from access.proxy / --proxy entries.
  */
 import path from 'node:path';
-import { quote, unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
+import { unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
 import { ConfigError, configErrorAt, parseAt } from '../../../libs/common/src/config/config-error.js';
 import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/config-result.js';
 import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
 import { readFlags, type FlagDef, type FlagSpec } from '../../../libs/common/src/config/flag-reader.js';
 import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
+import { readConfigFile } from '../../../libs/common/src/config/read-config-file.js';
 import type { LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, type SuiteSettings } from '../../../libs/common/src/suite-env.js';
 import { PACKAGE_JSON, readPackageVersion } from '../../../libs/common/src/version.js';
@@ -110,18 +111,8 @@ function applyOption(def: OptionDef, draft: Draft, value: string, where: string)
   }
 }
 
-function readConfigFile(file: string, input: ConfigInput): string {
-  try {
-    if (input.readFile === undefined) throw new Error('no file reader');
-    return input.readFile(path.resolve(input.cwd, file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail('option -f', `cannot read config file ${quote(file)}: ${code ?? (err as Error).message}`);
-  }
-}
-
 function applyConfigFile(draft: Draft, file: string, input: ConfigInput): void {
-  const text = readConfigFile(file, input);
+  const text = readConfigFile(input, 'option -f', file) ?? '';
   const shown = /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
   for (const { line, keyword, value } of tokenizeConfigFile(text)) {
     const where = `${shown} line ${line}`;

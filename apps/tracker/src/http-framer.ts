@@ -1,4 +1,4 @@
-import type { Counters } from './counters.js';
+import type { HttpErrorKind, WireCounters } from './counters.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 
 /**
@@ -6,9 +6,11 @@ import type { WireRequest, WireResponse } from './http-routes.js';
  * to the route, replies out to a sink, in order. http-wire.ts feeds it from a socket; tests feed it
  * arbitrary bytes. What it does:
  * - keep-alive (HTTP/1.1 by default, HTTP/1.0 on request), pipelining (replies in order), Connection: close;
- * - a request head over 24 KiB without its end is answered 431 and closed (the route gives 414/431 for a
- *   long URL or too many header bytes below that); garbage gets 400 and a close; a request with a body is
- *   answered (413) and closed by the route, since the body is never read;
+ * - the transport limits, before any route sees a request: a request head over 24 KiB without its end is
+ *   answered 431 and closed, and so is one with too many header fields or bytes (MAX_HEADERS,
+ *   MAX_HEADER_BYTES), a URL over maxUrlBytes (414); garbage gets 400 and a close; a method other than GET
+ *   and HEAD gets 405; a request with a body gets 413 (405 for another method) and a close, since the body is
+ *   never read;
  * - replies are written as they are made, and once the sink holds MAX_PENDING_OUTPUT unsent bytes the
  *   framer stops (paused) until the caller says the output drained: a client that pipelines without
  *   reading cannot make the tracker buffer replies without end;
@@ -45,6 +47,9 @@ export interface FrameConn {
 }
 
 export const MAX_HEAD_BYTES = 24 * 1024;
+/** Header fields and header bytes of one request: a tracker client sends a few short ones. */
+export const MAX_HEADERS = 64;
+export const MAX_HEADER_BYTES = 8192;
 /** Unsent reply bytes per connection before reading stops. */
 export const MAX_PENDING_OUTPUT = 16 * 1024;
 /** Received bytes kept while paused: one read (64 KiB) beyond a head; more means the reader ignored pause. */
@@ -56,13 +61,24 @@ const FLUSH_BYTES = 8 * 1024;
 
 const OK_TEXT_PREFIX = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ';
 export const TEXT_HEADERS = 'Content-Type: text/plain\r\n';
-const INTERNAL_ERROR: WireResponse = { status: 500, headers: TEXT_HEADERS, body: Buffer.from('Internal Server Error\n'), close: false };
+const INTERNAL_ERROR = textReply(500, 'Internal Server Error', false);
+const ALLOW_HEADERS = `${TEXT_HEADERS}Allow: GET, HEAD\r\n`;
+const METHOD_NOT_ALLOWED = textReply(405, 'Only GET is supported.', false, ALLOW_HEADERS);
+const METHOD_NOT_ALLOWED_CLOSE = textReply(405, 'Only GET is supported.', true, ALLOW_HEADERS);
+const BODY_REFUSED = textReply(413, 'Requests must not have a body.', true);
+const HEADERS_TOO_LARGE = textReply(431, `At most ${MAX_HEADERS} header fields and ${MAX_HEADER_BYTES} bytes of headers.`, true);
+
+function textReply(status: number, text: string, close: boolean, headers = TEXT_HEADERS): WireResponse {
+  return { status, headers, body: Buffer.from(text + '\n'), close };
+}
 
 export interface FramerDeps {
   route(r: WireRequest): WireResponse;
-  readonly counters: Counters;
+  readonly counters: WireCounters;
   /** Told about a route that threw (after the 500 is queued); must not throw. */
   onRouteError(err: unknown, r: WireRequest): void;
+  /** Longest request target (URL) answered; longer ones get 414 and a close. */
+  readonly maxUrlBytes: number;
 }
 
 export interface Framer {
@@ -74,6 +90,25 @@ export interface Framer {
 
 export function createFramer(deps: FramerDeps): Framer {
   const c = deps.counters;
+  const uriTooLong = textReply(414, `The request line is limited to ${deps.maxUrlBytes} bytes.`, true);
+
+  function refuse(kind: HttpErrorKind, res: WireResponse): WireResponse {
+    c.httpError(kind);
+    return res;
+  }
+
+  /** The reply to a request that breaks a transport limit, or null for one a route may answer. */
+  function refusal(p: ParsedHead): WireResponse | null {
+    const r = p.request;
+    if (r.method !== 'GET' && r.method !== 'HEAD') {
+      return refuse('405 Method Not Allowed', p.hasBody ? METHOD_NOT_ALLOWED_CLOSE : METHOD_NOT_ALLOWED);
+    }
+    // a GET with a body is not a tracker client; the body is not read, so the connection cannot go on
+    if (p.hasBody) return refuse('413 Payload Too Large', BODY_REFUSED);
+    if (p.headerCount > MAX_HEADERS || p.headerBytes > MAX_HEADER_BYTES) return refuse('431 Request Header Fields Too Large', HEADERS_TOO_LARGE);
+    if (r.url.length > deps.maxUrlBytes) return refuse('414 URI Too Long', uriTooLong);
+    return null;
+  }
 
   function closeWith(conn: FrameConn, out: string, status: 400 | 431): void {
     const kind = status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large';
@@ -111,7 +146,8 @@ export function createFramer(deps: FramerDeps): Framer {
       const parsed = parseHead(head, conn.remoteAddress);
       if (parsed === null) return closeWith(conn, out, 400);
       const { request, http10 } = parsed;
-      const res = route(request);
+      c.tcpRequests++;
+      const res = refusal(parsed) ?? route(request);
       const connection = request.headers.get('connection')?.toLowerCase() ?? '';
       const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
       const bodyLen = res.body.length;
@@ -184,8 +220,19 @@ function serializeHead(status: number, headers: string, bodyLen: number, keepAli
   return `${version} ${status} ${REASONS[status] ?? 'Unknown'}\r\n${headers}Content-Length: ${bodyLen}\r\n${connection}\r\n`;
 }
 
+/** A request head as framed: the request a route sees, and what the transport limits are checked on. */
+export interface ParsedHead {
+  readonly request: WireRequest;
+  readonly http10: boolean;
+  readonly headerCount: number;
+  /** Bytes of the header lines (after the request line). */
+  readonly headerBytes: number;
+  /** Content-Length other than 0, or Transfer-Encoding: the request has a body. */
+  readonly hasBody: boolean;
+}
+
 /** Request line and headers; null when they are not HTTP/1.x. */
-export function parseHead(head: string, remoteAddress: string): { request: WireRequest; http10: boolean } | null {
+export function parseHead(head: string, remoteAddress: string): ParsedHead | null {
   // tolerate leading empty lines between pipelined requests (RFC 9112 §2.2)
   let start = 0;
   while (head.startsWith('\r\n', start)) start += 2;
@@ -222,7 +269,10 @@ export function parseHead(head: string, remoteAddress: string): { request: WireR
   const cl = headers.get('content-length');
   const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
   return {
-    request: { method, url, headers, headerCount: count, headerBytes: head.length - lineEnd, remoteAddress, hasBody },
+    request: { method, url, headers, remoteAddress },
     http10: version === 'HTTP/1.0',
+    headerCount: count,
+    headerBytes: head.length - lineEnd,
+    hasBody,
   };
 }

@@ -48,30 +48,37 @@ interface Row {
   readonly counted?: string;
 }
 
+/** One row: `port` and `ip` of the announcer, what the client asked for, what it gets. */
+function row(
+  name: string, policy: TransportPolicy, port: number, ip: string, numwant: number | null, want: string | number, counted?: string,
+): Row {
+  return { name, policy, fields: fields(port), numwant, ip, want, counted };
+}
+
 const ROWS: Row[] = [
-  { name: 'port 0', policy: UDP, fields: fields(0), numwant: null, ip: '10.1.1.1', want: 'BAD_PORT', counted: 'BAD_PORT' },
-  { name: 'port 65536', policy: HTTP, fields: fields(65536), numwant: null, ip: '10.1.1.1', want: 'BAD_PORT', counted: 'BAD_PORT' },
-  { name: 'port -1', policy: HTTP, fields: fields(-1), numwant: null, ip: '10.1.1.1', want: 'BAD_PORT', counted: 'BAD_PORT' },
-  { name: 'port 1.5', policy: UDP, fields: fields(1.5), numwant: null, ip: '10.1.1.1', want: 'BAD_PORT', counted: 'BAD_PORT' },
-  { name: 'port NaN', policy: HTTP, fields: fields(Number.NaN), numwant: null, ip: '10.1.1.1', want: 'BAD_PORT', counted: 'BAD_PORT' },
-  { name: 'empty address', policy: HTTP, fields: fields(6881), numwant: null, ip: '', want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: 'a name, not an address', policy: UDP, fields: fields(6881), numwant: null, ip: 'unknown', want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: 'IPv4 part over 255', policy: HTTP, fields: fields(6881), numwant: null, ip: '10.0.0.256', want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: 'three IPv4 parts', policy: UDP, fields: fields(6881), numwant: null, ip: '10.0.0', want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: 'nine IPv6 groups', policy: HTTP, fields: fields(6881), numwant: null, ip: '1:2:3:4:5:6:7:8:9', want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: 'bracketed IPv6', policy: UDP, fields: fields(6881), numwant: null, ip: '[::1]', want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: '64 KiB of garbage', policy: HTTP, fields: fields(6881), numwant: null, ip: 'x'.repeat(65536), want: 'BAD_ADDRESS', counted: 'BAD_ADDRESS' },
-  { name: 'bad port and bad address: the port is named', policy: UDP, fields: fields(0), numwant: null, ip: 'unknown', want: 'BAD_PORT', counted: 'BAD_PORT' },
-  { name: 'unlisted torrent: refused', policy: HTTP, fields: fields(6881, EVENT_NONE, UNLISTED), numwant: null, ip: '10.1.1.1', want: 'NOT_AUTHORIZED' },
-  { name: 'unlisted torrent, stopped: answered', policy: UDP, fields: fields(6881, EVENT_STOPPED, UNLISTED), numwant: null, ip: '10.1.1.1', want: 0 },
-  { name: 'HTTP, numwant not given: the default', policy: HTTP, fields: fields(6881), numwant: null, ip: '10.1.1.1', want: 50 },
-  { name: 'HTTP, numwant 2^31: numwantMax', policy: HTTP, fields: fields(6881), numwant: 2 ** 31, ip: '10.1.1.1', want: 200 },
-  { name: 'HTTP over IPv6, numwant 2^31: numwantMax', policy: HTTP, fields: fields(6881), numwant: 2 ** 31, ip: '2001:db8::ffff', want: 200 },
-  { name: 'UDP over IPv6: one datagram', policy: UDP, fields: fields(6881), numwant: 1000, ip: '2001:db8::ffff', want: 66 },
-  { name: 'UDP over IPv4: numwantMax', policy: UDP, fields: fields(6881), numwant: 1000, ip: '10.1.1.1', want: 200 },
-  { name: 'IPv4-mapped IPv6 is an IPv4 peer', policy: UDP, fields: fields(6881), numwant: 1000, ip: '::ffff:10.1.1.1', want: 200 },
-  { name: 'IPv6 with a zone', policy: UDP, fields: fields(6881), numwant: 1000, ip: 'fe80::1%eth0', want: 66 },
-  { name: 'numwant 0', policy: HTTP, fields: fields(6881), numwant: 0, ip: '10.1.1.1', want: 0 },
+  row('port 0', UDP, 0, '10.1.1.1', null, 'BAD_PORT', 'BAD_PORT'),
+  row('port 65536', HTTP, 65536, '10.1.1.1', null, 'BAD_PORT', 'BAD_PORT'),
+  row('port -1', HTTP, -1, '10.1.1.1', null, 'BAD_PORT', 'BAD_PORT'),
+  row('port 1.5', UDP, 1.5, '10.1.1.1', null, 'BAD_PORT', 'BAD_PORT'),
+  row('port NaN', HTTP, Number.NaN, '10.1.1.1', null, 'BAD_PORT', 'BAD_PORT'),
+  row('empty address', HTTP, 6881, '', null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('a name, not an address', UDP, 6881, 'unknown', null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('IPv4 part over 255', HTTP, 6881, '10.0.0.256', null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('three IPv4 parts', UDP, 6881, '10.0.0', null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('nine IPv6 groups', HTTP, 6881, '1:2:3:4:5:6:7:8:9', null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('bracketed IPv6', UDP, 6881, '[::1]', null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('64 KiB of garbage', HTTP, 6881, 'x'.repeat(65536), null, 'BAD_ADDRESS', 'BAD_ADDRESS'),
+  row('bad port and bad address: the port is named', UDP, 0, 'unknown', null, 'BAD_PORT', 'BAD_PORT'),
+  { ...row('unlisted torrent: refused', HTTP, 6881, '10.1.1.1', null, 'NOT_AUTHORIZED'), fields: fields(6881, EVENT_NONE, UNLISTED) },
+  { ...row('unlisted torrent, stopped: answered', UDP, 6881, '10.1.1.1', null, 0), fields: fields(6881, EVENT_STOPPED, UNLISTED) },
+  row('HTTP, numwant not given: the default', HTTP, 6881, '10.1.1.1', null, 50),
+  row('HTTP, numwant 2^31: numwantMax', HTTP, 6881, '10.1.1.1', 2 ** 31, 200),
+  row('HTTP over IPv6, numwant 2^31: numwantMax', HTTP, 6881, '2001:db8::ffff', 2 ** 31, 200),
+  row('UDP over IPv6: one datagram', UDP, 6881, '2001:db8::ffff', 1000, 66),
+  row('UDP over IPv4: numwantMax', UDP, 6881, '10.1.1.1', 1000, 200),
+  row('IPv4-mapped IPv6 is an IPv4 peer', UDP, 6881, '::ffff:10.1.1.1', 1000, 200),
+  row('IPv6 with a zone', UDP, 6881, 'fe80::1%eth0', 1000, 66),
+  row('numwant 0', HTTP, 6881, '10.1.1.1', 0, 0),
 ];
 
 describe('announce exchange', () => {

@@ -22,7 +22,9 @@ export interface FullScrapeOptions {
  * cost hundreds of builds. One copy (plus its gzip) is kept; its size follows the number of torrents, which
  * is capped.
  */
-export function createFullScrapeRoute(tracker: Tracker, opts: FullScrapeOptions, clock: Clock): (r: WireRequest, ip: string) => WireResponse {
+export function createFullScrapeRoute(
+  tracker: Tracker, opts: FullScrapeOptions, clock: Clock,
+): (r: WireRequest, ip: string) => WireResponse {
   const c = tracker.counters;
   let cached: { at: number; plain: Buffer; gzip: Buffer | null } | null = null;
 

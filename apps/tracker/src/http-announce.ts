@@ -52,6 +52,8 @@ export function createAnnounceRoutes(tracker: Tracker, scrapeMax: number): Annou
 function listPeers(compact: Buffer | null, len: 6 | 18): Array<{ ip: string; port: number }> {
   const out: Array<{ ip: string; port: number }> = [];
   if (compact === null) return out;
-  for (let off = 0; off + len <= compact.length; off += len) out.push({ ip: readCompactIp(compact, off, len), port: readCompactPort(compact, off, len) });
+  for (let off = 0; off + len <= compact.length; off += len) {
+    out.push({ ip: readCompactIp(compact, off, len), port: readCompactPort(compact, off, len) });
+  }
   return out;
 }

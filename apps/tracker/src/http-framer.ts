@@ -90,46 +90,10 @@ export interface Framer {
 
 export function createFramer(deps: FramerDeps): Framer {
   const c = deps.counters;
-  const uriTooLong = textReply(414, `The request line is limited to ${deps.maxUrlBytes} bytes.`, true);
-
-  function refuse(kind: HttpErrorKind, res: WireResponse): WireResponse {
-    c.httpError(kind);
-    return res;
-  }
-
-  /** The reply to a request that breaks a transport limit, or null for one a route may answer. */
-  function refusal(p: ParsedHead): WireResponse | null {
-    const r = p.request;
-    if (r.method !== 'GET' && r.method !== 'HEAD') {
-      return refuse('405 Method Not Allowed', p.hasBody ? METHOD_NOT_ALLOWED_CLOSE : METHOD_NOT_ALLOWED);
-    }
-    // a GET with a body is not a tracker client; the body is not read, so the connection cannot go on
-    if (p.hasBody) return refuse('413 Payload Too Large', BODY_REFUSED);
-    if (p.headerCount > MAX_HEADERS || p.headerBytes > MAX_HEADER_BYTES) return refuse('431 Request Header Fields Too Large', HEADERS_TOO_LARGE);
-    if (r.url.length > deps.maxUrlBytes) return refuse('414 URI Too Long', uriTooLong);
-    return null;
-  }
-
-  function closeWith(conn: FrameConn, out: string, status: 400 | 431): void {
-    const kind = status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large';
-    c.httpError(kind);
-    const text = status === 400 ? 'Bad Request\n' : 'Request head too large.\n';
-    conn.closing = true;
-    conn.buf = '';
-    conn.pendingSince = 0;
-    conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
-  }
-
-  function route(r: WireRequest): WireResponse {
-    try {
-      return deps.route(r);
-    } catch (err) {
-      c.tcpErrors++;
-      c.httpError('500 Internal Server Error');
-      deps.onRouteError(err, r);
-      return INTERNAL_ERROR;
-    }
-  }
+  const limits: TransportLimits = {
+    maxUrlBytes: deps.maxUrlBytes,
+    uriTooLong: textReply(414, `The request line is limited to ${deps.maxUrlBytes} bytes.`, true),
+  };
 
   function pump(conn: FrameConn, now: number): void {
     let out = '';
@@ -137,17 +101,17 @@ export function createFramer(deps: FramerDeps): Framer {
     while (!conn.paused) {
       const end = conn.buf.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431);
+        if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431, c);
         break;
       }
       const head = conn.buf.slice(0, end);
       conn.buf = conn.buf.slice(end + 4);
       served = true;
       const parsed = parseHead(head, conn.remoteAddress);
-      if (parsed === null) return closeWith(conn, out, 400);
+      if (parsed === null) return closeWith(conn, out, 400, c);
       const { request, http10 } = parsed;
       c.tcpRequests++;
-      const res = refusal(parsed) ?? route(request);
+      const res = refusal(parsed, limits, c) ?? routeSafely(deps, request);
       const connection = request.headers.get('connection')?.toLowerCase() ?? '';
       const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
       const bodyLen = res.body.length;
@@ -175,18 +139,13 @@ export function createFramer(deps: FramerDeps): Framer {
         queued = conn.sink.write(out);
         out = '';
       }
-      if (queued >= MAX_PENDING_OUTPUT) pause(conn);
+      if (queued >= MAX_PENDING_OUTPUT) pause(conn, c);
     }
-    if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn);
+    if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn, c);
     // the header timeout runs from a head's first byte: after a complete request, the partial one left in
     // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
     if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
     else if (served || conn.pendingSince === 0) conn.pendingSince = now;
-  }
-
-  function pause(conn: FrameConn): void {
-    conn.paused = true;
-    c.tcpPaused++;
   }
 
   return {
@@ -195,7 +154,7 @@ export function createFramer(deps: FramerDeps): Framer {
       conn.buf = conn.buf.length === 0 ? chunk : conn.buf + chunk;
       if (conn.paused) {
         // the caller stopped reading; a chunk already on its way is kept, a reader that ignores the pause is not
-        if (conn.buf.length > MAX_BUFFERED_INPUT) closeWith(conn, '', 431);
+        if (conn.buf.length > MAX_BUFFERED_INPUT) closeWith(conn, '', 431, c);
         return;
       }
       pump(conn, now);
@@ -206,6 +165,58 @@ export function createFramer(deps: FramerDeps): Framer {
       pump(conn, now);
     },
   };
+}
+
+interface TransportLimits {
+  readonly maxUrlBytes: number;
+  readonly uriTooLong: WireResponse;
+}
+
+/** The reply to a request that breaks a transport limit (counted), or null for one a route may answer. */
+function refusal(p: ParsedHead, limits: TransportLimits, c: WireCounters): WireResponse | null {
+  const r = p.request;
+  if (r.method !== 'GET' && r.method !== 'HEAD') {
+    return refuse(c, '405 Method Not Allowed', p.hasBody ? METHOD_NOT_ALLOWED_CLOSE : METHOD_NOT_ALLOWED);
+  }
+  // a GET with a body is not a tracker client; the body is not read, so the connection cannot go on
+  if (p.hasBody) return refuse(c, '413 Payload Too Large', BODY_REFUSED);
+  if (p.headerCount > MAX_HEADERS || p.headerBytes > MAX_HEADER_BYTES) {
+    return refuse(c, '431 Request Header Fields Too Large', HEADERS_TOO_LARGE);
+  }
+  if (r.url.length > limits.maxUrlBytes) return refuse(c, '414 URI Too Long', limits.uriTooLong);
+  return null;
+}
+
+function refuse(c: WireCounters, kind: HttpErrorKind, res: WireResponse): WireResponse {
+  c.httpError(kind);
+  return res;
+}
+
+/** A route that throws gives its request a 500; the connection goes on. */
+function routeSafely(deps: FramerDeps, r: WireRequest): WireResponse {
+  try {
+    return deps.route(r);
+  } catch (err) {
+    deps.counters.tcpErrors++;
+    deps.counters.httpError('500 Internal Server Error');
+    deps.onRouteError(err, r);
+    return INTERNAL_ERROR;
+  }
+}
+
+/** Input that cannot be framed: the last reply, and nothing more is read. */
+function closeWith(conn: FrameConn, out: string, status: 400 | 431, c: WireCounters): void {
+  c.httpError(status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large');
+  const text = status === 400 ? 'Bad Request\n' : 'Request head too large.\n';
+  conn.closing = true;
+  conn.buf = '';
+  conn.pendingSince = 0;
+  conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
+}
+
+function pause(conn: FrameConn, c: WireCounters): void {
+  conn.paused = true;
+  c.tcpPaused++;
 }
 
 /** The statuses the tracker sends; a table here spares loading node:http (about 1 MiB of resident memory). */

@@ -44,6 +44,7 @@ export interface WireResponse {
 
 const NOT_FOUND = 'Not Found. This is a BitTorrent tracker: announce at /announce, scrape at /scrape.';
 const HEALTH_HEADERS = 'Content-Type: application/json\r\nCache-Control: no-store\r\n';
+const METRICS_HEADERS = 'Content-Type: text/plain; version=0.0.4\r\n';
 
 export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clock, log: Logger): (r: WireRequest) => WireResponse {
   const c = tracker.counters;
@@ -108,7 +109,7 @@ function createStatsRoute(
   const c = tracker.counters;
   return function stats(r, ip, query, metrics) {
     if (!opts.isStatsClient(ip)) return errorReply(c, 403, '403 Access Denied', 'Access Denied');
-    if (metrics) return ok(Buffer.from(renderMetrics(tracker, clock.now(), process.memoryUsage())), 'Content-Type: text/plain; version=0.0.4\r\n');
+    if (metrics) return ok(Buffer.from(renderMetrics(tracker, clock.now(), process.memoryUsage())), METRICS_HEADERS);
     const params = new URLSearchParams(query ?? '');
     const reply = renderStats(tracker, params.get('mode'), params.get('format'), clock.now(), params);
     if (reply.status !== 200) return errorReply(c, 400, '400 Invalid Request', reply.body.toString().trimEnd());

@@ -18,7 +18,8 @@ export function restoreCounts(
   if (stale > 0) log.info({ removed: stale }, 'temp files of an interrupted state or journal write removed');
   const state = readStateFile(config.stateFile);
   if (state !== null) {
-    const r = tracker.restore(state.rows.map((row) => ({ key: hexToKey(row.hex), baseMinute: row.baseMinute, downloaded: row.downloaded })));
+    const rows = state.rows.map((row) => ({ key: hexToKey(row.hex), baseMinute: row.baseMinute, downloaded: row.downloaded }));
+    const r = tracker.restore(rows);
     for (const b of state.bad.slice(0, 20)) log.warn({ file: config.stateFile, line: b.line, text: b.text }, 'state file line skipped');
     log.info({ file: config.stateFile, torrents: r.restored, skipped: r.skipped, badLines: state.bad.length }, 'download counts restored');
   }
@@ -35,6 +36,8 @@ export function restoreCounts(
   for (const [hex, r] of opened.replay) tracker.replay(hexToKey(hex), r.count, Math.floor(r.lastMs / 60000));
   tracker.completions = journal;
   const js = journal.status();
-  log.info({ file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened');
+  log.info(
+    { file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened',
+  );
   return journal;
 }

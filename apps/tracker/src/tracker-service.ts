@@ -126,7 +126,10 @@ async function loadAccessList(
   if (config.accessMode !== 'open' && config.accessListPath !== null) {
     checkAccessListFile(config.accessListPath);
     if (fs.existsSync(config.accessListPath)) await reload();
-    else log.warn({ path: config.accessListPath, mode: config.accessMode }, 'access list file missing: starting with an empty list (closed mode refuses every torrent until it exists and SIGHUP is sent)');
+    else {
+      log.warn({ path: config.accessListPath, mode: config.accessMode },
+        'access list file missing: starting with an empty list (closed mode refuses every torrent until it exists and SIGHUP is sent)');
+    }
   }
   return { reload, fileList: () => fileList };
 }
@@ -164,7 +167,10 @@ function startTimers(config: TrackerConfig, tracker: Tracker, journal: Completio
     if (refused > 0) log.info({ refused, total: tracker.counters.refused }, 'announces refused by the access list in the last minute');
     refusedLogged = tracker.counters.refused;
     const full = tracker.counters.torrentsFull - fullLogged;
-    if (full > 0) log.warn({ refused: full, maxTorrents: config.maxTorrents }, 'announces of new torrents refused in the last minute: the tracker holds --max-torrents torrents');
+    if (full > 0) {
+      log.warn({ refused: full, maxTorrents: config.maxTorrents },
+        'announces of new torrents refused in the last minute: the tracker holds --max-torrents torrents');
+    }
     fullLogged = tracker.counters.torrentsFull;
   }, 60000);
   flushTimer.unref();
@@ -184,7 +190,8 @@ function stopped(config: TrackerConfig, tracker: Tracker, journal: CompletionJou
   if (config.pidFile !== null) removePidFile(config.pidFile);
   const st = journal.status();
   if (ok) {
-    log.info({ file: config.stateFile, torrents: tracker.store.torrents.size, journal: st.id, seq: st.last }, 'tracker stopped; state flushed');
+    log.info({ file: config.stateFile, torrents: tracker.store.torrents.size, journal: st.id, seq: st.last },
+      'tracker stopped; state flushed');
   } else {
     log.error({
       file: config.stateFile, journalFile: config.journalFile, stateWritten: stateOk, journalSynced: journalOk,

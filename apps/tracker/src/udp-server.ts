@@ -41,7 +41,7 @@ export interface ReplyAddress {
  * the whole process down. Such a destination is dropped and counted; a send that throws anyway (socket
  * closed, address family mismatch) or fails later (reported to the callback) is counted as a send error.
  */
-export function createReplySender(c: Pick<UdpCounters, 'udpUnsendable' | 'udpSendErrors'>): (socket: UdpSender, buf: Buffer, to: ReplyAddress) => void {
+export function createReplySender(c: UdpCounters): (socket: UdpSender, buf: Buffer, to: ReplyAddress) => void {
   // one callback for every send: asking for the outcome must not allocate per packet
   const onSent = (err: Error | null): void => {
     if (err) c.udpSendErrors++;

@@ -95,59 +95,6 @@ export function createFramer(deps: FramerDeps): Framer {
     uriTooLong: textReply(414, `The request line is limited to ${deps.maxUrlBytes} bytes.`, true),
   };
 
-  function pump(conn: FrameConn, now: number): void {
-    let out = '';
-    let served = false;
-    while (!conn.paused) {
-      const end = conn.buf.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431, c);
-        break;
-      }
-      const head = conn.buf.slice(0, end);
-      conn.buf = conn.buf.slice(end + 4);
-      served = true;
-      const parsed = parseHead(head, conn.remoteAddress);
-      if (parsed === null) return closeWith(conn, out, 400, c);
-      const { request, http10 } = parsed;
-      c.tcpRequests++;
-      const res = refusal(parsed, limits, c) ?? routeSafely(deps, request);
-      const connection = request.headers.get('connection')?.toLowerCase() ?? '';
-      const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
-      const bodyLen = res.body.length;
-      const isHead = request.method === 'HEAD';
-      let queued = -1;
-      if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && !isHead && bodyLen <= INLINE_BODY_BYTES) {
-        // the announce/scrape reply, the hot path: one concatenation, no header assembly
-        out += OK_TEXT_PREFIX + bodyLen + '\r\n\r\n' + res.body.toString('latin1');
-      } else if (isHead || bodyLen <= INLINE_BODY_BYTES) {
-        out += serializeHead(res.status, res.headers, bodyLen, keepAlive, http10) + (isHead ? '' : res.body.toString('latin1'));
-      } else {
-        conn.sink.write(out + serializeHead(res.status, res.headers, bodyLen, keepAlive, http10));
-        out = '';
-        queued = conn.sink.write(res.body);
-      }
-      if (!keepAlive) {
-        conn.closing = true;
-        const linger = conn.buf.length > 0 || res.close;
-        conn.buf = '';
-        conn.pendingSince = 0;
-        conn.sink.end(out, linger);
-        return;
-      }
-      if (out.length >= FLUSH_BYTES) {
-        queued = conn.sink.write(out);
-        out = '';
-      }
-      if (queued >= MAX_PENDING_OUTPUT) pause(conn, c);
-    }
-    if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn, c);
-    // the header timeout runs from a head's first byte: after a complete request, the partial one left in
-    // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
-    if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
-    else if (served || conn.pendingSince === 0) conn.pendingSince = now;
-  }
-
   return {
     feed(conn, chunk, now) {
       if (conn.closing) return;
@@ -157,14 +104,69 @@ export function createFramer(deps: FramerDeps): Framer {
         if (conn.buf.length > MAX_BUFFERED_INPUT) closeWith(conn, '', 431, c);
         return;
       }
-      pump(conn, now);
+      pump(conn, now, deps, limits);
     },
     resume(conn, now) {
       if (conn.closing || !conn.paused) return;
       conn.paused = false;
-      pump(conn, now);
+      pump(conn, now, deps, limits);
     },
   };
+}
+
+/** Frames and answers what is buffered, until the buffer holds no whole head, the output is full, or the connection closes. */
+function pump(conn: FrameConn, now: number, deps: FramerDeps, limits: TransportLimits): void {
+  const c = deps.counters;
+  let out = '';
+  let served = false;
+  while (!conn.paused) {
+    const end = conn.buf.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431, c);
+      break;
+    }
+    const head = conn.buf.slice(0, end);
+    conn.buf = conn.buf.slice(end + 4);
+    served = true;
+    const parsed = parseHead(head, conn.remoteAddress);
+    if (parsed === null) return closeWith(conn, out, 400, c);
+    const { request, http10 } = parsed;
+    c.tcpRequests++;
+    const res = refusal(parsed, limits, c) ?? routeSafely(deps, request);
+    const connection = request.headers.get('connection')?.toLowerCase() ?? '';
+    const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
+    const bodyLen = res.body.length;
+    const isHead = request.method === 'HEAD';
+    let queued = -1;
+    if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && !isHead && bodyLen <= INLINE_BODY_BYTES) {
+      // the announce/scrape reply, the hot path: one concatenation, no header assembly
+      out += OK_TEXT_PREFIX + bodyLen + '\r\n\r\n' + res.body.toString('latin1');
+    } else if (isHead || bodyLen <= INLINE_BODY_BYTES) {
+      out += serializeHead(res.status, res.headers, bodyLen, keepAlive, http10) + (isHead ? '' : res.body.toString('latin1'));
+    } else {
+      conn.sink.write(out + serializeHead(res.status, res.headers, bodyLen, keepAlive, http10));
+      out = '';
+      queued = conn.sink.write(res.body);
+    }
+    if (!keepAlive) {
+      conn.closing = true;
+      const linger = conn.buf.length > 0 || res.close;
+      conn.buf = '';
+      conn.pendingSince = 0;
+      conn.sink.end(out, linger);
+      return;
+    }
+    if (out.length >= FLUSH_BYTES) {
+      queued = conn.sink.write(out);
+      out = '';
+    }
+    if (queued >= MAX_PENDING_OUTPUT) pause(conn, c);
+  }
+  if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn, c);
+  // the header timeout runs from a head's first byte: after a complete request, the partial one left in
+  // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
+  if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
+  else if (served || conn.pendingSince === 0) conn.pendingSince = now;
 }
 
 interface TransportLimits {

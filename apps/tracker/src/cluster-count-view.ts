@@ -162,7 +162,11 @@ export class ClusterCountView implements CompletionLog {
 
   private show(hex: string): void {
     const minute = Math.floor(this.clock.now() / 60000);
-    this.store.setDownloaded(Buffer.from(hex, 'hex').toString('latin1'), (this.global.get(hex) ?? 0) + (this.pending.get(hex) ?? 0), minute);
+    this.store.setDownloaded(
+      Buffer.from(hex, 'hex').toString('latin1'),
+      (this.global.get(hex) ?? 0) + (this.pending.get(hex) ?? 0),
+      minute,
+    );
   }
 
   private addPending(hex: string, n: number): void {

@@ -52,10 +52,17 @@ export class AclSync {
     const all = await this.r.hgetall(`${P}acl`);
     this.version = version;
     // our own list is applied from the file directly, so a hash removed there goes at once, not an exchange later
-    const next = decodeLists(Object.entries(all).filter(([k]) => k !== journalId).map(([, v]) => v));
+    const next = decodeLists(
+      Object.entries(all)
+        .filter(([k]) => k !== journalId)
+        .map(([, v]) => v),
+    );
     if (sameSet(next, this.stored)) return;
     this.stored = next;
     const { dropped, delisted } = tracker.setAccessList(union(file ?? new Set(), this.stored));
-    log.info({ lists: Object.keys(all).length, hashes: this.stored.size, applied: tracker.policy.size, delisted, peersDropped: dropped }, 'access list from the redis store applied');
+    log.info(
+      { lists: Object.keys(all).length, hashes: this.stored.size, applied: tracker.policy.size, delisted, peersDropped: dropped },
+      'access list from the redis store applied',
+    );
   }
 }

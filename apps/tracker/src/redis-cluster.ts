@@ -72,15 +72,21 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
   const counts = new ClusterCountView(journal, tracker.store, clock, o.feedKeep);
   const peers = new PeerSync({ tracker, clock, instance: instanceBuf, peerTimeoutMs: o.peerTimeoutMs, announceEveryMs: o.announceEveryMs });
   const health = new LinkHealth({
-    display: o.spec.display, instance, clock, log,
+    display: o.spec.display,
+    instance,
+    clock,
+    log,
     pendingCompletions: () => counts.pendingTotal,
     remotePeerChanges: () => peers.remoteChanges,
   });
-  const links = openRedisLinks({ spec: o.spec, password: o.password, commandTimeoutMs: o.commandTimeoutMs, channel: `${o.prefix}peers` }, {
-    message: (msg) => peers.received(msg),
-    resubscribed: () => peers.resubscribed(),
-    error: (err, msg) => health.noteError(err, msg),
-  });
+  const links = openRedisLinks(
+    { spec: o.spec, password: o.password, commandTimeoutMs: o.commandTimeoutMs, channel: `${o.prefix}peers` },
+    {
+      message: (msg) => peers.received(msg),
+      resubscribed: () => peers.resubscribed(),
+      error: (err, msg) => health.noteError(err, msg),
+    },
+  );
 
   // the journal stays the local record; the feed and status become the cluster's
   tracker.completions = counts;
@@ -91,11 +97,23 @@ export function startCluster(o: ClusterOptions, d: ClusterDeps): Cluster {
   };
   tracker.onAnnounced = (p, out) => peers.announced(p, out);
 
-  const completions = new CompletionSync(links.cmd, {
-    prefix: o.prefix, display: o.spec.display, journalId: journal.id,
-    completionWindowMs: o.completionWindowMs, completionsPerAddress: o.completionsPerAddress, feedKeep: o.feedKeep,
-  }, counts, log);
-  const acl = o.accessMode === 'open' ? null : new AclSync(links.cmd, { prefix: o.prefix, journalId: journal.id, fileList: d.fileList, tracker, log });
+  const completions = new CompletionSync(
+    links.cmd,
+    {
+      prefix: o.prefix,
+      display: o.spec.display,
+      journalId: journal.id,
+      completionWindowMs: o.completionWindowMs,
+      completionsPerAddress: o.completionsPerAddress,
+      feedKeep: o.feedKeep,
+    },
+    counts,
+    log,
+  );
+  const acl =
+    o.accessMode === 'open'
+      ? null
+      : new AclSync(links.cmd, { prefix: o.prefix, journalId: journal.id, fileList: d.fileList, tracker, log });
   const loop = new SyncLoop({ prefix: o.prefix, links, health, peers, counts, completions, acl, log });
   const timer = setInterval(() => void loop.tick(), o.syncMs ?? 250);
   timer.unref();

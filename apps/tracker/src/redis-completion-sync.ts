@@ -46,9 +46,13 @@ export class CompletionSync {
       // Redis lost its data (no persistence) and was re-seeded by some instance from the counts it had seen,
       // which include what we had handed over: keep our acknowledgement so that is not sent twice
       await this.r.set(`${P}ack:${this.o.journalId}`, String(this.view.acked), 'NX');
-      this.log.warn({ store: this.o.display, was: known, now: id }, 'redis store was reset: counts restarted from the figures the first instance back had');
+      this.log.warn(
+        { store: this.o.display, was: known, now: id },
+        'redis store was reset: counts restarted from the figures the first instance back had',
+      );
     }
-    const res = await this.r.multi()
+    const res = await this.r
+      .multi()
       .hgetall(`${P}counts`)
       .get(`${P}seq`)
       .get(`${P}ack:${this.o.journalId}`)
@@ -80,7 +84,10 @@ export class CompletionSync {
       // what is pending (counted since start, or since the last acknowledgement) is not in the seed: it is sent next
       m.set(`${P}ack:${this.o.journalId}`, String(this.view.seedAck()));
       await m.exec();
-      this.log.info({ store: this.o.display, torrents: this.view.torrentCount() }, 'redis store initialised with this tracker\'s download counts');
+      this.log.info(
+        { store: this.o.display, torrents: this.view.torrentCount() },
+        "redis store initialised with this tracker's download counts",
+      );
     }
     return this.r.get(`${P}journal`);
   }
@@ -90,8 +97,15 @@ export class CompletionSync {
     const { batch, args } = this.view.unacknowledged(BATCH);
     if (batch.length === 0) return { batch, newAck: this.view.acked };
     const o = this.o;
-    const head = [o.prefix, o.journalId, String(o.completionWindowMs), String(o.completionsPerAddress), String(o.feedKeep), this.view.clusterId ?? ''];
-    const res = await this.r.eval(SUBMIT_SCRIPT, 0, ...head, ...args) as [number, number];
+    const head = [
+      o.prefix,
+      o.journalId,
+      String(o.completionWindowMs),
+      String(o.completionsPerAddress),
+      String(o.feedKeep),
+      this.view.clusterId ?? '',
+    ];
+    const res = (await this.r.eval(SUBMIT_SCRIPT, 0, ...head, ...args)) as [number, number];
     const newAck = Number(res[0]);
     return newAck < 0 ? null : { batch, newAck };
   }

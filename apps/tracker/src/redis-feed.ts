@@ -41,7 +41,10 @@ export async function readFeedAfter(r: Redis, key: string, cursor: number): Prom
 
 /** XREVRANGE entries (newest first) as an ascending feed. */
 export function feedFromNewest(rev: Array<[string, string[]]>): FeedEntry[] {
-  return rev.map(parseFeedEntry).filter((e): e is FeedEntry => e !== null).reverse();
+  return rev
+    .map(parseFeedEntry)
+    .filter((e): e is FeedEntry => e !== null)
+    .reverse();
 }
 
 /** Entries of an ascending feed with seq > since, at most `limit` (binary search for the start). */

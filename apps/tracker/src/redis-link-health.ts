@@ -47,11 +47,14 @@ export class LinkHealth {
     const { display: store, instance, clock, log } = this.o;
     if (ok) {
       const degradedMs = this.degradedSince === null ? 0 : clock.now() - this.degradedSince;
-      log.info({ store, instance, pendingCompletions: this.o.pendingCompletions(), degradedMs }, 'redis store connected: swarms and counts shared');
+      log.info(
+        { store, instance, pendingCompletions: this.o.pendingCompletions(), degradedMs },
+        'redis store connected: swarms and counts shared',
+      );
       this.degradedSince = null;
     } else {
       this.degradedSince ??= clock.now();
-      log.warn({ store, instance }, 'redis store unreachable: answering from this instance\'s memory and counting locally until it returns');
+      log.warn({ store, instance }, "redis store unreachable: answering from this instance's memory and counting locally until it returns");
     }
   }
 

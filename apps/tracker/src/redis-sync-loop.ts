@@ -84,7 +84,10 @@ export class SyncLoop {
     this.closed = true;
     const pending = this.p.counts.pendingTotal;
     if (pending > 0) {
-      this.p.log.warn({ pendingCompletions: pending }, 'completions not yet in Redis stay in the local journal and are handed over at the next start');
+      this.p.log.warn(
+        { pendingCompletions: pending },
+        'completions not yet in Redis stay in the local journal and are handed over at the next start',
+      );
     }
     this.p.links.disconnect();
   }

@@ -2,12 +2,6 @@ import type { AnnounceOutput } from '../../../libs/swarm/src/index.js';
 import { KIND_CHANGES, KIND_HELLO, addrString, decodeMessage, encodeKeyRecord, encodeMessages } from './redis-peer-wire.js';
 import type { Clock, PeerAnnounce, Tracker } from './tracker.js';
 
-/** Own peers remembered for snapshots, and changes waiting to be sent: caps against an announce flood. */
-const MAX_LOCAL_PEERS = 1_000_000;
-const MAX_OUTBOX = 200_000;
-const PRUNE_EVERY_MS = 60_000;
-const F_STOPPED = 2;
-
 export interface PeerSyncOptions {
   readonly tracker: Tracker;
   readonly clock: Clock;
@@ -17,6 +11,14 @@ export interface PeerSyncOptions {
   /** Longest time between two announces of a live peer (interval + jitter). */
   readonly announceEveryMs: number;
 }
+
+/** Own peers remembered for snapshots, and changes waiting to be sent: caps against an announce flood. */
+const MAX_LOCAL_PEERS = 1_000_000;
+const MAX_OUTBOX = 200_000;
+/** Own peers silent for longer than the others keep them are forgotten at most this often. */
+const PRUNE_EVERY_MS = 60_000;
+/** The stopped bit of a record's flags (bit 0 is the seeder bit). */
+const F_STOPPED = 2;
 
 /**
  * Swarms shared between instances: peer changes seen here are coalesced per peer and go out in batches; the

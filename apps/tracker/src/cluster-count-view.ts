@@ -8,6 +8,10 @@ import type { Clock, CompletionEvent, CompletionLog } from './tracker.js';
 /** Client and address keys remembered for completions Redis has not acknowledged: a cap against an announce flood. */
 const MAX_KEYS = 200_000;
 
+/** The parts of the local journal and of the swarm store the view uses. */
+export type ViewJournal = Pick<CompletionJournal, 'record' | 'status' | 'entries' | 'lastSeq'>;
+export type ViewStore = Pick<SwarmStore, 'torrents' | 'setDownloaded'>;
+
 /** What one resync read from Redis, in one transaction. */
 export interface CountSnapshot {
   readonly clusterId: string | null;
@@ -43,8 +47,8 @@ export class ClusterCountView implements CompletionLog {
   private readonly startSeq: number;
 
   constructor(
-    private readonly journal: CompletionJournal,
-    private readonly store: SwarmStore,
+    private readonly journal: ViewJournal,
+    private readonly store: ViewStore,
     private readonly clock: Clock,
     private readonly feedKeep: number,
   ) {

@@ -2,10 +2,8 @@
  * Bytes per stored peer at a large swarm: a fresh tracker, preloaded over UDP towards torrents x peers
  * (1,000 x 1,000 = 1M by default, bounded in time), (RSS - idle RSS) / peers it reports stored.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { whitelistText } from './population.js';
-import { httpGet, rssBytes, sleep, startTracker, storedPeers } from './proc.js';
+import { startBenchTracker } from './bench-tracker.js';
+import { httpGet, rssBytes, sleep, storedPeers } from './proc.js';
 import { fmtInt, fmtMiB, type SectionResult } from './report.js';
 import { runUdpGen } from './udp-load.js';
 
@@ -24,10 +22,7 @@ export const BYTES_PER_PEER_GOAL = 40;
 export const IDLE_RSS_GOAL_MIB = 50;
 
 export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
-  const dir = fs.mkdtempSync(path.join(o.tmp, 'memory-'));
-  const whitelist = path.join(dir, 'whitelist');
-  fs.writeFileSync(whitelist, whitelistText(o.torrents));
-  const tracker = await startTracker({ root: o.root, whitelist, stateFile: path.join(dir, 'state'), cpu: o.serverCpu });
+  const { whitelist, tracker, close } = await startBenchTracker(o, 'memory');
   try {
     await sleep(1500);
     const idle = rssBytes(tracker.pid) ?? 0;
@@ -53,8 +48,7 @@ export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
       data: { target, idleRss: idle, rss, heapUsed, stored, perPeer, preload: result, nodeOptions: process.env['NODE_OPTIONS'] ?? null },
     };
   } finally {
-    await tracker.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

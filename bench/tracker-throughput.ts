@@ -3,12 +3,10 @@
  * UDP (udp-gen), over a preloaded population of 1,000 whitelisted torrents x 200 peers. The tracker runs
  * on the server CPU, the generators on the generator CPU. Also the tracker's CPU time per request.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { runWrk, type WrkResult } from './http-load.js';
 import { meterPhase, type PhaseCpu } from './cpu-meter.js';
-import { whitelistText } from './population.js';
-import { hasTool, rssBytes, sleep, startTracker, storedPeers } from './proc.js';
+import { startBenchTracker } from './bench-tracker.js';
+import { hasTool, rssBytes, sleep, storedPeers } from './proc.js';
 import { fmtInt, fmtMiB, type Row, type SectionResult } from './report.js';
 import { medianPerSecond, runUdpGen } from './udp-load.js';
 
@@ -45,10 +43,7 @@ function phaseRows(p: PhaseResult, label: string): Row[] {
 }
 
 export async function trackerThroughput(o: ThroughputOptions): Promise<SectionResult[]> {
-  const dir = fs.mkdtempSync(path.join(o.tmp, 'throughput-'));
-  const whitelist = path.join(dir, 'whitelist');
-  fs.writeFileSync(whitelist, whitelistText(o.torrents));
-  const tracker = await startTracker({ root: o.root, whitelist, stateFile: path.join(dir, 'state'), cpu: o.serverCpu });
+  const { whitelist, tracker, close } = await startBenchTracker(o, 'throughput');
   try {
     await sleep(1000);
     const idle = rssBytes(tracker.pid) ?? 0;
@@ -117,8 +112,7 @@ export async function trackerThroughput(o: ThroughputOptions): Promise<SectionRe
     };
     return [pre, http, udpSection];
   } finally {
-    const code = await tracker.stop();
+    const code = await close();
     if (code !== 0) o.log(`throughput: tracker exited with ${code}`);
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

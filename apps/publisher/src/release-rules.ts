@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/**
- * Which names under releases/ are never published: hidden files, partial downloads and editor leftovers
- * (.part, .crdownload, .tmp, qBittorrent's .!qB, aria2's .aria2 control files, names ending in ~) and
- * .torrent files. A name is checked segment by segment, so a hidden folder hides everything in it.
- */
-export function isIgnoredName(name: string): boolean {
-  return name.startsWith('.') || name.endsWith('~') || /\.(part|crdownload|tmp|!qB|aria2|torrent)$/i.test(name);
-}
+import { isIgnoredName } from '../../../libs/common/src/ignored-names.js';
 
 /**
  * The release a path under releases/ belongs to. Rule: every top-level entry is one release. A top-level

@@ -1,6 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { compareNames, isIgnoredName, releaseFingerprint, type ListedFile } from './release-rules.js';
+import { isIgnoredName } from '../../../libs/common/src/ignored-names.js';
+import { compareNames, releaseFingerprint, type ListedFile } from './release-rules.js';
 
 /** What one top-level entry of releases/ is right now. */
 export type ReleaseState =

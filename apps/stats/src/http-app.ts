@@ -1,18 +1,14 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../../../libs/common/src/log.js';
+import { mountApiNotFound, mountApiRoutes } from './api-routes.js';
 import type { DayCount } from './chart-svg.js';
-import { etagMatches } from './etag.js';
+import { mountFileRoutes } from './download-routes.js';
 import type { FileSums } from './file-sums.js';
-import { HEX40 } from './manifest-parse.js';
-import { releaseDetailJson, releaseJson, releasesCsv } from './release-api.js';
-import { isWholeFileRequest } from './direct-downloads.js';
 import type { PublishedFile } from './published-files.js';
-import { releaseSegments, resolveReleaseFile } from './release-files.js';
 import type { CurrentLinks, ReleaseView, SiteTotals } from './release-view.js';
 import { renderErrorPage, type PollStatus } from './render-pages.js';
-import { HTML_CSP, mountSiteRoutes } from './site-routes.js';
+import { sendHtml } from './site-responses.js';
+import { mountSiteRoutes } from './site-routes.js';
 
 /** What the HTTP layer reads; stats-app.ts provides it over the store, catalog and poller. */
 export interface StatsSite {
@@ -48,40 +44,6 @@ export interface Snapshot {
   readonly status: PollStatus;
 }
 
-/** Sets the shared caching headers and answers 304 when the client already has this version. */
-function notModified(req: Request, res: Response, etag: string): boolean {
-  res.set({ ETag: etag, 'Cache-Control': 'public, max-age=30', Vary: 'Accept-Encoding' });
-  if (etagMatches(req.get('if-none-match'), etag)) {
-    res.status(304).end();
-    return true;
-  }
-  return false;
-}
-
-function sendHtml(res: Response, status: number, body: string): void {
-  res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': HTML_CSP }).send(body);
-}
-
-/** Normalises a hash from a URL; 'bad' when it is not 40 hex digits. */
-function hashParam(raw: string | undefined): string | 'bad' {
-  return raw !== undefined && HEX40.test(raw) ? raw.toLowerCase() : 'bad';
-}
-
-/** A missing file falls through to the 404 page; other send errors (416 for a bad Range) keep their status. */
-function sendFileDone(err: (Error & { status?: number }) | undefined, res: Response, next: NextFunction): void {
-  if (!err || res.headersSent) return;
-  if (err.status === 404 || err.status === undefined) next();
-  else next(err);
-}
-
-async function realDir(dir: string): Promise<string | null> {
-  try {
-    return await fs.realpath(dir);
-  } catch {
-    return null;
-  }
-}
-
 export function createStatsHttpApp(site: StatsSite, log: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -98,61 +60,9 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
 
   mountSiteRoutes(app, site, log);
 
-  app.use('/api', (_req, res, next) => {
-    // Public numbers, meant to be embedded by other sites.
-    res.set('Access-Control-Allow-Origin', '*');
-    next();
-  });
-
-  app.get('/api/releases', async (req, res) => {
-    const s = await site.snapshot();
-    if (notModified(req, res, s.etag)) return;
-    res.json(s.releases.map((r) => releaseJson(r, site.baseUrl)));
-  });
-
-  app.get('/api/releases.csv', async (req, res) => {
-    const s = await site.snapshot();
-    if (notModified(req, res, s.etag)) return;
-    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="releases.csv"' })
-      .send(releasesCsv(s.releases, site.baseUrl));
-  });
-
-  app.get('/api/releases/:infohash', async (req, res) => {
-    const hash = hashParam(req.params.infohash);
-    if (hash === 'bad') return void res.status(400).json({ error: 'info hash must be 40 hexadecimal digits' });
-    const s = await site.snapshot();
-    const release = s.releases.find((r) => r.infoHash === hash);
-    if (!release) return void res.status(404).json({ error: 'unknown info hash' });
-    if (notModified(req, res, s.etag)) return;
-    res.json(releaseDetailJson(release, site.baseUrl, site.history(hash)));
-  });
-
-  // The BEP 19 web seed and direct downloads: <base>/files/<path segments, each percent-encoded>. Only
-  // files of live published releases are served. The file is sent relative to the real releases folder
-  // (`root`), so a dot-folder above it does not matter. A complete GET of a single-file release that
-  // finished sending is a direct download; Range requests for pieces (web seeds) are not.
-  app.use('/files', async (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const segments = releaseSegments(req.path.replace(/^\//, ''));
-    const published = segments === null ? null : await site.publishedFile(segments);
-    const root = published === null ? null : await realDir(site.releasesDir);
-    const file = root === null || segments === null ? null : await resolveReleaseFile(root, segments);
-    if (file === null || root === null || published === null) return next();
-    if (published.wholeRelease) {
-      if (isWholeFileRequest(req.method, req.get('range'))) {
-        res.once('finish', () => {
-          if (res.statusCode === 200 || res.statusCode === 206) {
-            site.directDownload(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for'], published.infoHash);
-          }
-        });
-      }
-    }
-    res.sendFile(path.relative(root, file), { root, dotfiles: 'deny', acceptRanges: true, maxAge: 3_600_000 }, (err) => sendFileDone(err, res, next));
-  });
-
-  app.use('/api', (_req, res) => {
-    res.status(404).json({ error: 'not found' });
-  });
+  mountApiRoutes(app, site);
+  mountFileRoutes(app, site);
+  mountApiNotFound(app);
 
   app.use((_req, res) => {
     sendHtml(res, 404, renderErrorPage(site.title, 404, 'Not found.'));

@@ -1,4 +1,4 @@
-import { isIgnoredName } from '../../../apps/publisher/src/release-rules.js';
+import { isIgnoredName } from '../../../libs/common/src/ignored-names.js';
 import type { CatalogRelease } from './manifest-parse.js';
 
 /** The live release a `/files/` URL belongs to. */

@@ -2,23 +2,18 @@ import { toCsv } from './csv.js';
 import type { ReleaseView } from './release-view.js';
 import type { DayCount } from './chart-svg.js';
 
-/** The public JSON shape of a release, with absolute URLs so a CMS can embed them as they are. */
-export interface ReleaseJson {
-  readonly infoHash: string;
-  readonly name: string;
-  readonly known: boolean;
-  readonly size: number | null;
-  readonly publishedAt: string | null;
-  readonly removedAt: string | null;
+/**
+ * The public JSON shape of a release, with absolute URLs so a CMS can embed them as they are; the other
+ * fields are the view's (downloads: BitTorrent plus direct).
+ */
+export interface ReleaseJson
+  extends Pick<
+    ReleaseView,
+    'infoHash' | 'name' | 'known' | 'size' | 'publishedAt' | 'removedAt' | 'downloads' | 'downloadsBitTorrent' | 'downloadsDirect'
+    | 'seeders' | 'leechers' | 'magnet'
+  > {
   readonly firstSeenAt: string | null;
-  /** All downloads: BitTorrent plus direct. */
-  readonly downloads: number;
-  readonly downloadsBitTorrent: number;
-  readonly downloadsDirect: number;
-  readonly seeders: number;
-  readonly leechers: number;
   readonly torrentUrl: string | null;
-  readonly magnet: string;
   readonly fileUrl: string | null;
 }
 

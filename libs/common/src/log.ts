@@ -35,7 +35,7 @@ export interface LoggerOptions {
 let processFormat: LogFormat | null = null;
 
 // pino is CommonJS: required, not imported, so node does not run its ES-module export scanner over it at
-// start (measured: ~1 MiB less resident memory for an idle tracker)
+// start (measured: 0.3 MiB less resident memory for an idle tracker, 1.1 MiB for pino alone)
 const require = createRequire(import.meta.url);
 const { pino } = require('pino') as typeof import('pino');
 

@@ -45,7 +45,7 @@ function udpAnnounce(address: string, port: number) {
   const log = recordingLog();
   const ids = createConnectionIds(Buffer.alloc(32, 7));
   const sent: Buffer[] = [];
-  const socket: UdpSender = { send(buf, _port, _address, cb) { sent.push(Buffer.from(buf)); cb(null); } };
+  const socket: UdpSender = { send(buf, _port, _address, cb) { sent.push(Buffer.from(buf)); cb?.(null); } };
   const packet = Buffer.alloc(98);
   ids.issue(address, Math.floor(clock.now() / 1000)).copy(packet, 0);
   packet.writeUInt32BE(1, 8);

@@ -51,12 +51,16 @@ class Conn implements FrameConn, FrameSink {
   /** Neighbours in the wire's list of open connections (an intrusive list: no Set entry per connection). */
   prev: Conn | null = null;
   next: Conn | null = null;
+  /** TCP_NODELAY and the 'drain' listener are set when first needed, see noNagle() and write(). */
+  noDelaySet = false;
+  drainHooked = false;
   constructor(
     readonly socket: net.Socket,
     readonly remoteAddress: string,
     /** Per-address bucket, or null when exempt. */
     readonly bucket: string | null,
     readonly openedAt: number,
+    readonly onDrain: (this: net.Socket) => void,
   ) {
     this.pendingSince = openedAt;
     this.lastActive = openedAt;
@@ -64,9 +68,28 @@ class Conn implements FrameConn, FrameSink {
 
   write(data: string | Buffer): number {
     const socket = this.socket;
+    this.noNagle();
     socket.write(data, 'latin1');
     // only report a full buffer when 'drain' will follow; otherwise a paused connection would never resume
-    return socket.writableNeedDrain ? socket.writableLength : 0;
+    if (!socket.writableNeedDrain) return 0;
+    if (!this.drainHooked) {
+      // 'drain' only follows a write that filled the buffer: listened for from the first such write on
+      this.drainHooked = true;
+      socket.on('drain', this.onDrain);
+    }
+    return socket.writableLength;
+  }
+
+  /**
+   * A connection that is written more than its one closing reply (keep-alive, a reply in parts, a reply the
+   * kernel did not take whole) sends without Nagle's wait for the previous small segment's ack. The
+   * one-request connection, the common case, never needs it: its reply is one write on an idle connection,
+   * and closing the socket pushes out whatever the kernel held back; so it is spared the syscall.
+   */
+  private noNagle(): void {
+    if (this.noDelaySet) return;
+    this.noDelaySet = true;
+    this.socket.setNoDelay(true);
   }
 
   end(data: string, linger: boolean): void {
@@ -85,10 +108,12 @@ class Conn implements FrameConn, FrameSink {
         socket.destroy();
         return;
       }
+      this.noNagle();
       socket.on('finish', destroySocket);
       socket.end();
       return;
     }
+    this.noNagle();
     socket.end(data, 'latin1');
   }
 }
@@ -120,7 +145,7 @@ export function createWireServer(
   let head: Conn | null = null;
   const perAddress = new Map<string, number>();
   // the write buffer's high-water mark is the framer's output cap, so 'drain' comes exactly when it resumes
-  const server = net.createServer({ noDelay: true, keepAlive: false, allowHalfOpen: false, highWaterMark: MAX_PENDING_OUTPUT });
+  const server = net.createServer({ noDelay: false, keepAlive: false, allowHalfOpen: false, highWaterMark: MAX_PENDING_OUTPUT });
   // the total cap is Node's own: past it, an accepted handle is closed before any JS object is made for it
   server.maxConnections = limits.maxConnections;
   server.on('drop', () => { c.tcpRefusedTotal++; });
@@ -224,7 +249,7 @@ export function createWireServer(
       }
       perAddress.set(bucket, n + 1);
     }
-    const conn = new Conn(socket, remoteAddress, bucket, Date.now());
+    const conn = new Conn(socket, remoteAddress, bucket, Date.now(), onDrain);
     socket[CONN] = conn;
     conn.next = head;
     if (head !== null) head.prev = conn;
@@ -232,7 +257,6 @@ export function createWireServer(
     // inactivity in both directions (an idle keep-alive connection, a client that stopped reading) is
     // checked by the sweep below, not by a timer per socket
     socket.on('data', onData);
-    socket.on('drain', onDrain);
     socket.on('close', onClose);
   }
 

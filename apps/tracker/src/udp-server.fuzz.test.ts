@@ -28,7 +28,7 @@ test('fuzz: the UDP handler answers every datagram with a well-formed reply or n
   const ids = createConnectionIds(Buffer.alloc(32, 9));
   const handle = createUdpHandler(tracker, ids, clock, log);
   const sent: Array<{ buf: Buffer; port: number; address: string }> = [];
-  const socket: UdpSender = { send(buf, port, address, cb) { sent.push({ buf, port, address }); cb(null); } };
+  const socket: UdpSender = { send(buf, port, address, cb) { sent.push({ buf, port, address }); cb?.(null); } };
   const senders = ['127.0.0.1', '10.1.2.3', '::1', '2001:db8::7'];
 
   const arb = fc.record({

@@ -6,7 +6,7 @@ import type { Logger } from '../../../libs/common/src/log.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { Counters } from './counters.js';
 import { Tracker, type TrackerSettings } from './tracker.js';
-import { createReplySender, createUdpHandler, type UdpSender } from './udp-server.js';
+import { SEND_OUTCOME_SAMPLE, createReplySender, createUdpHandler, type UdpSender } from './udp-server.js';
 
 /**
  * The UDP reply path with destinations a test cannot produce over a real network: source port 0 (a raw
@@ -44,7 +44,7 @@ function announcePacket(cid: Buffer, txid: number, port: number): Buffer {
 /** Records what would have been sent, like a socket that always succeeds. */
 function recordingSocket(): UdpSender & { sent: Array<{ buf: Buffer; port: number; address: string }> } {
   const sent: Array<{ buf: Buffer; port: number; address: string }> = [];
-  return { sent, send(buf, port, address, cb) { sent.push({ buf: Buffer.from(buf), port, address }); cb(null); } };
+  return { sent, send(buf, port, address, cb) { sent.push({ buf: Buffer.from(buf), port, address }); cb?.(null); } };
 }
 
 describe('UDP reply path', () => {
@@ -70,14 +70,22 @@ describe('UDP reply path', () => {
     assert.equal(c.udpSendErrors, 0);
   });
 
-  test('a send that throws, or reports an error later, is counted', () => {
+  test('a send that throws is counted, and so is a sampled send that reports an error later', () => {
     const c = new Counters(0);
     const send = createReplySender(c);
     const throwing: UdpSender = { send() { throw new Error('Not running'); } };
-    const failingLater: UdpSender = { send(_b, _p, _a, cb) { cb(new Error('EPERM')); } };
+    let asked = 0;
+    const failingLater: UdpSender = {
+      send(_b, _p, _a, cb) {
+        if (cb === undefined) return;
+        asked++;
+        cb(new Error('EPERM'));
+      },
+    };
     assert.doesNotThrow(() => send(throwing, Buffer.alloc(8), { address: '127.0.0.1', port: 6881 }));
-    send(failingLater, Buffer.alloc(8), { address: '127.0.0.1', port: 6881 });
-    assert.equal(c.udpSendErrors, 2);
+    for (let i = 0; i < 2 * SEND_OUTCOME_SAMPLE; i++) send(failingLater, Buffer.alloc(8), { address: '127.0.0.1', port: 6881 });
+    assert.equal(asked, 2, 'one send in SEND_OUTCOME_SAMPLE asks for its outcome');
+    assert.equal(c.udpSendErrors, 3);
   });
 
   test('a closed socket: counted, not thrown', async () => {

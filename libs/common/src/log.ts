@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import tty from 'node:tty';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { prettyFactory as PrettyFactory } from 'pino-pretty';
 import { stdoutLogSink, type LogSink } from './log-sink.js';
 
@@ -34,6 +34,11 @@ export interface LoggerOptions {
 
 let processFormat: LogFormat | null = null;
 
+// pino is CommonJS: required, not imported, so node does not run its ES-module export scanner over it at
+// start (measured: 0.3 MiB less resident memory for an idle tracker, 1.1 MiB for pino alone)
+const require = createRequire(import.meta.url);
+const { pino } = require('pino') as typeof import('pino');
+
 /**
  * The format chosen once for this process (bad LOG_FORMAT falls back to auto; the mains validate it first).
  * isatty(1), not process.stdout.isTTY: creating process.stdout makes a piped fd 1 non-blocking.
@@ -58,7 +63,7 @@ export function createLogger(app: string, level: LogLevel = 'info', opts: Logger
   const format = opts.format ?? defaultFormat();
   if (format === 'json') return pino({ base: { app }, level }, { write: (s: string) => sink.write(s) });
   // loaded only for a person at a terminal: a service logging JSON to journald never pays for it (128 MB budget)
-  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as { prettyFactory: typeof PrettyFactory };
+  const { prettyFactory } = require('pino-pretty') as { prettyFactory: typeof PrettyFactory };
   const pretty = prettyFactory({
     colorize: opts.colorize ?? (process.env['NO_COLOR'] === undefined || process.env['NO_COLOR'] === ''),
     translateTime: 'SYS:HH:MM:ss',

@@ -16,7 +16,6 @@ import { bindListeners, type Listeners } from './tracker-listeners.js';
 import { restoreCounts } from './tracker-restore.js';
 import { Tracker, type Clock } from './tracker.js';
 import { createUdpHandler } from './udp-server.js';
-import { startClusterFromConfig } from './redis-start.js';
 import type { Cluster } from './redis-cluster.js';
 
 /**
@@ -65,7 +64,11 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   const access = await loadAccessList(config, tracker, () => cluster, log);
   const journal = restoreCounts(tracker, config, clock, log, deps.journalIo);
   // a Redis store shares swarms and counts with other instances; answers still come from memory
-  cluster = startClusterFromConfig(config, { tracker, journal, clock, log, fileList: access.fileList });
+  // loaded only then: the Redis modules (and ioredis) cost an idle memory-store tracker several MiB of RSS
+  if (config.store.kind === 'redis') {
+    const { startClusterFromConfig } = await import('./redis-start.js');
+    cluster = startClusterFromConfig(config, { tracker, journal, clock, log, fileList: access.fileList });
+  }
 
   const listeners = await listen(config, tracker, clock, log, deps.secret);
   // like opentracker: bind (privileged ports too), then move into the root dir and drop to the user

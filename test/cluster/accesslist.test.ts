@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startTrackerProcess, sleep, writeWhitelist, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, writeWhitelist, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announceUrl, parseAnnounce, peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 /**
  * The whitelist through Redis: the instance next to the publisher loads its file (start, SIGHUP) and stores

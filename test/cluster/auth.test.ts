@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpGet } from '../helpers/http-client.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 /** A Redis with a password: from the URL, REDIS_PASSWORD or --store-password-file; never in a log line or /stats. */
 const SECRET = 'Sup3r-s3cret-pw';

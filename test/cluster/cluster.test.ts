@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announcePacket, parseUdpAnnounce, udpConnect, udpRequest } from '../helpers/udp-client.js';
 import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 /**
  * Two real tracker processes sharing one real redis-server: peers announced to one are handed out by the

@@ -1,10 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 /**
  * Moving a tracker with history from the memory store to Redis keeps its counts, and a Redis that loses all

@@ -1,9 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 /** Redis restarted with its normal persistence (append-only file): no count lost, none doubled. */
 let redis: RedisServer;

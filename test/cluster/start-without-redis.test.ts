@@ -4,12 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
 import { freeTcpPort as freePort } from '../helpers/free-port.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 /** A tracker whose Redis is not there at start: it serves and counts, says it is degraded, and catches up. */
 const procs: TrackerProcess[] = [];

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/tracker-process.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
 import { announcePacket, connectPacket } from '../helpers/udp-client.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';

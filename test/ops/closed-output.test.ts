@@ -5,7 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { httpGet } from '../helpers/http-client.js';
 import { freePort } from '../helpers/free-port.js';
-import { bin, exitWithin, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
+import { bin } from '../helpers/repo-paths.js';
+import { exitWithin, processAlive, runApp } from '../helpers/app-process.js';
+import { sleep } from '../helpers/wait.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Output that goes away must not stop or freeze a running app: a reader that closed its pipe (`| head -1`)
@@ -22,7 +25,7 @@ async function answers(port: number, pathname: string): Promise<void> {
 }
 
 test('tracker: stdout pipe closed by its reader; logging stops, serving and stopping do not', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');
   fs.writeFileSync(wl, '');
@@ -42,7 +45,7 @@ test('tracker: stdout pipe closed by its reader; logging stops, serving and stop
 });
 
 test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP reloads, SIGTERM stops it', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const trackerPort = await freePort('::');
   const statsPort = await freePort('::');
@@ -99,7 +102,7 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
 });
 
 test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving and SIGTERM ends it', { skip: process.platform !== 'linux' }, async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');
   const pidFile = path.join(t.dir, 'tracker.pid');
@@ -132,7 +135,7 @@ test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving an
 });
 
 test('a hangup while the tracker is still starting does not end it', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');
   fs.writeFileSync(wl, '0123456789abcdef0123456789abcdef01234567\n');

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
-import { apiReleases, makeFixture, serveStats, startStatsFor, type FakeStats } from './helpers.js';
+import { apiReleases, makeFixture, startStatsFor } from '../helpers/stats-fixture.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
 
 /** A GET that reads the whole body (or aborts after `abortAfter` bytes), with a chosen local address. */
 function get(port: number, p: string, opts: { headers?: Record<string, string>; localAddress?: string; abortAfter?: number } = {}): Promise<{ status: number; bytes: number }> {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { apiReleases, makeFixture, startStatsFor } from './helpers.js';
-import { FakeFeedTracker } from './fake-feed.js';
+import { apiReleases, makeFixture, startStatsFor } from '../helpers/stats-fixture.js';
+import { FakeFeedTracker } from '../helpers/fake-tracker-feed.js';
 
 const DAY1 = Date.parse('2024-06-01T10:00:00Z');
 const DAY2 = Date.parse('2024-06-02T10:00:00Z');

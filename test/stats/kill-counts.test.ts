@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/tracker-process.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 import { mulberry32 } from '../helpers/seeded-random.js';

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/free-port.js';
 import { announceText } from '../helpers/announce.js';
-import {
-  apiReleases, commandPath, completeWithClient, makeFixture, rowCount, startOpentracker, startStatsFor,
-} from './helpers.js';
+import { apiReleases, makeFixture, rowCount, startStatsFor } from '../helpers/stats-fixture.js';
+import { commandPath } from '../helpers/command-path.js';
+import { completeWithClient } from '../helpers/client-events.js';
+import { startOpentracker } from '../helpers/opentracker-process.js';
 
 const bin = commandPath('opentracker');
 

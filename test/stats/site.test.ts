@@ -8,8 +8,9 @@ import path from 'node:path';
 import parseTorrent from 'parse-torrent';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
 import type { StatsHandle } from '../../apps/stats/src/stats-app.js';
-import { HTML_NAME, makeFixture, serveStats, startStatsFor, type FakeStats } from './helpers.js';
-import { MULTI_FILES, MULTI_NAME, makeSiteFixture, type SiteFixture } from './site-fixture.js';
+import { HTML_NAME, makeFixture, startStatsFor } from '../helpers/stats-fixture.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
+import { MULTI_FILES, MULTI_NAME, makeSiteFixture, type SiteFixture } from '../helpers/stats-site-fixture.js';
 
 const NOW = Date.parse('2024-06-10T15:00:00Z');
 const TODAY = '2024-06-10T09:00:00.000Z';

@@ -5,7 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
 import parseTorrent from 'parse-torrent';
-import { HTML_NAME, SCRIPT_NAME, apiReleases, makeFixture, rowCount, serveStats, startStatsFor, type ApiRelease, type FakeStats, type Fixture } from './helpers.js';
+import { HTML_NAME, SCRIPT_NAME, apiReleases, makeFixture, rowCount, startStatsFor, type ApiRelease, type Fixture } from '../helpers/stats-fixture.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
 import type { StatsHandle } from '../../apps/stats/src/stats-app.js';
 
 /** A request exactly as written, bypassing the URL normalisation fetch does. */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import Client from 'bittorrent-tracker/client';
 import type { ScrapeData, UpdateData } from 'bittorrent-tracker/client';
-import { collectPeers, nextEvent, waitUntil } from '../helpers/client-events.js';
+import { collectPeers, nextEvent } from '../helpers/client-events.js';
+import { waitUntil } from '../helpers/wait.js';
 import type { TransportClient } from '../helpers/transport-client.js';
 import { NOT_AUTHORIZED, peerId } from '../helpers/tracker-urls.js';
 

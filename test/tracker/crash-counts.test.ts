@@ -2,7 +2,9 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { makeTempDir, sleep, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { sleep } from '../helpers/wait.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announceUrl, peerId } from '../helpers/tracker-urls.js';
 

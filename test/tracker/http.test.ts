@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpGet } from '../helpers/http-client.js';
 import { httpAnnounce, httpScrape } from '../helpers/announce.js';
 import {

@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
-import { waitUntil } from '../helpers/client-events.js';
+import { waitUntil } from '../helpers/wait.js';
 import { randomHashHex } from '../helpers/tracker-urls.js';
 
 /**

@@ -6,10 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import createTorrent from 'create-torrent';
 import parseTorrent from 'parse-torrent';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpGet } from '../helpers/http-client.js';
 import { scrapeOne } from '../helpers/announce.js';
-import { waitUntil } from '../helpers/client-events.js';
+import { waitUntil } from '../helpers/wait.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/free-port.js';
 
 /**

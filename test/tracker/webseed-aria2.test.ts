@@ -8,10 +8,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import createTorrent from 'create-torrent';
 import parseTorrent from 'parse-torrent';
-import { makeTempDir, sleep, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
-import { waitUntil } from '../helpers/client-events.js';
 import { peerId } from '../helpers/tracker-urls.js';
 
 /**

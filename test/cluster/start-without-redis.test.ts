@@ -11,6 +11,7 @@ import { httpGet } from '../helpers/http-client.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
 import { freeTcpPort as freePort } from '../helpers/free-port.js';
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { storeConnected } from '../helpers/redis-testbed.js';
 
 /** A tracker whose Redis is not there at start: it serves and counts, says it is degraded, and catches up. */
 const procs: TrackerProcess[] = [];
@@ -37,7 +38,7 @@ describe('Redis down at start', () => {
     assert.match((await httpGet(tr.httpPort, '/metrics')).body.toString(), /^tracker_store_connected 0$/m);
 
     redis = await startRedis([], { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'redis-late-')), port });
-    await tr.waitForLog((rec) => rec.msg === 'redis store connected: swarms and counts shared', 10000);
+    await storeConnected(tr);
     const c = new Redis(port, '127.0.0.1');
     try {
       for (let i = 0; i < 40 && (await c.hget('late:counts', h)) !== '1'; i++) await sleep(50);

@@ -25,3 +25,10 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutM
 export function waitFor<T>(what: string, fn: () => Promise<Maybe<T>> | Maybe<T>, timeoutMs = 20_000): Promise<T> {
   return poll(what, fn, timeoutMs, 50);
 }
+
+/** Polls `check` every stepMs until it passes, failing the test after ms; resolves with the milliseconds it took. */
+export async function within(ms: number, what: string, check: () => Promise<boolean>, stepMs = 25): Promise<number> {
+  const t0 = Date.now();
+  await poll(`${what} (within ${ms} ms)`, check, ms, stepMs);
+  return Date.now() - t0;
+}

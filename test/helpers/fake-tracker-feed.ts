@@ -52,6 +52,13 @@ export class FakeFeedTracker {
     this.startedAt = Date.now();
   }
 
+  /** A new one, listening. */
+  static async started(): Promise<FakeFeedTracker> {
+    const t = new FakeFeedTracker();
+    await t.start();
+    return t;
+  }
+
   async start(): Promise<void> {
     this.srv = http.createServer((req, res) => {
       const u = new URL(req.url ?? '/', 'http://x');

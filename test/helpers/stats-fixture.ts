@@ -127,3 +127,31 @@ export function rowCount(page: string, infoHash: string): string | null {
   const row = new RegExp(`<tr[^>]*data-infohash="${infoHash}"[\\s\\S]*?</tr>`).exec(page);
   return row ? /class="num downloads">([^<]*)</.exec(row[0])?.[1] ?? null : null;
 }
+
+/** What the page reads its counts from in a test (a fake /stats, a fake feed): a URL and a close. */
+export interface FeedServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** The page app on a fixture, reading a feed; close() stops both and removes the fixture. */
+export interface StatsRig {
+  readonly stats: StatsHandle;
+  /** http://127.0.0.1:<port> of the page. */
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+/** startStatsFor on `f` reading `feed`, with one close() for the whole set-up (for a finally or an after hook). */
+export async function startStatsRig(f: Fixture, feed: FeedServer, extra: string[] = [], deps?: StatsDeps): Promise<StatsRig> {
+  const stats = await startStatsFor(f, feed.url, extra, deps);
+  return {
+    stats,
+    base: `http://127.0.0.1:${stats.port}`,
+    async close() {
+      await stats.close();
+      await feed.close();
+      f.cleanup();
+    },
+  };
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { httpGet } from '../helpers/http-client.js';
 import { freePort } from '../helpers/free-port.js';
 import { bin } from '../helpers/repo-paths.js';
-import { exitWithin, processAlive, runApp } from '../helpers/app-process.js';
+import { exitWithin, processAlive, runApp, type AppProcess } from '../helpers/app-process.js';
 import { sleep } from '../helpers/wait.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -19,17 +19,22 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 const dirs: Array<{ remove(): void }> = [];
 after(() => { for (const d of dirs) d.remove(); });
 
+/** ./bin/tracker on 127.0.0.1 (ports from the kernel) in a temp dir with this whitelist, no pid file. */
+function trackerOnLoopback(whitelist: string): AppProcess {
+  const t = makeTempDir('ops-it-');
+  dirs.push(t);
+  const wl = path.join(t.dir, 'whitelist');
+  fs.writeFileSync(wl, whitelist);
+  return runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+}
+
 async function answers(port: number, pathname: string): Promise<void> {
   const r = await httpGet(port, pathname, {}, { timeoutMs: 3000 });
   assert.equal(r.status, 200, `${pathname} answered ${r.status}`);
 }
 
 test('tracker: stdout pipe closed by its reader; logging stops, serving and stopping do not', async () => {
-  const t = makeTempDir('ops-it-');
-  dirs.push(t);
-  const wl = path.join(t.dir, 'whitelist');
-  fs.writeFileSync(wl, '');
-  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  const app = trackerOnLoopback('');
   const listening = await app.waitLine((r) => r['msg'] === 'listening' && r['proto'] === 'tcp');
   const port = Number(listening['port']);
   app.child.stdout!.destroy();
@@ -135,11 +140,7 @@ test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving an
 });
 
 test('a hangup while the tracker is still starting does not end it', async () => {
-  const t = makeTempDir('ops-it-');
-  dirs.push(t);
-  const wl = path.join(t.dir, 'whitelist');
-  fs.writeFileSync(wl, '0123456789abcdef0123456789abcdef01234567\n');
-  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  const app = trackerOnLoopback('0123456789abcdef0123456789abcdef01234567\n');
   // the access list is read before the sockets are bound: its log line comes before the tracker is ready
   await app.waitLine((r) => typeof r['loaded'] === 'number');
   app.child.kill('SIGHUP');

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpGet } from '../helpers/http-client.js';
 import { httpAnnounce, httpScrape } from '../helpers/announce.js';
 import {
@@ -157,12 +158,7 @@ describe('HTTP: IPv6 peers6', async () => {
 
 describe('HTTP: X-Forwarded-For', () => {
   const hash = randomHashHex();
-  const trackers: TrackerProcess[] = [];
-  const dirs: Array<{ remove: () => void }> = [];
-  after(async () => {
-    for (const t of trackers) await t.cleanup();
-    for (const d of dirs) d.remove();
-  });
+  const { procs: trackers, dirs } = cleanUpAfter();
 
   test('ignored without access.proxy', async () => {
     const tr = await startTrackerProcess({ whitelist: [hash] });

@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import dgram from 'node:dgram';
 import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import {
-  announcePacket, connectPacket, parseUdpAnnounce, parseUdpScrape, scrapePacket, udpConnect, udpErrorText, udpRequest,
+  announcePacket, connectFromTwoPorts, connectPacket, parseUdpAnnounce, parseUdpScrape, scrapePacket, udpConnect, udpErrorText, udpRequest,
   type UdpAnnounceFields,
 } from '../helpers/udp-client.js';
 import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
@@ -35,20 +34,8 @@ describe('UDP: raw packets', () => {
   }
 
   test('connect: 16 bytes, txid echoed, same connection id for two source ports of one IP', async () => {
-    const s1 = dgram.createSocket('udp4');
-    const s2 = dgram.createSocket('udp4');
-    try {
-      const r1 = await udpRequest(tr.udpPort, connectPacket(0x11111111), 2000, { socket: s1 });
-      const r2 = await udpRequest(tr.udpPort, connectPacket(0x22222222), 2000, { socket: s2 });
-      assert.ok(r1 && r2);
-      assert.equal(r1.length, 16);
-      assert.equal(r1.subarray(0, 8).toString('hex'), '0000000011111111');
-      assert.equal(r2.subarray(0, 8).toString('hex'), '0000000022222222');
-      assert.deepEqual(r1.subarray(8), r2.subarray(8));
-    } finally {
-      s1.close();
-      s2.close();
-    }
+    const { sockets } = await connectFromTwoPorts(tr.udpPort);
+    for (const s of sockets) s.close();
   });
 
   test('announce: the transaction id is echoed in the reply', async () => {

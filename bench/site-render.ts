@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../libs/common/src/log.js';
 import type { Manifest, ManifestRelease } from '../libs/common/src/manifest.js';
-import { parseStatsArgs } from '../apps/stats/src/config.js';
+import { parseStatsConfig } from '../apps/stats/src/config.js';
 import { renderAtomFeed } from '../apps/stats/src/feed.js';
 import { listPage, parseListQuery } from '../apps/stats/src/list-query.js';
 import { lastDays } from '../apps/stats/src/format.js';
@@ -91,10 +91,10 @@ export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
   }));
   fs.mkdirSync(path.join(dir, 'torrents'));
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: 1, releases: rels } satisfies Manifest));
-  const args = parseStatsArgs(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '86400', '--tracker-stats-url', 'http://127.0.0.1:9/stats',
+  const args = parseStatsConfig(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '86400', '--tracker-stats-url', 'http://127.0.0.1:9/stats',
     '--manifest', path.join(dir, 'manifest.json'), '--torrents', path.join(dir, 'torrents'), '--releases', path.join(dir, 'releases'),
-    '--db', path.join(dir, 'stats.sqlite')], {}, dir);
-  if (args.kind !== 'run') throw new Error('unexpected help');
+    '--db', path.join(dir, 'stats.sqlite')], { env: {}, cwd: dir });
+  if (args.kind !== 'config') throw new Error('unexpected help');
   const app = await startStats(args.config, createLogger('stats', 'silent'));
   let http;
   try {

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { pino, type Logger } from 'pino';
 import parseTorrent from 'parse-torrent';
-import { parsePublisherArgs, type PublisherConfig } from '../../apps/publisher/src/config.js';
+import { parsePublisherConfig, type PublisherConfig } from '../../apps/publisher/src/config.js';
 import type { Manifest } from '../../libs/common/src/manifest.js';
 import { REPO_ROOT } from './repo-paths.js';
 
@@ -39,12 +39,11 @@ export async function sandbox(): Promise<Sandbox> {
 }
 
 export function configFor(sb: Sandbox, flags: string[] = [], overrides: Partial<PublisherConfig> = {}): PublisherConfig {
-  const parsed = parsePublisherArgs(
+  const parsed = parsePublisherConfig(
     ['--releases', sb.releases, '--whitelist', sb.whitelist, '--pid-file', sb.pidFile, ...flags],
-    { DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' },
-    sb.dir,
+    { env: { DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' }, cwd: sb.dir },
   );
-  if (parsed.kind !== 'run') throw new Error('unexpected help');
+  if (parsed.kind !== 'config') throw new Error('unexpected help');
   return Object.freeze({ ...parsed.config, stableMs: 400, signalCoalesceMs: 100, ...overrides });
 }
 

@@ -6,7 +6,7 @@ import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
 import parseTorrent, { toMagnetURI } from 'parse-torrent';
 import { createLogger } from '../../libs/common/src/log.js';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
-import { parseStatsArgs, type StatsConfig } from '../../apps/stats/src/config.js';
+import { parseStatsConfig, type StatsConfig } from '../../apps/stats/src/config.js';
 import { startStats, type StatsDeps, type StatsHandle } from '../../apps/stats/src/stats-app.js';
 
 const createTorrentAsync = promisify(createTorrent) as (input: Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
@@ -100,10 +100,10 @@ async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
 }
 
 export function statsConfig(f: Fixture, statsUrl: string, extra: string[] = []): StatsConfig {
-  const r = parseStatsArgs(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '3600', '--tracker-stats-url', statsUrl,
+  const r = parseStatsConfig(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '3600', '--tracker-stats-url', statsUrl,
     '--manifest', f.manifestPath, '--torrents', f.torrentsDir, '--releases', f.releasesDir, '--db', f.dbPath,
-    '--base-url', 'http://stats.example', ...extra], {}, f.dir);
-  if (r.kind !== 'run') throw new Error('unexpected help');
+    '--base-url', 'http://stats.example', ...extra], { env: {}, cwd: f.dir });
+  if (r.kind !== 'config') throw new Error('unexpected help');
   return r.config;
 }
 

@@ -11,18 +11,19 @@ import { waitFor } from '../helpers/wait.js';
 const isRoot = process.getuid?.() === 0;
 
 describe('bin/publisher command line', () => {
-  const rows: Array<{ name: string; args: string[]; code: number; stderr?: RegExp; stdout?: RegExp }> = [
+  const rows: Array<{ name: string; args: string[]; env?: Record<string, string>; code: number; stderr?: RegExp; stdout?: RegExp }> = [
     { name: '--help', args: ['--help'], code: 0, stdout: /Usage: publisher/ },
     { name: 'unknown flag', args: ['--frobnicate'], code: 2, stderr: /^publisher: unknown option --frobnicate\n/ },
-    { name: 'missing value', args: ['--releases'], code: 2, stderr: /--releases needs a value/ },
-    { name: 'bad on-delete', args: ['--on-delete', 'maybe'], code: 2, stderr: /--on-delete must be remove or keep/ },
-    { name: 'bad announce url', args: ['--announce-udp', 'http://x/announce'], code: 2, stderr: /--announce-udp: expected a udp: URL/ },
-    { name: 'bad log level', args: ['--log-level', 'loud'], code: 2, stderr: /--log-level must be one of/ },
-    { name: 'bad quiet period', args: ['--quiet-period', '0'], code: 2, stderr: /--quiet-period must be a number of seconds from 0.1/ },
+    { name: 'missing value', args: ['--releases'], code: 2, stderr: /^publisher: option --releases: needs a value\n/ },
+    { name: 'bad on-delete', args: ['--on-delete', 'maybe'], code: 2, stderr: /^publisher: option --on-delete: 'maybe': expected remove or keep\n/ },
+    { name: 'bad announce url', args: ['--announce-udp', 'http://x/announce'], code: 2, stderr: /^publisher: option --announce-udp: 'http:\/\/x\/announce': only udp URLs are allowed\n/ },
+    { name: 'bad log level', args: ['--log-level', 'loud'], code: 2, stderr: /^publisher: option --log-level: 'loud' is not a log level \(one of / },
+    { name: 'bad quiet period', args: ['--quiet-period', '0'], code: 2, stderr: /^publisher: option --quiet-period: '0' is not a number of seconds from 0.1 to 86400\n/ },
+    { name: 'bad LOG_LEVEL', args: [], env: { LOG_LEVEL: 'loud' }, code: 2, stderr: /^publisher: environment LOG_LEVEL: 'loud' is not a log level/ },
   ];
   for (const row of rows) {
     test(row.name, async () => {
-      const r = await runPublisherCli(row.args);
+      const r = await runPublisherCli(row.args, { env: row.env });
       assert.equal(r.code, row.code);
       if (row.stderr) assert.match(r.stderr, row.stderr);
       if (row.stdout) assert.match(r.stdout, row.stdout);

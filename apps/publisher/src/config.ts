@@ -1,8 +1,12 @@
-import os from 'node:os';
 import path from 'node:path';
-import { showName, unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
+import { ConfigError } from '../../../libs/common/src/config/config-error.js';
+import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/config-result.js';
+import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
+import { FlagValues, longFlags, readFlags } from '../../../libs/common/src/config/flag-reader.js';
+import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
+import { parseChoice, parseDuration, parseLogLevel, parsePath, parseText, parseUrl } from '../../../libs/common/src/config/value-parsers.js';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
-import { suiteSettings, SettingsError } from '../../../libs/common/src/suite-env.js';
+import { suiteSettings } from '../../../libs/common/src/suite-env.js';
 
 export type OnDelete = 'remove' | 'keep';
 
@@ -34,15 +38,25 @@ export interface PublisherConfig {
   readonly hashThreads: number;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export interface PublisherInput extends ConfigInput {
+  /** CPUs this process may use (os.availableParallelism()); hashing uses up to DEFAULTS.maxHashThreads of them. */
+  readonly cpus?: number;
 }
 
-export type ParsedArgs = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'run'; readonly config: PublisherConfig };
-
-/** Long enough to ride out a stalled copy (network hiccup, slow disk), short enough to publish promptly. */
-export const DEFAULT_QUIET_SECONDS = 15;
-const MAX_QUIET_SECONDS = 86_400;
+/** The publisher's defaults; paths and URLs come from the suite's environment (suite-env.ts). */
+export const DEFAULTS = deepFreeze({
+  onDelete: 'remove' as OnDelete,
+  /** Long enough to ride out a stalled copy (network hiccup, slow disk), short enough to publish promptly. */
+  quietSeconds: 15,
+  logLevel: 'info' as LogLevel,
+  signalCoalesceMs: 250,
+  reloadTimeoutMs: 30_000,
+  /** Each hashing thread costs ~10-15 MB; more than four rarely helps a disk keep up. */
+  maxHashThreads: 4,
+});
+const QUIET_SECONDS = { min: 0.1, max: 86_400 };
+const MAX_COMMAND = 4096;
+const HTTP = ['http:', 'https:'];
 
 export const PUBLISHER_HELP = `Usage: publisher [options]
 
@@ -62,103 +76,57 @@ entry and a whitelist line, and the tracker is told to reload its whitelist.
   --private               set the private flag in new torrents
   --on-delete remove|keep what a deleted release does to its whitelist line (default remove)
   --quiet-period SECONDS  publish a release only after it has been unchanged this long
-                          (default ${DEFAULT_QUIET_SECONDS}; an upload that stalls longer is published early)
+                          (default ${DEFAULTS.quietSeconds}; an upload that stalls longer is published early)
   --once                  process the folder once and exit (exit 1 if a release failed)
   --dry-run               hash and log what would be done; write nothing, signal nothing
   --log-level LEVEL       ${LOG_LEVELS.join('|')} (default info)
   --help                  this text
 `;
 
-const VALUE_FLAGS = new Set(['--releases', '--torrents', '--manifest', '--whitelist', '--pid-file', '--reload-command',
-  '--announce-http', '--announce-udp', '--web-seed-base', '--on-delete', '--log-level', '--quiet-period']);
-const BOOL_FLAGS = new Set(['--private', '--once', '--dry-run', '--help']);
-
-function checkUrl(flag: string, value: string, protocols: readonly string[]): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${flag}: not a URL: ${JSON.stringify(value)}`);
-  }
-  if (!protocols.includes(url.protocol)) throw new ConfigError(`${flag}: expected a ${protocols.join(' or ')} URL, got ${JSON.stringify(value)}`);
-  return value;
-}
+const F = longFlags({
+  releases: true, torrents: true, manifest: true, whitelist: true, 'pid-file': true, 'reload-command': true,
+  'announce-http': true, 'announce-udp': true, 'web-seed-base': true, 'on-delete': true, 'log-level': true, 'quiet-period': true,
+  private: false, once: false, 'dry-run': false,
+});
+const FLAG_SPEC = { defs: Object.values(F), help: ['--help'] };
 
 /**
  * Reads the publisher's configuration: suite defaults from the environment, overridden by flags.
  * Throws ConfigError (the caller exits 2) on an unknown flag, a missing value or a bad value.
  */
-export function parsePublisherArgs(argv: readonly string[], env: Record<string, string | undefined>, cwd: string): ParsedArgs {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] as string;
-    const eq = raw.startsWith('--') ? raw.indexOf('=') : -1;
-    const name = eq > 0 ? raw.slice(0, eq) : raw;
-    if (BOOL_FLAGS.has(name)) {
-      if (eq > 0) throw new ConfigError(`${name} takes no value`);
-      flags.set(name, 'true');
-    } else if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 ? raw.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new ConfigError(`${name} needs a value`);
-      flags.set(name, value);
-    } else if (!raw.startsWith('-')) {
-      throw new ConfigError(`unexpected argument ${showName(raw)} (options start with --)`);
-    } else {
-      throw new ConfigError(unknownNameMessage(name, [...VALUE_FLAGS, ...BOOL_FLAGS]));
-    }
-  }
-  if (flags.has('--help')) return { kind: 'help', text: PUBLISHER_HELP };
-
-  let suite;
-  try {
-    suite = suiteSettings(env, cwd);
-  } catch (err) {
-    if (err instanceof SettingsError) throw new ConfigError(err.message);
-    throw err;
-  }
-  const dir = (flag: string, dflt: string): string => {
-    const v = flags.get(flag);
-    if (v === '') throw new ConfigError(`${flag} must not be empty`);
-    return v === undefined ? dflt : path.resolve(cwd, v);
-  };
-  const onDelete = flags.get('--on-delete') ?? 'remove';
-  if (onDelete !== 'remove' && onDelete !== 'keep') throw new ConfigError(`--on-delete must be remove or keep, got ${JSON.stringify(onDelete)}`);
-  const logLevel = flags.get('--log-level') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  const reloadCommand = flags.get('--reload-command') ?? null;
-  if (reloadCommand !== null && reloadCommand.trim() === '') throw new ConfigError('--reload-command must not be empty');
-  let webSeedBaseUrl = checkUrl('--web-seed-base', flags.get('--web-seed-base') ?? suite.webSeedBaseUrl, ['http:', 'https:']);
-  if (!webSeedBaseUrl.endsWith('/')) webSeedBaseUrl += '/';
-  const quietText = flags.get('--quiet-period') ?? String(DEFAULT_QUIET_SECONDS);
-  const quietSeconds = /^\d+(\.\d+)?$/.test(quietText) ? Number(quietText) : Number.NaN;
-  if (!(quietSeconds >= 0.1 && quietSeconds <= MAX_QUIET_SECONDS)) {
-    throw new ConfigError(`--quiet-period must be a number of seconds from 0.1 to ${MAX_QUIET_SECONDS}, got ${JSON.stringify(quietText)}`);
-  }
-  const releasesDir = dir('--releases', suite.releasesDir);
-  const torrentsDir = dir('--torrents', suite.torrentsDir);
-  if (path.relative(releasesDir, torrentsDir) === '' ) throw new ConfigError('--torrents must not be the releases folder');
-
+export function parsePublisherConfig(argv: readonly string[], input: PublisherInput): ConfigResult<PublisherConfig> {
+  const read = readFlags(argv, FLAG_SPEC);
+  if (read.kind !== 'flags') return { kind: 'help', text: PUBLISHER_HELP };
+  const f = new FlagValues(read.uses);
+  const suite = suiteSettings(input.env, input.cwd);
+  const envLogLevel = logLevelFromEnv(input.env, DEFAULTS.logLevel);
+  const file = (def: (typeof F)[keyof typeof F], dflt: string): string => path.resolve(input.cwd, f.last(def, parsePath) ?? dflt);
+  const releasesDir = file(F.releases, suite.releasesDir);
+  const torrentsDir = file(F.torrents, suite.torrentsDir);
+  if (path.relative(releasesDir, torrentsDir) === '') throw new ConfigError('option --torrents: must not be the releases folder');
+  const webSeedBaseUrl = f.last(F['web-seed-base'], (v) => parseUrl(v, HTTP)) ?? suite.webSeedBaseUrl;
+  const quietSeconds = f.last(F['quiet-period'], (v) => parseDuration(v, QUIET_SECONDS.min, QUIET_SECONDS.max)) ?? DEFAULTS.quietSeconds;
   return {
-    kind: 'run',
-    config: Object.freeze({
+    kind: 'config',
+    config: deepFreeze({
       releasesDir,
       torrentsDir,
-      manifestPath: dir('--manifest', suite.manifestPath),
-      whitelistPath: dir('--whitelist', suite.whitelistPath),
-      trackerPidFile: dir('--pid-file', suite.trackerPidFile),
-      reloadCommand,
-      announceHttpUrl: checkUrl('--announce-http', flags.get('--announce-http') ?? suite.announceHttpUrl, ['http:', 'https:']),
-      announceUdpUrl: checkUrl('--announce-udp', flags.get('--announce-udp') ?? suite.announceUdpUrl, ['udp:']),
-      webSeedBaseUrl,
-      private: flags.has('--private'),
-      onDelete,
-      once: flags.has('--once'),
-      dryRun: flags.has('--dry-run'),
-      logLevel: logLevel as LogLevel,
+      manifestPath: file(F.manifest, suite.manifestPath),
+      whitelistPath: file(F.whitelist, suite.whitelistPath),
+      trackerPidFile: file(F['pid-file'], suite.trackerPidFile),
+      reloadCommand: f.last(F['reload-command'], (v) => parseText(v, MAX_COMMAND)) ?? null,
+      announceHttpUrl: f.last(F['announce-http'], (v) => parseUrl(v, HTTP)) ?? suite.announceHttpUrl,
+      announceUdpUrl: f.last(F['announce-udp'], (v) => parseUrl(v, ['udp:'])) ?? suite.announceUdpUrl,
+      webSeedBaseUrl: webSeedBaseUrl.endsWith('/') ? webSeedBaseUrl : `${webSeedBaseUrl}/`,
+      private: f.has(F.private),
+      onDelete: f.last(F['on-delete'], (v) => parseChoice(v, ['remove', 'keep'] as const)) ?? DEFAULTS.onDelete,
+      once: f.has(F.once),
+      dryRun: f.has(F['dry-run']),
+      logLevel: f.last(F['log-level'], parseLogLevel) ?? envLogLevel,
       stableMs: Math.round(quietSeconds * 1000),
-      signalCoalesceMs: 250,
-      reloadTimeoutMs: 30_000,
-      hashThreads: Math.max(1, Math.min(4, os.availableParallelism())),
+      signalCoalesceMs: DEFAULTS.signalCoalesceMs,
+      reloadTimeoutMs: DEFAULTS.reloadTimeoutMs,
+      hashThreads: Math.max(1, Math.min(DEFAULTS.maxHashThreads, input.cpus ?? 1)),
     }),
   };
 }

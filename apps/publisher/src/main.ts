@@ -1,26 +1,15 @@
-import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
+import os from 'node:os';
+import { configOrExit } from '../../../libs/common/src/config/config-or-exit.js';
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
-import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
+import { createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
 import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
-import { ConfigError, parsePublisherArgs } from './config.js';
+import { parsePublisherConfig } from './config.js';
 import { startPublisher, type PublisherHandle } from './publisher.js';
 
-let parsed;
-try {
-  chooseLogFormat(process.env, false);
-  parsed = parsePublisherArgs(process.argv.slice(2), withHostDefaults(process.env), process.cwd());
-} catch (err) {
-  if (!(err instanceof ConfigError) && !(err instanceof LogFormatError)) throw err;
-  process.stderr.write(usageErrorText('publisher', err.message));
-  process.exit(USAGE_EXIT_CODE);
-}
-if (parsed.kind === 'help') {
-  process.stdout.write(parsed.text);
-  process.exit(0);
-}
-const config = parsed.config;
+const config = configOrExit('publisher', () =>
+  parsePublisherConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd(), cpus: os.availableParallelism() }));
 const log = createLogger('publisher', config.logLevel);
 installCrashGuard(log);
 keepRunningOnHangup(log);

@@ -1,16 +1,31 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseStatsArgs, StatsConfigError } from './config.js';
+import { ConfigError } from '../../../libs/common/src/config/config-error.js';
+import { DEFAULTS, parseStatsConfig } from './config.js';
 
 const CWD = '/srv/site';
 
-function run(argv: string[], env: Record<string, string> = {}) {
-  const r = parseStatsArgs(argv, env, CWD);
-  assert.equal(r.kind, 'run');
-  return r.kind === 'run' ? r.config : assert.fail();
+function parse(argv: string[], env: Record<string, string>, cwd: string) {
+  return parseStatsConfig(argv, { env, cwd });
 }
 
-describe('parseStatsArgs', () => {
+function message(argv: string[], env: Record<string, string> = {}): string {
+  try {
+    parse(argv, env, CWD);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.message;
+  }
+  return assert.fail(`no error for ${argv.join(' ')}`);
+}
+
+function run(argv: string[], env: Record<string, string> = {}) {
+  const r = parse(argv, env, CWD);
+  assert.equal(r.kind, 'config');
+  return r.kind === 'config' ? r.config : assert.fail();
+}
+
+describe('parseStatsConfig', () => {
   test('defaults come from the suite settings', () => {
     const c = run([]);
     assert.equal(c.port, 8080);
@@ -25,6 +40,26 @@ describe('parseStatsArgs', () => {
     assert.equal(c.unknownHashes, 'show');
     assert.equal(c.baseUrl, 'http://127.0.0.1:8080');
     assert.ok(Object.isFrozen(c));
+    assert.equal(c.title, DEFAULTS.title);
+    assert.ok(Object.isFrozen(DEFAULTS));
+  });
+
+  test('the whole config is frozen, nested lists too; LOG_LEVEL sets the default level', () => {
+    const c = run(['--trusted-proxy', '127.0.0.1'], { LOG_LEVEL: 'error' });
+    for (const list of [c.announceUrls, c.webSeeds, c.trustedProxies]) assert.ok(Object.isFrozen(list));
+    assert.throws(() => (c.webSeeds as string[]).push('http://x/'), TypeError);
+    assert.equal(c.logLevel, 'error');
+    assert.equal(run(['--log-level', 'debug'], { LOG_LEVEL: 'error' }).logLevel, 'debug');
+  });
+
+  test('error wording: unknown option, bad value, missing value, bad environment', () => {
+    assert.equal(message(['--porrt', '1']), 'unknown option --porrt (did you mean --port?)');
+    assert.equal(message(['--port', '70000']), "option --port: '70000' is not a port number (0-65535)");
+    assert.equal(message(['--count-source', 'guess']), "option --count-source: 'guess': expected feed, counters or auto");
+    assert.equal(message(['--port']), 'option --port: needs a value');
+    assert.equal(message([], { LOG_LEVEL: 'loud' }), "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)");
+    assert.equal(message([], { STATS_PORT: 'abc' }), "environment STATS_PORT: 'abc' is not a port number (0-65535)");
+    assert.equal(message(['--host', 'a b']), "option --host: 'a b' is not an IP address or host name");
   });
 
   test('environment and flags (both spellings) override', () => {
@@ -53,7 +88,7 @@ describe('parseStatsArgs', () => {
   });
 
   test('--help', () => {
-    const r = parseStatsArgs(['--port', '1', '--help'], {}, CWD);
+    const r = parse(['--port', '1', '--help'], {}, CWD);
     assert.equal(r.kind, 'help');
     assert.match(r.kind === 'help' ? r.text : '', /--poll-interval SECONDS/);
   });
@@ -69,8 +104,8 @@ describe('parseStatsArgs', () => {
     ['negative poll interval', ['--poll-interval', '-5'], {}, /--poll-interval|unexpected/],
     ['unknown-hashes value', ['--unknown-hashes', 'maybe'], {}, /show or hide/],
     ['log level', ['--log-level', 'loud'], {}, /--log-level/],
-    ['stats url not http', ['--tracker-stats-url', 'ftp://x/'], {}, /http/],
-    ['stats url garbage', ['--tracker-stats-url', 'not a url'], {}, /http/],
+    ['stats url not http', ['--tracker-stats-url', 'ftp://x/'], {}, /--tracker-stats-url: 'ftp:\/\/x\/': only http and https URLs/],
+    ['stats url garbage', ['--tracker-stats-url', 'not a url'], {}, /--tracker-stats-url: 'not a url': URL must not/],
     ['empty title', ['--title', ' '], {}, /--title/],
     ['bad env port', [], { STATS_PORT: 'abc' }, /STATS_PORT/],
     ['count source', ['--count-source', 'guess'], {}, /feed, counters or auto/],
@@ -80,15 +115,15 @@ describe('parseStatsArgs', () => {
     ['trusted proxy garbage', ['--trusted-proxy', '127.0.0.1,nginx'], {}, /--trusted-proxy/],
   ];
   test('new counting options', () => {
-    const r = parseStatsArgs(['--count-source', 'counters', '--direct-limit', '10', '--direct-window', '3600', '--max-unknown-hashes', '0',
+    const r = parse(['--count-source', 'counters', '--direct-limit', '10', '--direct-window', '3600', '--max-unknown-hashes', '0',
       '--trusted-proxy', '127.0.0.1, ::1/128'], {}, CWD);
-    assert.ok(r.kind === 'run');
+    assert.ok(r.kind === 'config');
     assert.deepEqual([r.config.countSource, r.config.directLimit, r.config.directWindowSeconds, r.config.maxUnknownHashes, r.config.trustedProxies],
       ['counters', 10, 3600, 0, ['127.0.0.1', '::1/128']]);
   });
   for (const [name, argv, env, msg] of bad) {
     test(`rejects ${name}`, () => {
-      assert.throws(() => parseStatsArgs(argv, env, CWD), (e: unknown) => e instanceof StatsConfigError && e.exitCode === 2 && msg.test(e.message));
+      assert.throws(() => parse(argv, env, CWD), (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && msg.test(e.message));
     });
   }
 });

@@ -1,7 +1,14 @@
 import path from 'node:path';
-import { showName, unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
+import { ConfigError, parseAt } from '../../../libs/common/src/config/config-error.js';
+import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/config-result.js';
+import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
+import { FlagValues, longFlags, readFlags } from '../../../libs/common/src/config/flag-reader.js';
+import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
+import {
+  parseChoice, parseDuration, parseHost, parseIntIn, parseLogLevel, parsePath, parsePort, parseText, parseUrl,
+} from '../../../libs/common/src/config/value-parsers.js';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
-import { suiteSettings, SettingsError } from '../../../libs/common/src/suite-env.js';
+import { suiteSettings } from '../../../libs/common/src/suite-env.js';
 import { parseCidr } from '../../../libs/net/src/cidr.js';
 
 export type UnknownHashes = 'show' | 'hide';
@@ -37,15 +44,21 @@ export interface StatsConfig {
   readonly trustedProxies: readonly string[];
 }
 
-export type StatsArgs =
-  | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'run'; readonly config: StatsConfig };
-
-/** Bad command line or environment; main prints the message and exits with `exitCode`. */
-export class StatsConfigError extends Error {
-  override name = 'StatsConfigError';
-  readonly exitCode = 2;
-}
+/** The site's defaults; ports, paths and URLs come from the suite's environment (suite-env.ts). */
+export const DEFAULTS = deepFreeze({
+  pollIntervalSeconds: 5,
+  title: 'Downloads',
+  unknownHashes: 'show' as UnknownHashes,
+  countSource: 'auto' as CountSourceOption,
+  maxUnknownHashes: 1000,
+  directLimit: 3,
+  directWindowSeconds: 86_400,
+  trustedProxies: [] as readonly string[],
+  logLevel: 'info' as LogLevel,
+});
+/** Most --announce and most --web-seed values: each is copied into every served .torrent and magnet link. */
+const MAX_URLS = 32;
+const HTTP = ['http:', 'https:'];
 
 export const STATS_HELP = `Usage: stats [options]
 
@@ -81,144 +94,60 @@ Options (defaults come from the suite's environment: STATS_PORT, DATA_DIR, RELEA
   --help                   this text
 `;
 
-type Flag = 'port' | 'host' | 'tracker-stats-url' | 'poll-interval' | 'manifest' | 'torrents' | 'releases'
-  | 'db' | 'unknown-hashes' | 'title' | 'base-url' | 'log-level' | 'announce' | 'web-seed'
-  | 'count-source' | 'max-unknown-hashes' | 'direct-limit' | 'direct-window' | 'trusted-proxy';
-const FLAGS: ReadonlySet<string> = new Set<Flag>(['port', 'host', 'tracker-stats-url', 'poll-interval', 'manifest',
-  'torrents', 'releases', 'db', 'unknown-hashes', 'title', 'base-url', 'log-level', 'announce', 'web-seed',
-  'count-source', 'max-unknown-hashes', 'direct-limit', 'direct-window', 'trusted-proxy']);
-/** Flags that may be given several times; the others keep their last value. */
-const REPEATABLE: ReadonlySet<string> = new Set<Flag>(['announce', 'web-seed']);
-const MAX_URLS = 32;
+const F = longFlags({
+  port: true, host: true, 'tracker-stats-url': true, 'poll-interval': true, manifest: true, torrents: true, releases: true,
+  db: true, 'unknown-hashes': true, title: true, 'base-url': true, 'log-level': true, announce: true, 'web-seed': true,
+  'count-source': true, 'max-unknown-hashes': true, 'direct-limit': true, 'direct-window': true, 'trusted-proxy': true,
+});
+const FLAG_SPEC = { defs: Object.values(F), help: ['-h', '--help'] };
+type Flag = (typeof F)[keyof typeof F];
 
-function readFlags(argv: readonly string[]): Map<Flag, string> | 'help' {
-  const out = new Map<Flag, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) {
-      if (arg.startsWith('-')) throw new StatsConfigError(unknownNameMessage(arg.split('=')[0]!, [...FLAGS].map((f) => `--${f}`)));
-      throw new StatsConfigError(`unexpected argument ${showName(arg)} (options start with --)`);
-    }
-    const name = m[1]!;
-    if (!FLAGS.has(name)) throw new StatsConfigError(unknownNameMessage(`--${name}`, [...FLAGS].map((f) => `--${f}`)));
-    let value = m[2];
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new StatsConfigError(`option --${name} needs a value`);
-    }
-    // repeatable flags collect their values, NUL-separated (a NUL is refused in every value)
-    const prev = out.get(name as Flag);
-    out.set(name as Flag, REPEATABLE.has(name) && prev !== undefined ? `${prev}\0${value}` : value);
-  }
-  return out;
-}
-
-function urlList(flag: string, raw: string | undefined, dflt: readonly string[], protocols: readonly string[]): string[] {
-  const values = raw === undefined ? [...dflt] : raw.split('\0');
-  if (values.length > MAX_URLS) throw new StatsConfigError(`--${flag} may be given at most ${MAX_URLS} times`);
-  return values.map((v) => {
-    let u: URL;
-    try {
-      u = new URL(v);
-    } catch {
-      throw new StatsConfigError(`--${flag} must be a ${protocols.join('/')} URL, got ${JSON.stringify(v)}`);
-    }
-    if (!protocols.includes(u.protocol)) throw new StatsConfigError(`--${flag} must be a ${protocols.join('/')} URL, got ${JSON.stringify(v)}`);
-    return u.toString();
-  });
-}
-
-function parsePort(raw: string): number {
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new StatsConfigError(`--port must be 0-65535, got ${JSON.stringify(raw)}`);
-  return Number(raw);
-}
-
-function parseSeconds(raw: string): number {
-  const n = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || n < 1 || n > 86_400) {
-    throw new StatsConfigError(`--poll-interval must be seconds between 1 and 86400, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
-
-function parseHttpUrl(flag: string, raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new StatsConfigError(`${flag} must be an http(s) URL, got ${JSON.stringify(raw)}`);
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new StatsConfigError(`${flag} must be an http(s) URL, got ${JSON.stringify(raw)}`);
-  return u.toString();
-}
-
-function nonEmpty(flag: string, raw: string, max = 4096): string {
-  if (raw.trim() === '' || raw.length > max || raw.includes('\0')) throw new StatsConfigError(`${flag} must be non-empty text of at most ${max} characters`);
-  return raw;
-}
-
-function parseInteger(flag: string, raw: string, min: number, max: number): number {
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw new StatsConfigError(`${flag} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return Number(raw);
-}
-
-function parseProxies(raw: string): string[] {
-  const list = raw.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  for (const item of list) {
-    try {
-      parseCidr(item);
-    } catch {
-      throw new StatsConfigError(`--trusted-proxy: ${JSON.stringify(item)} is not an address or CIDR`);
-    }
-  }
+/** `--trusted-proxy 127.0.0.1, ::1/128`: addresses or CIDRs, comma-separated. */
+function parseProxies(value: string): string[] {
+  const list = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  for (const item of list) parseCidr(item);
   return list;
 }
 
-/** Reads the stats app's configuration once: suite environment defaults, then flags. Throws StatsConfigError. */
-export function parseStatsArgs(argv: readonly string[], env: Record<string, string | undefined>, cwd: string): StatsArgs {
-  const flags = readFlags(argv);
-  if (flags === 'help') return { kind: 'help', text: STATS_HELP };
-  let suite;
-  try {
-    suite = suiteSettings(env, cwd);
-  } catch (e) {
-    if (e instanceof SettingsError) throw new StatsConfigError(e.message);
-    throw e;
-  }
-  const f = (name: Flag): string | undefined => flags.get(name);
-  const p = (name: Flag, dflt: string): string => path.resolve(cwd, nonEmpty(`--${name}`, f(name) ?? dflt));
-  const unknown = f('unknown-hashes') ?? 'show';
-  if (unknown !== 'show' && unknown !== 'hide') throw new StatsConfigError(`--unknown-hashes must be show or hide, got ${JSON.stringify(unknown)}`);
-  const source = f('count-source') ?? 'auto';
-  if (source !== 'feed' && source !== 'counters' && source !== 'auto') throw new StatsConfigError(`--count-source must be feed, counters or auto, got ${JSON.stringify(source)}`);
-  const level = f('log-level') ?? 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new StatsConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-  const config: { -readonly [K in keyof StatsConfig]: StatsConfig[K] } = {
-    host: nonEmpty('--host', f('host') ?? suite.bindHost, 255),
-    port: f('port') === undefined ? suite.statsPort : parsePort(f('port')!),
-    trackerStatsUrl: parseHttpUrl('--tracker-stats-url', f('tracker-stats-url') ?? suite.trackerStatsUrl),
-    pollIntervalSeconds: f('poll-interval') === undefined ? 5 : parseSeconds(f('poll-interval')!),
-    manifestPath: p('manifest', suite.manifestPath),
-    torrentsDir: p('torrents', suite.torrentsDir),
-    releasesDir: p('releases', suite.releasesDir),
-    dbPath: p('db', suite.statsDbPath),
-    unknownHashes: unknown,
-    title: nonEmpty('--title', f('title') ?? 'Downloads', 200),
-    logLevel: level as LogLevel,
-    baseUrl: parseHttpUrl('--base-url', f('base-url') ?? suite.statsBaseUrl).replace(/\/+$/, ''),
-    announceUrls: Object.freeze(urlList('announce', f('announce'), [suite.announceHttpUrl, suite.announceUdpUrl], ['http:', 'https:', 'udp:'])),
-    webSeeds: [],
-    countSource: source as CountSourceOption,
-    maxUnknownHashes: f('max-unknown-hashes') === undefined ? 1000 : parseInteger('--max-unknown-hashes', f('max-unknown-hashes')!, 0, 1_000_000),
-    directLimit: f('direct-limit') === undefined ? 3 : parseInteger('--direct-limit', f('direct-limit')!, 1, 1_000_000),
-    directWindowSeconds: f('direct-window') === undefined ? 86_400 : parseInteger('--direct-window', f('direct-window')!, 1, 31_536_000),
-    trustedProxies: Object.freeze(parseProxies(f('trusted-proxy') ?? '')),
+/** A repeatable URL flag: every value, or `dflt` when none is given. */
+function urls(f: FlagValues<Flag>, def: Flag, protocols: readonly string[], dflt: readonly string[]): string[] {
+  const given = f.all(def, (v) => parseUrl(v, protocols));
+  if (given.length > MAX_URLS) throw new ConfigError(`option ${def.flags[0]}: given more than ${MAX_URLS} times`);
+  return given.length === 0 ? [...dflt] : given;
+}
+
+/** Reads the stats app's configuration once: suite environment defaults, then flags. Throws ConfigError. */
+export function parseStatsConfig(argv: readonly string[], input: ConfigInput): ConfigResult<StatsConfig> {
+  const read = readFlags(argv, FLAG_SPEC);
+  if (read.kind !== 'flags') return { kind: 'help', text: STATS_HELP };
+  const f = new FlagValues(read.uses);
+  const suite = suiteSettings(input.env, input.cwd);
+  const envLogLevel = logLevelFromEnv(input.env, DEFAULTS.logLevel);
+  const file = (def: Flag, dflt: string): string => path.resolve(input.cwd, f.last(def, parsePath) ?? dflt);
+  const baseUrl = (f.last(F['base-url'], (v) => parseUrl(v, HTTP)) ?? suite.statsBaseUrl).replace(/\/+$/, '');
+  const mirrors = urls(f, F['web-seed'], HTTP, []).map((u) => (u.endsWith('/') ? u : `${u}/`));
+  return {
+    kind: 'config',
+    config: deepFreeze({
+      host: f.last(F.host, parseHost) ?? parseAt('environment BIND_HOST', suite.bindHost, parseHost),
+      port: f.last(F.port, parsePort) ?? suite.statsPort,
+      trackerStatsUrl: f.last(F['tracker-stats-url'], (v) => parseUrl(v, HTTP)) ?? suite.trackerStatsUrl,
+      pollIntervalSeconds: f.last(F['poll-interval'], (v) => parseDuration(v, 1, 86_400)) ?? DEFAULTS.pollIntervalSeconds,
+      manifestPath: file(F.manifest, suite.manifestPath),
+      torrentsDir: file(F.torrents, suite.torrentsDir),
+      releasesDir: file(F.releases, suite.releasesDir),
+      dbPath: file(F.db, suite.statsDbPath),
+      unknownHashes: f.last(F['unknown-hashes'], (v) => parseChoice(v, ['show', 'hide'] as const)) ?? DEFAULTS.unknownHashes,
+      title: f.last(F.title, (v) => parseText(v, 200)) ?? DEFAULTS.title,
+      logLevel: f.last(F['log-level'], parseLogLevel) ?? envLogLevel,
+      baseUrl,
+      announceUrls: urls(f, F.announce, [...HTTP, 'udp:'], [suite.announceHttpUrl, suite.announceUdpUrl]),
+      webSeeds: [...new Set([`${baseUrl}/files/`, ...mirrors])],
+      countSource: f.last(F['count-source'], (v) => parseChoice(v, ['feed', 'counters', 'auto'] as const)) ?? DEFAULTS.countSource,
+      maxUnknownHashes: f.last(F['max-unknown-hashes'], (v) => parseIntIn(v, 0, 1_000_000)) ?? DEFAULTS.maxUnknownHashes,
+      directLimit: f.last(F['direct-limit'], (v) => parseIntIn(v, 1, 1_000_000)) ?? DEFAULTS.directLimit,
+      directWindowSeconds: f.last(F['direct-window'], (v) => parseIntIn(v, 1, 31_536_000)) ?? DEFAULTS.directWindowSeconds,
+      trustedProxies: f.last(F['trusted-proxy'], parseProxies) ?? [...DEFAULTS.trustedProxies],
+    }),
   };
-  const mirrors = urlList('web-seed', f('web-seed'), [], ['http:', 'https:']).map((u) => (u.endsWith('/') ? u : `${u}/`));
-  config.webSeeds = Object.freeze([...new Set([`${config.baseUrl}/files/`, ...mirrors])]);
-  return { kind: 'run', config: Object.freeze(config) };
 }

@@ -1,28 +1,14 @@
-import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
+import { configOrExit } from '../../../libs/common/src/config/config-or-exit.js';
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
-import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
+import { createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
-import { parseStatsArgs, StatsConfigError } from './config.js';
+import { parseStatsConfig } from './config.js';
 import { startStats, type StatsHandle } from './stats-app.js';
 
-let args;
-try {
-  chooseLogFormat(process.env, false);
-  args = parseStatsArgs(process.argv.slice(2), withHostDefaults(process.env), process.cwd());
-} catch (e) {
-  if (!(e instanceof StatsConfigError) && !(e instanceof LogFormatError)) throw e;
-  process.stderr.write(usageErrorText('stats', e.message));
-  process.exit(USAGE_EXIT_CODE);
-}
-if (args.kind === 'help') {
-  process.stdout.write(args.text);
-  process.exit(0);
-}
-
-const config = args.config;
+const config = configOrExit('stats', () => parseStatsConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd() }));
 const log = createLogger('stats', config.logLevel);
 installCrashGuard(log);
 keepRunningOnHangup(log);

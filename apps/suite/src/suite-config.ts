@@ -1,8 +1,18 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { showName, unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
+import { showName } from '../../../libs/common/src/cli-errors.js';
+import { ConfigError, configErrorAt, parseAt } from '../../../libs/common/src/config/config-error.js';
+import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/config-result.js';
+import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
+import { FlagValues, longFlags, readFlags, type FlagDef } from '../../../libs/common/src/config/flag-reader.js';
+import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
+import { readConfigFile } from '../../../libs/common/src/config/read-config-file.js';
+import { parsePath } from '../../../libs/common/src/config/value-parsers.js';
 import { parseEnvFile } from '../../../libs/common/src/env-file.js';
-import { SUITE_ENV_VARS } from '../../../libs/common/src/suite-env.js';
+import type { LogLevel } from '../../../libs/common/src/log.js';
+import { SUITE_ENV_VARS, suiteSettings, type SuiteSettings } from '../../../libs/common/src/suite-env.js';
+import { parsePublisherConfig, type PublisherConfig } from '../../publisher/src/config.js';
+import { parseStatsConfig, type StatsConfig } from '../../stats/src/config.js';
+import { parseTrackerConfig, type TrackerConfig } from '../../tracker/src/config.js';
 
 /**
  * The suite's settings: environment variables, optionally from a config file (`--config FILE`, or
@@ -40,32 +50,83 @@ A second suite on the same files exits at once with code 2, naming the first one
 settings and ports already in use (the launcher does not restart on 2). SIGHUP reloads the whitelist.
 `;
 
-export class SuiteConfigError extends Error {
-  override name = 'SuiteConfigError';
-}
+/** The suite's own defaults; the apps' come from their DEFAULTS and the shared environment (suite-env.ts). */
+export const DEFAULTS = deepFreeze({
+  /** Read when it exists in the working folder and neither --config nor SUITE_CONFIG names another file. */
+  configFile: 'suite.env',
+  logLevel: 'info' as LogLevel,
+  /** Each hashing thread costs ~10-15 MB, and the suite's budget is a 128 MB VPS. */
+  publisherHashThreads: 1,
+});
 
-export interface SuiteInput {
-  readonly env: Record<string, string | undefined>;
+/** Everything the suite runs with, read and checked before anything starts. */
+export interface SuitePlan {
+  /** The environment with the config file's lines under it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   readonly configFile: string | null;
-  readonly help: boolean;
+  /** The suite's own log lines; each app has its own level (LOG_LEVEL is the default of all of them). */
+  readonly logLevel: LogLevel;
+  readonly settings: SuiteSettings;
+  readonly tracker: TrackerConfig;
+  readonly publisher: PublisherConfig;
+  readonly stats: StatsConfig;
 }
 
-export function readSuiteInput(argv: readonly string[], env: Record<string, string | undefined>, cwd: string): SuiteInput {
-  let file: string | null = null;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--help' || a === '-h') help = true;
-    else if (a === '--config' && argv[i + 1] !== undefined) file = path.resolve(cwd, argv[++i]!);
-    else if (a.startsWith('--config=')) file = path.resolve(cwd, a.slice(9));
-    else if (a === '--config') throw new SuiteConfigError('option --config needs a value');
-    else if (!a.startsWith('-')) throw new SuiteConfigError(`unexpected argument ${showName(a)} (options start with --)`);
-    else throw new SuiteConfigError(unknownNameMessage(a.split('=')[0]!, ['--config', '--help']));
+const FLAGS = longFlags({ config: true });
+const FLAG_SPEC = { defs: Object.values(FLAGS), help: ['-h', '--help'] };
+
+/** --config FILE, else SUITE_CONFIG, else ./suite.env when it exists; the environment wins over the file. */
+function suiteEnv(f: FlagValues<FlagDef>, input: ConfigInput): { env: Record<string, string | undefined>; configFile: string | null } {
+  const flag = f.last(FLAGS.config, parsePath);
+  const fromEnv = input.env['SUITE_CONFIG'];
+  const [where, file, optional] = flag !== undefined ? ['option --config', flag, false]
+    : fromEnv ? ['environment SUITE_CONFIG', fromEnv, false]
+      : ['default config file', DEFAULTS.configFile, true];
+  const configFile = path.resolve(input.cwd, file);
+  const text = readConfigFile(input, where, file, optional);
+  const lines = text === null ? {} : parseEnvFile(text, SUITE_KEYS, configFile);
+  return { env: { ...lines, ...input.env }, configFile: text === null ? null : configFile };
+}
+
+/** One app's config from its *_ARGS variable; its errors are prefixed with the variable's name. */
+function appConfig<T>(variable: string, parse: () => ConfigResult<T>): T {
+  let result: ConfigResult<T>;
+  try {
+    result = parse();
+  } catch (err) {
+    throw configErrorAt(variable, err);
   }
-  if (file === null && env['SUITE_CONFIG']) file = path.resolve(cwd, env['SUITE_CONFIG']);
-  if (file === null && fs.existsSync(path.join(cwd, 'suite.env'))) file = path.join(cwd, 'suite.env');
-  const fromFile = file === null ? {} : parseEnvFile(fs.readFileSync(file, 'utf8'), SUITE_KEYS, file);
-  return { env: Object.freeze({ ...fromFile, ...env }), configFile: file, help };
+  if (result.kind !== 'config') throw new ConfigError(`${variable}: --help is not an app flag inside the suite`);
+  return result.config;
+}
+
+/**
+ * Reads the suite's command line, config file and environment, then each app's configuration as it runs
+ * inside the suite. Pure: the config file is read through `input.readFile`.
+ */
+export function parseSuiteConfig(argv: readonly string[], input: ConfigInput): ConfigResult<SuitePlan> {
+  const read = readFlags(argv, FLAG_SPEC);
+  if (read.kind !== 'flags') return { kind: 'help', text: SUITE_HELP };
+  const { env, configFile } = suiteEnv(new FlagValues(read.uses), input);
+  const logLevel = logLevelFromEnv(env, DEFAULTS.logLevel);
+  const settings = suiteSettings(env, input.cwd);
+  const appInput = { env, cwd: input.cwd, readFile: input.readFile, version: input.version };
+  const args = (variable: string): string[] => parseAt(variable, env[variable] ?? '', splitArgs);
+  const port = String(settings.trackerPort);
+  const trackerArgs = ['-i', settings.bindHost, '-p', port, '-P', port, ...args('TRACKER_ARGS')];
+  const tracker = appConfig('TRACKER_ARGS', () => parseTrackerConfig(trackerArgs, appInput));
+  const publisherArgs = args('PUBLISHER_ARGS');
+  const publisher = appConfig('PUBLISHER_ARGS', () => parsePublisherConfig(publisherArgs, { ...appInput, cpus: DEFAULTS.publisherHashThreads }));
+  const statsExtra = args('STATS_ARGS');
+  // The page hands out the trackers and web seed the publisher writes (served .torrent files and magnets
+  // are rewritten to them), unless STATS_ARGS names its own.
+  const own = (flag: string): boolean => statsExtra.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const fromPublisher = [
+    ...(own('--announce') ? [] : ['--announce', publisher.announceHttpUrl, '--announce', publisher.announceUdpUrl]),
+    ...(own('--web-seed') ? [] : ['--web-seed', publisher.webSeedBaseUrl]),
+  ];
+  const stats = appConfig('STATS_ARGS', () => parseStatsConfig(['--host', settings.bindHost, ...fromPublisher, ...statsExtra], appInput));
+  return { kind: 'config', config: deepFreeze({ env, configFile, logLevel, settings, tracker, publisher, stats }) };
 }
 
 /**
@@ -89,14 +150,14 @@ export function splitArgs(value: string | undefined): string[] {
       i++;
     } else if (c === "'") {
       const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new SuiteConfigError(`unterminated ' quote in ${showName(text.slice(0, 80))}`);
+      if (end < 0) throw new ConfigError(`unterminated ' quote in ${showName(text.slice(0, 80))}`);
       word += text.slice(i + 1, end);
       inWord = true;
       i = end + 1;
     } else if (c === '"') {
       i++;
       for (;;) {
-        if (i >= text.length) throw new SuiteConfigError(`unterminated " quote in ${showName(text.slice(0, 80))}`);
+        if (i >= text.length) throw new ConfigError(`unterminated " quote in ${showName(text.slice(0, 80))}`);
         const d = text[i]!;
         if (d === '"') break;
         if (d === '\\' && i + 1 < text.length && '\\"$`\n'.includes(text[i + 1]!)) {
@@ -110,7 +171,7 @@ export function splitArgs(value: string | undefined): string[] {
       inWord = true;
       i++;
     } else if (c === '\\') {
-      if (i + 1 >= text.length) throw new SuiteConfigError(`trailing backslash in ${showName(text.slice(0, 80))}`);
+      if (i + 1 >= text.length) throw new ConfigError(`trailing backslash in ${showName(text.slice(0, 80))}`);
       if (text[i + 1] !== '\n') {
         word += text[i + 1];
         inWord = true;

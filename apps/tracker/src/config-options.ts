@@ -5,11 +5,11 @@
  * (a test checks that every name below appears there).
  */
 import type { AccessMode } from '../../../libs/accesslist/src/access-policy.js';
+import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
+import type { FlagDef } from '../../../libs/common/src/config/flag-reader.js';
+import { parseIntIn, parseLogLevel, parsePath, parsePort, parseUrl } from '../../../libs/common/src/config/value-parsers.js';
 import type { LogLevel } from '../../../libs/common/src/log.js';
-import {
-  parseBindHost, parseCidrText, parseIntIn, parseListenAddress, parseLogLevel, parsePathValue, parsePort,
-  parseRedirectUrl, parseStatsPath, parseUserName, type ListenAddress,
-} from './config-values.js';
+import { parseBindHost, parseCidrText, parseListenAddress, parseStatsPath, parseUserName, type ListenAddress } from './config-values.js';
 import { parseStorePrefix, parseStoreSpec, type StoreSpec } from './store-url.js';
 
 export type { AccessMode };
@@ -51,6 +51,21 @@ export const NUMBER_SETTINGS: Readonly<Record<NumberKey, NumberSetting>> = {
   maxConnectionAgeSeconds: { min: 10, max: 604800, dflt: 300, label: '--max-connection-age / tracker.max_connection_age' },
 };
 
+/** Every default of the tracker in one place: the numbers above, and what has no flag of its own. */
+export const DEFAULTS = deepFreeze({
+  ...(Object.fromEntries(Object.entries(NUMBER_SETTINGS).map(([k, s]) => [k, s.dflt])) as Record<NumberKey, number>),
+  /** opentracker's port when a listen.* line names none. */
+  listenPort: 6969,
+  /** Loopback, so the suite's own stats app can read /stats out of the box. */
+  statsCidrs: ['127.0.0.0/8', '::1/128'] as readonly string[],
+  statsPath: 'stats',
+  storePrefix: 'rts:',
+  logLevel: 'info' as LogLevel,
+  maxUrlBytes: 8192,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 30_000,
+});
+
 /** Upper bound for -A / access.stats / access.proxy entries (opentracker silently stops at 64). */
 export const MAX_CIDRS = 1024;
 
@@ -81,16 +96,11 @@ export interface Draft {
   storePasswordFile?: string;
 }
 
-export interface OptionDef {
-  /** Short (`-p`) and long (`--state-file`) names. */
-  readonly flags: readonly string[];
+export interface OptionDef extends FlagDef {
   readonly directive?: string;
-  readonly takesValue: boolean;
-  /** Throws a plain Error describing the value's problem; the caller adds where it came from. */
+  /** Throws an Error describing the value's problem; the caller adds where it came from. */
   apply(draft: Draft, value: string, where: string): void;
 }
-
-const DEFAULT_LISTEN_PORT = 6969;
 
 function addBind(list: ListenAddress[], bind: ListenAddress, proto: string): void {
   if (bind.port !== 0 && list.some((b) => b.host === bind.host && b.port === bind.port)) {
@@ -133,13 +143,13 @@ export const OPTIONS: readonly OptionDef[] = [
   {
     flags: [], directive: 'listen.tcp_udp', takesValue: true,
     apply: (d, v) => {
-      const bind = parseListenAddress(v, DEFAULT_LISTEN_PORT);
+      const bind = parseListenAddress(v, DEFAULTS.listenPort);
       addBind(d.tcp, bind, 'tcp');
       addBind(d.udp, bind, 'udp');
     },
   },
-  { flags: [], directive: 'listen.tcp', takesValue: true, apply: (d, v) => addBind(d.tcp, parseListenAddress(v, DEFAULT_LISTEN_PORT), 'tcp') },
-  { flags: [], directive: 'listen.udp', takesValue: true, apply: (d, v) => addBind(d.udp, parseListenAddress(v, DEFAULT_LISTEN_PORT), 'udp') },
+  { flags: [], directive: 'listen.tcp', takesValue: true, apply: (d, v) => addBind(d.tcp, parseListenAddress(v, DEFAULTS.listenPort), 'tcp') },
+  { flags: [], directive: 'listen.udp', takesValue: true, apply: (d, v) => addBind(d.udp, parseListenAddress(v, DEFAULTS.listenPort), 'udp') },
   {
     flags: [], directive: 'listen.udp.workers', takesValue: true,
     apply: (d, v, where) => {
@@ -150,15 +160,15 @@ export const OPTIONS: readonly OptionDef[] = [
   { flags: ['-A'], directive: 'access.stats', takesValue: true, apply: (d, v) => addCidr((d.statsCidrs ??= []), v) },
   { flags: ['--proxy'], directive: 'access.proxy', takesValue: true, apply: (d, v) => addCidr(d.proxyCidrs, v) },
   { flags: ['--stats-path'], directive: 'access.stats_path', takesValue: true, apply: (d, v) => { d.statsPath = parseStatsPath(v); } },
-  { flags: ['-w'], directive: 'access.whitelist', takesValue: true, apply: (d, v, where) => setAccess(d, 'whitelist', parsePathValue(v), where) },
-  { flags: ['-b'], directive: 'access.blacklist', takesValue: true, apply: (d, v, where) => setAccess(d, 'blacklist', parsePathValue(v), where) },
+  { flags: ['-w'], directive: 'access.whitelist', takesValue: true, apply: (d, v, where) => setAccess(d, 'whitelist', parsePath(v), where) },
+  { flags: ['-b'], directive: 'access.blacklist', takesValue: true, apply: (d, v, where) => setAccess(d, 'blacklist', parsePath(v), where) },
   { flags: ['--open'], directive: 'access.open', takesValue: false, apply: (d, _v, where) => setAccess(d, 'open', null, where) },
-  { flags: ['-r'], directive: 'tracker.redirect_url', takesValue: true, apply: (d, v) => { d.redirectUrl = parseRedirectUrl(v); } },
+  { flags: ['-r'], directive: 'tracker.redirect_url', takesValue: true, apply: (d, v) => { d.redirectUrl = parseUrl(v, ['http:', 'https:'], { noCredentials: true }); } },
   { flags: ['-u'], directive: 'tracker.user', takesValue: true, apply: (d, v) => { d.user = parseUserName(v); } },
-  { flags: ['-d'], directive: 'tracker.rootdir', takesValue: true, apply: (d, v) => { d.rootDir = parsePathValue(v); } },
-  { flags: ['-l', '--state-file'], directive: 'tracker.state_file', takesValue: true, apply: (d, v) => { d.stateFile = parsePathValue(v); } },
+  { flags: ['-d'], directive: 'tracker.rootdir', takesValue: true, apply: (d, v) => { d.rootDir = parsePath(v); } },
+  { flags: ['-l', '--state-file'], directive: 'tracker.state_file', takesValue: true, apply: (d, v) => { d.stateFile = parsePath(v); } },
   // Our own settings.
-  { flags: ['--pid-file'], directive: 'tracker.pid_file', takesValue: true, apply: (d, v) => { d.pidFile = v === 'none' ? null : parsePathValue(v); } },
+  { flags: ['--pid-file'], directive: 'tracker.pid_file', takesValue: true, apply: (d, v) => { d.pidFile = v === 'none' ? null : parsePath(v); } },
   numberOption('intervalSeconds', '--interval', 'tracker.interval'),
   numberOption('intervalJitterSeconds', '--interval-jitter', 'tracker.interval_jitter'),
   numberOption('peerTimeoutSeconds', '--peer-timeout', 'tracker.peer_timeout'),
@@ -167,7 +177,7 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('scrapeMax', '--scrape-max', 'tracker.scrape_max'),
   numberOption('flushIntervalSeconds', '--flush-interval', 'tracker.flush_interval'),
   numberOption('completionWindowSeconds', '--completion-window', 'tracker.completion_window'),
-  { flags: ['--journal-file'], directive: 'tracker.journal_file', takesValue: true, apply: (d, v) => { d.journalFile = parsePathValue(v); } },
+  { flags: ['--journal-file'], directive: 'tracker.journal_file', takesValue: true, apply: (d, v) => { d.journalFile = parsePath(v); } },
   numberOption('journalKeep', '--journal-keep', 'tracker.journal_keep'),
   numberOption('completionsPerAddress', '--completions-per-address', 'tracker.completions_per_address'),
   numberOption('maxCompleters', '--max-completers', 'tracker.max_completers'),
@@ -180,7 +190,7 @@ export const OPTIONS: readonly OptionDef[] = [
   // shared swarms and counts for several instances (README "More than one machine")
   { flags: ['--store'], directive: 'tracker.store', takesValue: true, apply: (d, v) => { d.store = parseStoreSpec(v); } },
   { flags: ['--store-prefix'], directive: 'tracker.store_prefix', takesValue: true, apply: (d, v) => { d.storePrefix = parseStorePrefix(v); } },
-  { flags: ['--store-password-file'], directive: 'tracker.store_password_file', takesValue: true, apply: (d, v) => { d.storePasswordFile = parsePathValue(v); } },
+  { flags: ['--store-password-file'], directive: 'tracker.store_password_file', takesValue: true, apply: (d, v) => { d.storePasswordFile = parsePath(v); } },
   { flags: ['--log-level'], directive: 'tracker.log_level', takesValue: true, apply: (d, v) => { d.logLevel = parseLogLevel(v); } },
 ];
 

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, parseTrackerConfig, type TrackerConfig } from './config.js';
+import { ConfigError } from '../../../libs/common/src/config/config-error.js';
+import { parseTrackerConfig, type TrackerConfig } from './config.js';
 
 const CWD = '/srv/tracker';
 function parse(argv: string[], env: Record<string, string | undefined> = {}, files: Record<string, string> = {}): TrackerConfig {
@@ -12,8 +13,8 @@ function parse(argv: string[], env: Record<string, string | undefined> = {}, fil
       return t;
     },
   });
-  assert.ok(!('help' in r));
-  return r as TrackerConfig;
+  assert.ok(r.kind === 'config');
+  return r.config;
 }
 
 describe('store settings', () => {

@@ -1,12 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, DEFAULT_STATS_CIDRS, parseTrackerConfig, type ConfigDeps, type HelpResult, type TrackerConfig } from './config.js';
+import { ConfigError } from '../../../libs/common/src/config/config-error.js';
+import type { ConfigInput } from '../../../libs/common/src/config/config-result.js';
+import { DEFAULTS, parseTrackerConfig, type TrackerConfig } from './config.js';
 import { DIRECTIVE_INDEX, FLAG_INDEX } from './config-options.js';
 import { helpText } from './help.js';
 
 const CWD = '/srv/tracker';
 
-function deps(files: Record<string, string> = {}, env: Record<string, string | undefined> = {}): ConfigDeps {
+function deps(files: Record<string, string> = {}, env: Record<string, string | undefined> = {}): { -readonly [K in keyof ConfigInput]: ConfigInput[K] } {
   return {
     cwd: CWD,
     env,
@@ -21,8 +23,8 @@ function deps(files: Record<string, string> = {}, env: Record<string, string | u
 
 function config(argv: string[], files: Record<string, string> = {}, env: Record<string, string | undefined> = {}): TrackerConfig {
   const r = parseTrackerConfig(argv, deps(files, env));
-  assert.ok(!('help' in r), 'expected a config, got help');
-  return r as TrackerConfig;
+  assert.ok(r.kind === 'config', 'expected a config, got help');
+  return r.config;
 }
 
 function configError(argv: string[], files: Record<string, string> = {}, env: Record<string, string | undefined> = {}): string {
@@ -58,7 +60,6 @@ describe('defaults', () => {
     ['numwantDefault', 50],
     ['numwantMax', 200],
     ['scrapeMax', 64],
-    ['udpScrapeMax', 74],
     ['flushIntervalSeconds', 5],
     ['completionWindowSeconds', 86400],
     ['journalFile', `${CWD}/data/tracker.journal`],
@@ -88,7 +89,24 @@ describe('defaults', () => {
     assert.throws(() => (c.tcp as Array<unknown>).push(1));
   });
 
-  test('DEFAULT_STATS_CIDRS is loopback', () => assert.deepEqual([...DEFAULT_STATS_CIDRS], ['127.0.0.0/8', '::1/128']));
+  test('DEFAULTS.statsCidrs is loopback', () => assert.deepEqual([...DEFAULTS.statsCidrs], ['127.0.0.0/8', '::1/128']));
+
+  test('DEFAULTS is deep-frozen and holds every number default', () => {
+    assert.ok(Object.isFrozen(DEFAULTS));
+    assert.ok(Object.isFrozen(DEFAULTS.statsCidrs));
+    assert.equal(DEFAULTS.intervalSeconds, 1800);
+    assert.equal(DEFAULTS.listenPort, 6969);
+  });
+
+  test('udpScrapeMax is gone (BEP 15 scrapes are capped by the datagram size, not by a setting)', () => {
+    assert.ok(!('udpScrapeMax' in c));
+  });
+
+  test('a nested object of the config is frozen too', () => {
+    const r = config(['--store', 'redis://r1:6379/1']);
+    assert.ok(Object.isFrozen(r.store));
+    assert.throws(() => { (r.tcp[0] as { port: number }).port = 1; }, TypeError);
+  });
 
   test('suite environment sets the defaults', () => {
     const e = config([], {}, { WHITELIST: 'lists/wl', DATA_DIR: '/var/lib/suite', TRACKER_PORT: '7000', BIND_HOST: '127.0.0.1' });
@@ -348,7 +366,9 @@ describe('errors', () => {
     { argv: ['-f', '/etc/ot.conf'], files: conf('tracker.interval 5'), message: '/etc/ot.conf line 1 (tracker.interval): 5 is out of range (expected 60-86400)' },
     { argv: ['-f', '/etc/ot.conf'], files: conf('tracker.redirect_url tracker.example'), message: "/etc/ot.conf line 1 (tracker.redirect_url): 'tracker.example' is not a valid absolute URL" },
     // Environment.
-    { argv: [], env: { TRACKER_PORT: 'http' }, message: 'environment: TRACKER_PORT must be a port number 0-65535, got "http"' },
+    { argv: [], env: { TRACKER_PORT: 'http' }, message: "environment TRACKER_PORT: 'http' is not a port number (0-65535)" },
+    { argv: [], env: { LOG_LEVEL: 'verbose' }, message: "environment LOG_LEVEL: 'verbose' is not a log level (one of fatal, error, warn, info, debug, trace, silent)" },
+    { argv: [], env: { LOG_FORMAT: 'yaml' }, message: "environment LOG_FORMAT: 'yaml' is not a log format (one of json, pretty, auto)" },
     { argv: [], env: { BIND_HOST: 'localhost' }, message: /environment BIND_HOST: 'localhost' is not an IP address/ },
   ];
   for (const row of rows) {
@@ -377,10 +397,10 @@ describe('help and version', () => {
   ];
   for (const row of rows) {
     test(row.argv.join(' '), () => {
-      const r = parseTrackerConfig(row.argv, deps()) as HelpResult;
-      assert.equal(typeof r.help, 'string');
-      if (row.help) assert.match(r.help, /^Usage: tracker \[options\]/);
-      else assert.equal(r.help, 'tracker 9.9.9 (opentracker-compatible BitTorrent tracker, HTTP + UDP)\n');
+      const r = parseTrackerConfig(row.argv, deps());
+      assert.equal(r.kind, row.help ? 'help' : 'version');
+      if (row.help) assert.match(r.text, /^Usage: tracker \[options\]/);
+      else assert.equal(r.text, 'tracker 9.9.9 (opentracker-compatible BitTorrent tracker, HTTP + UDP)\n');
     });
   }
 
@@ -401,7 +421,7 @@ describe('help and version', () => {
   test('version falls back to package.json', () => {
     const d = deps();
     delete d.version;
-    const r = parseTrackerConfig(['-v'], { ...d, readFile: (p: string) => (p.endsWith('package.json') ? '{"version":"1.2.3"}' : '') }) as HelpResult;
-    assert.equal(r.help, 'tracker 1.2.3 (opentracker-compatible BitTorrent tracker, HTTP + UDP)\n');
+    const r = parseTrackerConfig(['-v'], { ...d, readFile: (p: string) => (p.endsWith('package.json') ? '{"version":"1.2.3"}' : '') });
+    assert.equal(r.kind === 'version' && r.text, 'tracker 1.2.3 (opentracker-compatible BitTorrent tracker, HTTP + UDP)\n');
   });
 });

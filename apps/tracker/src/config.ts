@@ -13,20 +13,27 @@
  */
 import path from 'node:path';
 import { unknownNameMessage } from '../../../libs/common/src/cli-errors.js';
+import { ConfigError, configErrorAt, parseAt } from '../../../libs/common/src/config/config-error.js';
+import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/config-result.js';
+import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
+import { readFlags, type FlagDef, type FlagSpec } from '../../../libs/common/src/config/flag-reader.js';
+import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
+import { readConfigFile } from '../../../libs/common/src/config/read-config-file.js';
 import type { LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings, type SuiteSettings } from '../../../libs/common/src/suite-env.js';
+import { PACKAGE_JSON, readPackageVersion } from '../../../libs/common/src/version.js';
 import { tokenizeConfigFile } from './config-file.js';
 import {
-  DIRECTIVE_INDEX, FLAG_INDEX, NUMBER_SETTINGS, UNSUPPORTED,
+  DEFAULTS, DIRECTIVE_INDEX, NUMBER_SETTINGS, OPTIONS, UNSUPPORTED,
   type AccessMode, type Draft, type NumberKey, type OptionDef,
 } from './config-options.js';
-import { parseBindHost, quote, type ListenAddress } from './config-values.js';
+import { parseBindHost, type ListenAddress } from './config-values.js';
 import { helpText, versionText } from './help.js';
-import { PACKAGE_JSON, readPackageVersion } from '../../../libs/common/src/version.js';
 import { defaultJournalFile } from './state-file.js';
 import { parseStoreSpec, type StoreSpec } from './store-url.js';
 
 export type { AccessMode, ListenAddress };
+export { DEFAULTS };
 
 export interface TrackerConfig {
   readonly tcp: readonly ListenAddress[];
@@ -53,7 +60,6 @@ export interface TrackerConfig {
   readonly numwantDefault: number;
   readonly numwantMax: number;
   readonly scrapeMax: number;
-  readonly udpScrapeMax: number;
   readonly flushIntervalSeconds: number;
   readonly completionWindowSeconds: number;
   /** Completions the feed keeps (in memory and in the journal file). */
@@ -83,131 +89,45 @@ export interface TrackerConfig {
   readonly notes: readonly string[];
 }
 
-export interface ConfigDeps {
-  readFile(path: string): string;
-  cwd: string;
-  env: Record<string, string | undefined>;
-  /** Shown by --version; read from the suite's package.json when omitted. */
-  version?: string;
-}
-
-/** What --help and --version produce: text for stdout, then exit 0. */
-export interface HelpResult {
-  readonly help: string;
-}
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** Loopback, so the suite's own stats app can read /stats out of the box. */
-export const DEFAULT_STATS_CIDRS: readonly string[] = ['127.0.0.0/8', '::1/128'];
-
-/** 74 x 20-byte hashes is what fits a BEP 15 scrape request in a conventional 1500-byte datagram. */
-const UDP_SCRAPE_MAX = 74;
-
-function fail(where: string, err: unknown): never {
-  throw new ConfigError(`${where}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
-function splitArg(arg: string): { name: string; inline: string | undefined } {
-  if (arg.startsWith('--')) {
-    const eq = arg.indexOf('=');
-    return eq < 0 ? { name: arg, inline: undefined } : { name: arg.slice(0, eq), inline: arg.slice(eq + 1) };
-  }
-  return { name: arg.slice(0, 2), inline: arg.length > 2 ? arg.slice(2) : undefined };
-}
-
-const HELP_FLAGS = new Set(['-h', '--help']);
-const VERSION_FLAGS = new Set(['-v', '--version']);
-/** What "did you mean" picks from. */
-const KNOWN_FLAGS: readonly string[] = [...FLAG_INDEX.keys(), '-f', ...HELP_FLAGS, ...VERSION_FLAGS];
+/** `-f FILE`: an opentracker.conf read at its position on the command line. */
+const CONFIG_FILE_FLAG: FlagDef = { flags: ['-f'], takesValue: true };
+const FLAG_SPEC: FlagSpec<OptionDef | FlagDef> = {
+  defs: [...OPTIONS.filter((o) => o.flags.length > 0), CONFIG_FILE_FLAG],
+  help: ['-h', '--help'],
+  version: ['-v', '--version'],
+  unsupported: UNSUPPORTED,
+};
 const KNOWN_DIRECTIVES: readonly string[] = [...DIRECTIVE_INDEX.keys()];
-const TAKES_VALUE = (name: string): boolean => name === '-f' || FLAG_INDEX.get(name)?.takesValue === true;
 
-/** -h / -v win wherever they appear, even after a bad value, as a user asking for help expects. */
-function findInfoRequest(argv: readonly string[]): 'help' | 'version' | null {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') break;
-    if (HELP_FLAGS.has(arg)) return 'help';
-    if (VERSION_FLAGS.has(arg)) return 'version';
-    if (TAKES_VALUE(arg)) i++;
-  }
-  return null;
-}
-
-function readVersion(deps: ConfigDeps): string {
-  return deps.version ?? readPackageVersion(PACKAGE_JSON, deps.readFile);
+function fail(where: string, problem: string): never {
+  throw new ConfigError(`${where}: ${problem}`);
 }
 
 function applyOption(def: OptionDef, draft: Draft, value: string, where: string): void {
   try {
     def.apply(draft, value, where);
   } catch (err) {
-    fail(where, err);
+    throw configErrorAt(where, err);
   }
 }
 
-function applyConfigFile(draft: Draft, file: string, deps: ConfigDeps): void {
-  let text: string;
-  try {
-    text = deps.readFile(path.resolve(deps.cwd, file));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    fail('option -f', new Error(`cannot read config file ${quote(file)}: ${code ?? (err as Error).message}`));
-  }
+function applyConfigFile(draft: Draft, file: string, input: ConfigInput): void {
+  const text = readConfigFile(input, 'option -f', file) ?? '';
   const shown = /[\u0000-\u001f\u007f]/.test(file) ? JSON.stringify(file) : file;
   for (const { line, keyword, value } of tokenizeConfigFile(text)) {
     const where = `${shown} line ${line}`;
     const unsupported = UNSUPPORTED.get(keyword);
-    if (unsupported !== undefined) fail(where, new Error(`${keyword}: ${unsupported}`));
+    if (unsupported !== undefined) fail(where, `${keyword}: ${unsupported}`);
     const def = DIRECTIVE_INDEX.get(keyword);
-    if (def === undefined) fail(where, new Error(unknownNameMessage(keyword, KNOWN_DIRECTIVES, 'directive')));
-    if (def.takesValue && value === null) fail(where, new Error(`directive ${keyword} needs a value`));
-    if (!def.takesValue && value !== null) fail(where, new Error(`directive ${keyword} takes no value`));
+    if (def === undefined) fail(where, unknownNameMessage(keyword, KNOWN_DIRECTIVES, 'directive'));
+    if (def.takesValue && value === null) fail(where, `directive ${keyword} needs a value`);
+    if (!def.takesValue && value !== null) fail(where, `directive ${keyword} takes no value`);
     applyOption(def, draft, value ?? '', `${where} (${keyword})`);
   }
 }
 
-function applyArgv(draft: Draft, argv: readonly string[], deps: ConfigDeps): void {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      if (i + 1 < argv.length) fail('command line', new Error(`unexpected argument ${quote(argv[i + 1] as string)}`));
-      return;
-    }
-    if (!arg.startsWith('-') || arg === '-') fail('command line', new Error(`unexpected argument ${quote(arg)} (options start with '-')`));
-    const { name, inline } = splitArg(arg);
-    const unsupported = UNSUPPORTED.get(name);
-    if (unsupported !== undefined) fail(`option ${name}`, new Error(unsupported));
-    const def = FLAG_INDEX.get(name);
-    if (name !== '-f' && def === undefined) throw new ConfigError(unknownNameMessage(name.startsWith('--') ? name : arg, KNOWN_FLAGS));
-    if (def !== undefined && !def.takesValue) {
-      if (inline !== undefined) {
-        if (name.startsWith('--')) fail('command line', new Error(`option ${name} takes no value`));
-        throw new ConfigError(unknownNameMessage(arg, KNOWN_FLAGS));
-      }
-      applyOption(def, draft, '', `option ${name}`);
-      continue;
-    }
-    let value = inline;
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) fail(`option ${name}`, new Error('needs a value'));
-      // `-w --open` is a forgotten value, not a file called "--open".
-      if (value.startsWith('-') && (FLAG_INDEX.has(splitArg(value).name) || HELP_FLAGS.has(value) || value === '-f')) {
-        fail(`option ${name}`, new Error(`needs a value (got option ${quote(value)})`));
-      }
-    }
-    if (value === '') fail(`option ${name}`, new Error('needs a non-empty value'));
-    if (name === '-f') applyConfigFile(draft, value, deps);
-    else applyOption(def as OptionDef, draft, value, `option ${name}`);
-  }
-}
-
 function numberValue(draft: Draft, key: NumberKey): number {
-  return draft.numbers[key]?.value ?? NUMBER_SETTINGS[key].dflt;
+  return draft.numbers[key]?.value ?? DEFAULTS[key];
 }
 
 function whereOf(draft: Draft, key: NumberKey): string {
@@ -234,30 +154,22 @@ function checkRelations(draft: Draft): void {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
-function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): TrackerConfig {
+function finalize(draft: Draft, suite: SuiteSettings, input: ConfigInput): TrackerConfig {
   checkRelations(draft);
-  const rootDir = draft.rootDir === null ? null : path.resolve(deps.cwd, draft.rootDir);
-  const insideRoot = (p: string): string => path.resolve(rootDir ?? deps.cwd, p);
+  const rootDir = draft.rootDir === null ? null : path.resolve(input.cwd, draft.rootDir);
+  const insideRoot = (p: string): string => path.resolve(rootDir ?? input.cwd, p);
   const noBind = draft.tcp.length === 0 && draft.udp.length === 0;
   const defaultBind = { host: draft.ip, port: suite.trackerPort };
   const access = draft.access ?? { mode: 'whitelist' as const, path: suite.whitelistPath };
-  const envState = deps.env['TRACKER_STATE_FILE'];
+  const envState = input.env['TRACKER_STATE_FILE'];
   const n = (key: NumberKey): number => numberValue(draft, key);
-  const stateFile = draft.stateFile !== null ? insideRoot(draft.stateFile) : envState ? path.resolve(deps.cwd, envState) : suite.trackerStateFile;
+  const stateFile = draft.stateFile !== null ? insideRoot(draft.stateFile) : envState ? path.resolve(input.cwd, envState) : suite.trackerStateFile;
   return deepFreeze({
     tcp: noBind ? [{ ...defaultBind }] : draft.tcp,
     udp: noBind ? [{ ...defaultBind }] : draft.udp,
     accessMode: access.mode,
     accessListPath: access.path === null ? null : insideRoot(access.path),
-    statsCidrs: draft.statsCidrs ?? [...DEFAULT_STATS_CIDRS],
+    statsCidrs: draft.statsCidrs ?? [...DEFAULTS.statsCidrs],
     proxyCidrs: draft.proxyCidrs,
     statsPath: draft.statsPath,
     redirectUrl: draft.redirectUrl,
@@ -265,14 +177,13 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     rootDir,
     stateFile,
     journalFile: draft.journalFile !== null ? insideRoot(draft.journalFile) : defaultJournalFile(stateFile),
-    pidFile: draft.pidFile === undefined ? suite.trackerPidFile : draft.pidFile === null ? null : path.resolve(deps.cwd, draft.pidFile),
+    pidFile: draft.pidFile === undefined ? suite.trackerPidFile : draft.pidFile === null ? null : path.resolve(input.cwd, draft.pidFile),
     intervalSeconds: n('intervalSeconds'),
     intervalJitterSeconds: n('intervalJitterSeconds'),
     peerTimeoutSeconds: n('peerTimeoutSeconds'),
     numwantDefault: n('numwantDefault'),
     numwantMax: n('numwantMax'),
     scrapeMax: n('scrapeMax'),
-    udpScrapeMax: UDP_SCRAPE_MAX,
     flushIntervalSeconds: n('flushIntervalSeconds'),
     completionWindowSeconds: n('completionWindowSeconds'),
     journalKeep: n('journalKeep'),
@@ -282,16 +193,16 @@ function finalize(draft: Draft, suite: SuiteSettings, deps: ConfigDeps): Tracker
     torrentIdleTimeoutSeconds: n('torrentIdleTimeoutSeconds'),
     maxPeersPerTorrent: n('maxPeersPerTorrent'),
     logLevel: draft.logLevel,
-    maxUrlBytes: 8192,
-    headersTimeoutMs: 10_000,
-    keepAliveTimeoutMs: 30_000,
+    maxUrlBytes: DEFAULTS.maxUrlBytes,
+    headersTimeoutMs: DEFAULTS.headersTimeoutMs,
+    keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutMs,
     maxConnections: n('maxConnections'),
     maxConnectionsPerAddress: n('maxConnectionsPerIp'),
     maxConnectionAgeSeconds: n('maxConnectionAgeSeconds'),
     notes: draft.notes,
-    store: draft.store ?? storeFromEnv(deps.env['TRACKER_STORE']),
-    storePrefix: draft.storePrefix ?? 'rts:',
-    storePasswordFile: draft.storePasswordFile === undefined ? null : path.resolve(deps.cwd, draft.storePasswordFile),
+    store: draft.store ?? storeFromEnv(input.env['TRACKER_STORE']),
+    storePrefix: draft.storePrefix ?? DEFAULTS.storePrefix,
+    storePasswordFile: draft.storePasswordFile === undefined ? null : path.resolve(input.cwd, draft.storePasswordFile),
   });
 }
 
@@ -300,39 +211,19 @@ function storeFromEnv(text: string | undefined): StoreSpec {
   try {
     return parseStoreSpec(text);
   } catch (err) {
-    throw new ConfigError(`environment TRACKER_STORE: ${(err as Error).message}`);
+    throw configErrorAt('environment TRACKER_STORE', err);
   }
 }
 
-/**
- * Parses the tracker's command line (flags processed left to right, `-f` files at their
- * position). Returns the frozen configuration, or `{ help }` for -h/--help and -v/--version
- * (print it to stdout and exit 0). Throws ConfigError for anything unknown or invalid.
- */
-export function parseTrackerConfig(argv: readonly string[], deps: ConfigDeps): TrackerConfig | HelpResult {
-  const info = findInfoRequest(argv);
-  if (info === 'help') return { help: helpText() };
-  if (info === 'version') return { help: versionText(readVersion(deps)) };
-  let suite: SuiteSettings;
-  try {
-    suite = suiteSettings(deps.env, deps.cwd);
-  } catch (err) {
-    fail('environment', err);
-  }
-  let ip: string;
-  try {
-    ip = parseBindHost(suite.bindHost);
-  } catch (err) {
-    fail('environment BIND_HOST', err);
-  }
-  const draft: Draft = {
+function newDraft(ip: string, logLevel: LogLevel): Draft {
+  return {
     ip,
     tcp: [],
     udp: [],
     access: null,
     statsCidrs: null,
     proxyCidrs: [],
-    statsPath: 'stats',
+    statsPath: DEFAULTS.statsPath,
     redirectUrl: null,
     user: null,
     rootDir: null,
@@ -340,9 +231,26 @@ export function parseTrackerConfig(argv: readonly string[], deps: ConfigDeps): T
     journalFile: null,
     pidFile: undefined,
     numbers: {},
-    logLevel: 'info',
+    logLevel,
     notes: [],
   };
-  applyArgv(draft, argv, deps);
-  return finalize(draft, suite, deps);
+}
+
+/**
+ * Parses the tracker's command line (flags processed left to right, `-f` files at their position) on top of
+ * the suite's environment. Returns the deep-frozen configuration, or the text of -h/--help or -v/--version.
+ * Throws ConfigError for anything unknown or invalid.
+ */
+export function parseTrackerConfig(argv: readonly string[], input: ConfigInput): ConfigResult<TrackerConfig> {
+  const read = readFlags(argv, FLAG_SPEC);
+  if (read.kind === 'help') return { kind: 'help', text: helpText() };
+  if (read.kind === 'version') return { kind: 'version', text: versionText(input.version ?? readPackageVersion(PACKAGE_JSON, input.readFile)) };
+  const suite = suiteSettings(input.env, input.cwd);
+  const ip = parseAt('environment BIND_HOST', suite.bindHost, parseBindHost);
+  const draft = newDraft(ip, logLevelFromEnv(input.env, DEFAULTS.logLevel));
+  for (const use of read.uses) {
+    if (use.def === CONFIG_FILE_FLAG) applyConfigFile(draft, use.value, input);
+    else applyOption(use.def as OptionDef, draft, use.value, use.where);
+  }
+  return { kind: 'config', config: finalize(draft, suite, input) };
 }

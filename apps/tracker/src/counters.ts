@@ -78,3 +78,18 @@ export class Counters {
     if (ageMinutes >= 0 && ageMinutes < 45) this.renew[ageMinutes]!++;
   }
 }
+
+/** What the HTTP wire and its framer count: connections, requests, transport-level errors. */
+export type WireCounters = Pick<
+  Counters,
+  'tcpAccepts' | 'tcpRequests' | 'tcpRefusedTotal' | 'tcpRefusedPerAddress' | 'tcpAged' | 'tcpPaused' | 'tcpErrors' | 'httpError'
+>;
+
+/** What the BEP 15 handler counts (announces go through the announce exchange). */
+export type UdpCounters = Pick<
+  Counters,
+  'udpPackets' | 'udpConnects' | 'udpScrapes' | 'udpMismatches' | 'udpDropped' | 'udpErrors' | 'udpUnsendable' | 'udpSendErrors' | 'failure'
+>;
+
+/** What one announce counts, whichever transport carried it. */
+export type AnnounceCounters = Pick<Counters, 'tcpAnnounces' | 'udpAnnounces' | 'failure'>;

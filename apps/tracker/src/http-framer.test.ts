@@ -12,7 +12,7 @@ function ok(body: string | Buffer): WireResponse {
 function setup(route: (r: WireRequest) => WireResponse) {
   const counters = new Counters(0);
   const errors: unknown[] = [];
-  const framer = createFramer({ route, counters, onRouteError: (err) => errors.push(err) });
+  const framer = createFramer({ route, counters, onRouteError: (err) => errors.push(err), maxUrlBytes: 8192 });
   const sink = new FakeSink();
   const conn = newConn(sink);
   return { framer, sink, conn, counters, errors };
@@ -131,7 +131,7 @@ describe('HTTP framer', () => {
     const run = (input: string, res: WireResponse = ok('x')): boolean | null => {
       const sink = new LingerSink();
       const conn = newConn(sink);
-      createFramer({ route: () => res, counters: new Counters(0), onRouteError: () => {} }).feed(conn, input, 0);
+      createFramer({ route: () => res, counters: new Counters(0), onRouteError: () => {}, maxUrlBytes: 8192 }).feed(conn, input, 0);
       assert.ok(sink.ended);
       return sink.linger;
     };

@@ -1,4 +1,4 @@
-import type { Counters } from './counters.js';
+import type { HttpErrorKind, WireCounters } from './counters.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 
 /**
@@ -6,9 +6,11 @@ import type { WireRequest, WireResponse } from './http-routes.js';
  * to the route, replies out to a sink, in order. http-wire.ts feeds it from a socket; tests feed it
  * arbitrary bytes. What it does:
  * - keep-alive (HTTP/1.1 by default, HTTP/1.0 on request), pipelining (replies in order), Connection: close;
- * - a request head over 24 KiB without its end is answered 431 and closed (the route gives 414/431 for a
- *   long URL or too many header bytes below that); garbage gets 400 and a close; a request with a body is
- *   answered (413) and closed by the route, since the body is never read;
+ * - the transport limits, before any route sees a request: a request head over 24 KiB without its end is
+ *   answered 431 and closed, and so is one with too many header fields or bytes (MAX_HEADERS,
+ *   MAX_HEADER_BYTES), a URL over maxUrlBytes (414); garbage gets 400 and a close; a method other than GET
+ *   and HEAD gets 405; a request with a body gets 413 (405 for another method) and a close, since the body is
+ *   never read;
  * - replies are written as they are made, and once the sink holds MAX_PENDING_OUTPUT unsent bytes the
  *   framer stops (paused) until the caller says the output drained: a client that pipelines without
  *   reading cannot make the tracker buffer replies without end;
@@ -45,6 +47,9 @@ export interface FrameConn {
 }
 
 export const MAX_HEAD_BYTES = 24 * 1024;
+/** Header fields and header bytes of one request: a tracker client sends a few short ones. */
+export const MAX_HEADERS = 64;
+export const MAX_HEADER_BYTES = 8192;
 /** Unsent reply bytes per connection before reading stops. */
 export const MAX_PENDING_OUTPUT = 16 * 1024;
 /** Received bytes kept while paused: one read (64 KiB) beyond a head; more means the reader ignored pause. */
@@ -56,13 +61,24 @@ const FLUSH_BYTES = 8 * 1024;
 
 const OK_TEXT_PREFIX = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ';
 export const TEXT_HEADERS = 'Content-Type: text/plain\r\n';
-const INTERNAL_ERROR: WireResponse = { status: 500, headers: TEXT_HEADERS, body: Buffer.from('Internal Server Error\n'), close: false };
+const INTERNAL_ERROR = textReply(500, 'Internal Server Error', false);
+const ALLOW_HEADERS = `${TEXT_HEADERS}Allow: GET, HEAD\r\n`;
+const METHOD_NOT_ALLOWED = textReply(405, 'Only GET is supported.', false, ALLOW_HEADERS);
+const METHOD_NOT_ALLOWED_CLOSE = textReply(405, 'Only GET is supported.', true, ALLOW_HEADERS);
+const BODY_REFUSED = textReply(413, 'Requests must not have a body.', true);
+const HEADERS_TOO_LARGE = textReply(431, `At most ${MAX_HEADERS} header fields and ${MAX_HEADER_BYTES} bytes of headers.`, true);
+
+function textReply(status: number, text: string, close: boolean, headers = TEXT_HEADERS): WireResponse {
+  return { status, headers, body: Buffer.from(text + '\n'), close };
+}
 
 export interface FramerDeps {
   route(r: WireRequest): WireResponse;
-  readonly counters: Counters;
+  readonly counters: WireCounters;
   /** Told about a route that threw (after the 500 is queued); must not throw. */
   onRouteError(err: unknown, r: WireRequest): void;
+  /** Longest request target (URL) answered; longer ones get 414 and a close. */
+  readonly maxUrlBytes: number;
 }
 
 export interface Framer {
@@ -74,84 +90,10 @@ export interface Framer {
 
 export function createFramer(deps: FramerDeps): Framer {
   const c = deps.counters;
-
-  function closeWith(conn: FrameConn, out: string, status: 400 | 431): void {
-    const kind = status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large';
-    c.httpError(kind);
-    const text = status === 400 ? 'Bad Request\n' : 'Request head too large.\n';
-    conn.closing = true;
-    conn.buf = '';
-    conn.pendingSince = 0;
-    conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
-  }
-
-  function route(r: WireRequest): WireResponse {
-    try {
-      return deps.route(r);
-    } catch (err) {
-      c.tcpErrors++;
-      c.httpError('500 Internal Server Error');
-      deps.onRouteError(err, r);
-      return INTERNAL_ERROR;
-    }
-  }
-
-  function pump(conn: FrameConn, now: number): void {
-    let out = '';
-    let served = false;
-    while (!conn.paused) {
-      const end = conn.buf.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431);
-        break;
-      }
-      const head = conn.buf.slice(0, end);
-      conn.buf = conn.buf.slice(end + 4);
-      served = true;
-      const parsed = parseHead(head, conn.remoteAddress);
-      if (parsed === null) return closeWith(conn, out, 400);
-      const { request, http10 } = parsed;
-      const res = route(request);
-      const connection = request.headers.get('connection')?.toLowerCase() ?? '';
-      const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
-      const bodyLen = res.body.length;
-      const isHead = request.method === 'HEAD';
-      let queued = -1;
-      if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && !isHead && bodyLen <= INLINE_BODY_BYTES) {
-        // the announce/scrape reply, the hot path: one concatenation, no header assembly
-        out += OK_TEXT_PREFIX + bodyLen + '\r\n\r\n' + res.body.toString('latin1');
-      } else if (isHead || bodyLen <= INLINE_BODY_BYTES) {
-        out += serializeHead(res.status, res.headers, bodyLen, keepAlive, http10) + (isHead ? '' : res.body.toString('latin1'));
-      } else {
-        conn.sink.write(out + serializeHead(res.status, res.headers, bodyLen, keepAlive, http10));
-        out = '';
-        queued = conn.sink.write(res.body);
-      }
-      if (!keepAlive) {
-        conn.closing = true;
-        const linger = conn.buf.length > 0 || res.close;
-        conn.buf = '';
-        conn.pendingSince = 0;
-        conn.sink.end(out, linger);
-        return;
-      }
-      if (out.length >= FLUSH_BYTES) {
-        queued = conn.sink.write(out);
-        out = '';
-      }
-      if (queued >= MAX_PENDING_OUTPUT) pause(conn);
-    }
-    if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn);
-    // the header timeout runs from a head's first byte: after a complete request, the partial one left in
-    // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
-    if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
-    else if (served || conn.pendingSince === 0) conn.pendingSince = now;
-  }
-
-  function pause(conn: FrameConn): void {
-    conn.paused = true;
-    c.tcpPaused++;
-  }
+  const limits: TransportLimits = {
+    maxUrlBytes: deps.maxUrlBytes,
+    uriTooLong: textReply(414, `The request line is limited to ${deps.maxUrlBytes} bytes.`, true),
+  };
 
   return {
     feed(conn, chunk, now) {
@@ -159,17 +101,124 @@ export function createFramer(deps: FramerDeps): Framer {
       conn.buf = conn.buf.length === 0 ? chunk : conn.buf + chunk;
       if (conn.paused) {
         // the caller stopped reading; a chunk already on its way is kept, a reader that ignores the pause is not
-        if (conn.buf.length > MAX_BUFFERED_INPUT) closeWith(conn, '', 431);
+        if (conn.buf.length > MAX_BUFFERED_INPUT) closeWith(conn, '', 431, c);
         return;
       }
-      pump(conn, now);
+      pump(conn, now, deps, limits);
     },
     resume(conn, now) {
       if (conn.closing || !conn.paused) return;
       conn.paused = false;
-      pump(conn, now);
+      pump(conn, now, deps, limits);
     },
   };
+}
+
+/** Frames and answers what is buffered, until the buffer holds no whole head, the output is full, or the connection closes. */
+function pump(conn: FrameConn, now: number, deps: FramerDeps, limits: TransportLimits): void {
+  const c = deps.counters;
+  let out = '';
+  let served = false;
+  while (!conn.paused) {
+    const end = conn.buf.indexOf('\r\n\r\n');
+    if (end < 0) {
+      if (conn.buf.length > MAX_HEAD_BYTES) return closeWith(conn, out, 431, c);
+      break;
+    }
+    const head = conn.buf.slice(0, end);
+    conn.buf = conn.buf.slice(end + 4);
+    served = true;
+    const parsed = parseHead(head, conn.remoteAddress);
+    if (parsed === null) return closeWith(conn, out, 400, c);
+    const { request, http10 } = parsed;
+    c.tcpRequests++;
+    const res = refusal(parsed, limits, c) ?? routeSafely(deps, request);
+    const connection = request.headers.get('connection')?.toLowerCase() ?? '';
+    const keepAlive = !res.close && !conn.aged && (http10 ? connection === 'keep-alive' : !connection.includes('close'));
+    const bodyLen = res.body.length;
+    const isHead = request.method === 'HEAD';
+    let queued = -1;
+    if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && !isHead && bodyLen <= INLINE_BODY_BYTES) {
+      // the announce/scrape reply, the hot path: one concatenation, no header assembly
+      out += OK_TEXT_PREFIX + bodyLen + '\r\n\r\n' + res.body.toString('latin1');
+    } else if (isHead || bodyLen <= INLINE_BODY_BYTES) {
+      out += serializeHead(res.status, res.headers, bodyLen, keepAlive, http10) + (isHead ? '' : res.body.toString('latin1'));
+    } else {
+      conn.sink.write(out + serializeHead(res.status, res.headers, bodyLen, keepAlive, http10));
+      out = '';
+      queued = conn.sink.write(res.body);
+    }
+    if (!keepAlive) {
+      conn.closing = true;
+      const linger = conn.buf.length > 0 || res.close;
+      conn.buf = '';
+      conn.pendingSince = 0;
+      conn.sink.end(out, linger);
+      return;
+    }
+    if (out.length >= FLUSH_BYTES) {
+      queued = conn.sink.write(out);
+      out = '';
+    }
+    if (queued >= MAX_PENDING_OUTPUT) pause(conn, c);
+  }
+  if (out.length > 0 && conn.sink.write(out) >= MAX_PENDING_OUTPUT) pause(conn, c);
+  // the header timeout runs from a head's first byte: after a complete request, the partial one left in
+  // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
+  if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
+  else if (served || conn.pendingSince === 0) conn.pendingSince = now;
+}
+
+interface TransportLimits {
+  readonly maxUrlBytes: number;
+  readonly uriTooLong: WireResponse;
+}
+
+/** The reply to a request that breaks a transport limit (counted), or null for one a route may answer. */
+function refusal(p: ParsedHead, limits: TransportLimits, c: WireCounters): WireResponse | null {
+  const r = p.request;
+  if (r.method !== 'GET' && r.method !== 'HEAD') {
+    return refuse(c, '405 Method Not Allowed', p.hasBody ? METHOD_NOT_ALLOWED_CLOSE : METHOD_NOT_ALLOWED);
+  }
+  // a GET with a body is not a tracker client; the body is not read, so the connection cannot go on
+  if (p.hasBody) return refuse(c, '413 Payload Too Large', BODY_REFUSED);
+  if (p.headerCount > MAX_HEADERS || p.headerBytes > MAX_HEADER_BYTES) {
+    return refuse(c, '431 Request Header Fields Too Large', HEADERS_TOO_LARGE);
+  }
+  if (r.url.length > limits.maxUrlBytes) return refuse(c, '414 URI Too Long', limits.uriTooLong);
+  return null;
+}
+
+function refuse(c: WireCounters, kind: HttpErrorKind, res: WireResponse): WireResponse {
+  c.httpError(kind);
+  return res;
+}
+
+/** A route that throws gives its request a 500; the connection goes on. */
+function routeSafely(deps: FramerDeps, r: WireRequest): WireResponse {
+  try {
+    return deps.route(r);
+  } catch (err) {
+    deps.counters.tcpErrors++;
+    deps.counters.httpError('500 Internal Server Error');
+    deps.onRouteError(err, r);
+    return INTERNAL_ERROR;
+  }
+}
+
+/** Input that cannot be framed: the last reply, and nothing more is read. */
+function closeWith(conn: FrameConn, out: string, status: 400 | 431, c: WireCounters): void {
+  c.httpError(status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large');
+  const text = status === 400 ? 'Bad Request\n' : 'Request head too large.\n';
+  conn.closing = true;
+  conn.buf = '';
+  conn.pendingSince = 0;
+  conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
+}
+
+function pause(conn: FrameConn, c: WireCounters): void {
+  conn.paused = true;
+  c.tcpPaused++;
 }
 
 /** The statuses the tracker sends; a table here spares loading node:http (about 1 MiB of resident memory). */
@@ -184,8 +233,19 @@ function serializeHead(status: number, headers: string, bodyLen: number, keepAli
   return `${version} ${status} ${REASONS[status] ?? 'Unknown'}\r\n${headers}Content-Length: ${bodyLen}\r\n${connection}\r\n`;
 }
 
+/** A request head as framed: the request a route sees, and what the transport limits are checked on. */
+export interface ParsedHead {
+  readonly request: WireRequest;
+  readonly http10: boolean;
+  readonly headerCount: number;
+  /** Bytes of the header lines (after the request line). */
+  readonly headerBytes: number;
+  /** Content-Length other than 0, or Transfer-Encoding: the request has a body. */
+  readonly hasBody: boolean;
+}
+
 /** Request line and headers; null when they are not HTTP/1.x. */
-export function parseHead(head: string, remoteAddress: string): { request: WireRequest; http10: boolean } | null {
+export function parseHead(head: string, remoteAddress: string): ParsedHead | null {
   // tolerate leading empty lines between pipelined requests (RFC 9112 §2.2)
   let start = 0;
   while (head.startsWith('\r\n', start)) start += 2;
@@ -222,7 +282,10 @@ export function parseHead(head: string, remoteAddress: string): { request: WireR
   const cl = headers.get('content-length');
   const hasBody = (cl !== undefined && cl !== '0') || headers.has('transfer-encoding');
   return {
-    request: { method, url, headers, headerCount: count, headerBytes: head.length - lineEnd, remoteAddress, hasBody },
+    request: { method, url, headers, remoteAddress },
     http10: version === 'HTTP/1.0',
+    headerCount: count,
+    headerBytes: head.length - lineEnd,
+    hasBody,
   };
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../../../libs/common/src/log.js';
 import { parseIpv6Groups } from '../../../libs/net/src/ip.js';
 import { MAX_PENDING_OUTPUT, createFramer, type FrameConn, type FrameSink } from './http-framer.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
-import type { Tracker } from './tracker.js';
+import type { WireCounters } from './counters.js';
 
 /**
  * The tracker's HTTP/1.1 on bare `net` sockets; http-framer.ts does the framing. Tracker requests are a GET
@@ -26,6 +26,8 @@ export interface WireLimits {
   readonly maxConnections: number;
   readonly maxConnectionsPerAddress: number;
   readonly maxConnectionAgeSeconds: number;
+  /** Longest request target answered (414 beyond). */
+  readonly maxUrlBytes: number;
   /** Addresses the per-address cap does not apply to (reverse proxies, the stats clients). */
   isCapExempt(ip: string): boolean;
 }
@@ -112,9 +114,8 @@ export function addressBucket(ip: string): string {
 }
 
 export function createWireServer(
-  route: (r: WireRequest) => WireResponse, limits: WireLimits, tracker: Tracker, log: Logger,
+  route: (r: WireRequest) => WireResponse, limits: WireLimits, c: WireCounters, log: Logger,
 ): { server: net.Server; closeAll(): void } {
-  const c = tracker.counters;
   // open connections, newest first (see Conn.prev/next)
   let head: Conn | null = null;
   const perAddress = new Map<string, number>();
@@ -141,6 +142,7 @@ export function createWireServer(
   const framer = createFramer({
     route,
     counters: c,
+    maxUrlBytes: limits.maxUrlBytes,
     onRouteError: (err, r) => logError(err, 'request failed', { url: r.url.slice(0, 200) }),
   });
 

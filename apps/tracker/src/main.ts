@@ -1,29 +1,17 @@
 import fs from 'node:fs';
-import { USAGE_EXIT_CODE, usageErrorText } from '../../../libs/common/src/cli-errors.js';
+import { configOrExit } from '../../../libs/common/src/config/config-or-exit.js';
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
-import { chooseLogFormat, createLogger, LogFormatError } from '../../../libs/common/src/log.js';
+import { createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/common/src/process-guard.js';
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
-import { ConfigError, parseTrackerConfig } from './config.js';
+import { parseTrackerConfig } from './config.js';
 import { startTracker, type TrackerService } from './tracker-service.js';
 
 // Wiring only: config -> lock -> tracker service -> signals.
-let parsed;
-try {
-  chooseLogFormat(process.env, false);
-  parsed = parseTrackerConfig(process.argv.slice(2), { readFile: (p) => fs.readFileSync(p, 'utf8'), cwd: process.cwd(), env: withHostDefaults(process.env) });
-} catch (err) {
-  if (!(err instanceof ConfigError) && !(err instanceof LogFormatError)) throw err;
-  process.stderr.write(usageErrorText('tracker', err.message));
-  process.exit(USAGE_EXIT_CODE);
-}
-if ('help' in parsed) {
-  process.stdout.write(parsed.help);
-  process.exit(0);
-}
-const config = parsed;
+const config = configOrExit('tracker', () =>
+  parseTrackerConfig(process.argv.slice(2), { readFile: (p) => fs.readFileSync(p, 'utf8'), cwd: process.cwd(), env: withHostDefaults(process.env) }));
 const log = createLogger('tracker', config.logLevel);
 let service: TrackerService | null = null;
 installCrashGuard(log, () => service?.flush());

@@ -72,7 +72,7 @@ export interface PeerAnnounce {
   readonly peerId: string | null;
   /** null: the client did not ask (or asked for a negative number): the default applies. */
   readonly numwant: number | null;
-  /** Cap for this transport (UDP over IPv6 must fit its reply in one datagram). */
+  /** Cap for this transport (UDP over IPv6 must fit its reply in one datagram); Infinity: numwantMax alone. */
   readonly numwantCap: number;
   readonly bothFamilies: boolean;
 }

@@ -1,11 +1,11 @@
 import dgram from 'node:dgram';
 import type { Logger } from '../../../libs/common/src/log.js';
 import {
-  ProtocolError, decodeUdpRequest, encodeAnnounceReply, encodeConnectReply, encodeErrorReply, encodeScrapeReply,
+  PROTOCOL_ERROR_TEXTS, ProtocolError, decodeUdpRequest, encodeAnnounceReply, encodeConnectReply, encodeErrorReply, encodeScrapeReply,
   type createConnectionIds,
 } from '../../../libs/protocol/src/index.js';
-import { writeCompact } from '../../../libs/swarm/src/index.js';
-import type { Counters } from './counters.js';
+import { createAnnounceExchange, type TransportPolicy } from './announce-exchange.js';
+import type { AnnounceCounters, UdpCounters } from './counters.js';
 import type { Clock, Tracker } from './tracker.js';
 
 /**
@@ -15,10 +15,15 @@ import type { Clock, Tracker } from './tracker.js';
  */
 export type ConnectionIds = ReturnType<typeof createConnectionIds>;
 
-/** Peers that fit one reply in a 1,500-byte MTU: 20 + 200 × 6 and 20 + 66 × 18 bytes. */
-const NUMWANT_CAP_V4 = 200;
-const NUMWANT_CAP_V6 = 66;
+/**
+ * Peers that fit one reply in a 1,500-byte MTU: 20 + 200 × 6 and 20 + 66 × 18 bytes; a reply has one address
+ * size, so it carries the announcer's family only.
+ */
+const UDP_POLICY: TransportPolicy = { numwantCapV4: 200, numwantCapV6: 66, bothFamilies: false, counter: 'udpAnnounces' };
 const MISMATCH = 'Connection ID mismatch.';
+
+/** The part of the tracker the BEP 15 handler uses. */
+export type UdpTracker = Pick<Tracker, 'announce' | 'scrape'> & { readonly counters: UdpCounters & AnnounceCounters };
 
 /** The part of dgram.Socket a reply needs (a fake in tests). */
 export interface UdpSender {
@@ -36,7 +41,7 @@ export interface ReplyAddress {
  * the whole process down. Such a destination is dropped and counted; a send that throws anyway (socket
  * closed, address family mismatch) or fails later (reported to the callback) is counted as a send error.
  */
-export function createReplySender(c: Counters): (socket: UdpSender, buf: Buffer, to: ReplyAddress) => void {
+export function createReplySender(c: UdpCounters): (socket: UdpSender, buf: Buffer, to: ReplyAddress) => void {
   // one callback for every send: asking for the outcome must not allocate per packet
   const onSent = (err: Error | null): void => {
     if (err) c.udpSendErrors++;
@@ -55,9 +60,9 @@ export function createReplySender(c: Counters): (socket: UdpSender, buf: Buffer,
   };
 }
 
-export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Clock, log: Logger) {
+export function createUdpHandler(tracker: UdpTracker, ids: ConnectionIds, clock: Clock, log: Logger) {
   const c = tracker.counters;
-  const addr = Buffer.alloc(18);
+  const exchange = createAnnounceExchange(tracker, c, UDP_POLICY);
   const reply = createReplySender(c);
   let lastErrorLog = 0;
 
@@ -80,28 +85,12 @@ export function createUdpHandler(tracker: Tracker, ids: ConnectionIds, clock: Cl
       return;
     }
     if (req.action === 1) {
-      if (req.port === 0) throw new ProtocolError('BAD_PORT');
-      const addrLen = writeCompact(ip, req.port, addr);
-      if (addrLen === 0) return;
-      const r = tracker.announce({
-        infoHash: req.infoHash,
-        addr,
-        addrLen,
-        seeder: req.left === 0,
-        downloaded: req.downloaded,
-        event: req.event,
-        peerId: req.peerId,
-        numwant: req.numWant,
-        numwantCap: addrLen === 6 ? NUMWANT_CAP_V4 : NUMWANT_CAP_V6,
-        bothFamilies: false,
-      });
-      c.udpAnnounces++;
-      if (r === null) {
-        reply(socket, encodeErrorReply(req.transactionId, new ProtocolError('NOT_AUTHORIZED').message), rinfo);
+      const r = exchange.announce(req, req.numWant, ip);
+      if (typeof r === 'string') {
+        reply(socket, encodeErrorReply(req.transactionId, PROTOCOL_ERROR_TEXTS[r]), rinfo);
         return;
       }
-      const peers = addrLen === 6 ? r.peers : (r.peers6 ?? Buffer.alloc(0));
-      reply(socket, encodeAnnounceReply(req.transactionId, r.interval, r.incomplete, r.complete, peers), rinfo);
+      reply(socket, encodeAnnounceReply(req.transactionId, r.interval, r.incomplete, r.complete, exchange.ownFamilyPeers(r)), rinfo);
       return;
     }
     c.udpScrapes++;

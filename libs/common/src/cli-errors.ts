@@ -54,6 +54,12 @@ export function showName(name: string): string {
   return /^[\x21-\x7e]+$/.test(name) && name.length <= 200 ? name : JSON.stringify(name.slice(0, 200));
 }
 
+/** Shows a user-supplied value in an error message, quoted, without letting it forge extra lines. */
+export function quote(value: string): string {
+  const shown = value.length > 100 ? `${value.slice(0, 100)}...` : value;
+  return /[\u0000-\u001f\u007f'\\]/.test(shown) ? JSON.stringify(shown) : `'${shown}'`;
+}
+
 /** `unknown option --porrt (did you mean --port?)`; `what` is "option" or "directive" (config files). */
 export function unknownNameMessage(given: string, known: readonly string[], what = 'option'): string {
   const hint = closestName(given, known);

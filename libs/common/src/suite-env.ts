@@ -1,5 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
+import { parseAt } from './config/config-error.js';
+import { deepFreeze } from './config/deep-freeze.js';
+import { parseHost, parsePort, parseUrl } from './config/value-parsers.js';
 
 /**
  * The suite's shared settings. Every app derives its defaults from these, so one set of
@@ -36,15 +39,26 @@ export const SUITE_ENV_VARS = [
   'ANNOUNCE_HTTP_URL', 'ANNOUNCE_UDP_URL', 'STATS_BASE_URL', 'TRACKER_STATS_URL',
 ] as const;
 
-export class SettingsError extends Error {
-  override name = 'SettingsError';
+/** What an unset (or empty) variable means. */
+export const SUITE_DEFAULTS = deepFreeze({
+  publicHost: '127.0.0.1',
+  bindHost: '0.0.0.0',
+  trackerPort: 6969,
+  statsPort: 8080,
+  dataDir: 'data',
+  releasesDir: 'releases',
+  whitelist: 'whitelist',
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The variable parsed, or `dflt` when it is unset or empty; a bad value is a ConfigError naming the variable. */
+function fromEnv<T>(env: Env, name: string, parse: (value: string) => T, dflt: T): T {
+  const raw = env[name];
+  return raw === undefined || raw === '' ? dflt : parseAt(`environment ${name}`, raw, parse);
 }
 
-function port(name: string, raw: string | undefined, dflt: number): number {
-  if (raw === undefined || raw === '') return dflt;
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new SettingsError(`${name} must be a port number 0-65535, got ${JSON.stringify(raw)}`);
-  return Number(raw);
-}
+const HTTP = ['http:', 'https:'];
 
 function hostForUrl(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
@@ -65,27 +79,29 @@ export function withHostDefaults(env: Record<string, string | undefined>, ipv6: 
   return { ...env, BIND_HOST: ipv6 ? '::' : '0.0.0.0' };
 }
 
-/** Reads the suite's settings from an environment-like record. Throws SettingsError on bad values. */
-export function suiteSettings(env: Record<string, string | undefined>, cwd: string): SuiteSettings {
-  const publicHost = env['PUBLIC_HOST'] || '127.0.0.1';
-  const trackerPort = port('TRACKER_PORT', env['TRACKER_PORT'], 6969);
-  const statsPort = port('STATS_PORT', env['STATS_PORT'], 8080);
-  const dataDir = path.resolve(cwd, env['DATA_DIR'] || 'data');
+/** Reads the suite's settings from an environment-like record. Throws ConfigError on bad values. */
+export function suiteSettings(env: Env, cwd: string): SuiteSettings {
+  const d = SUITE_DEFAULTS;
+  const publicHost = fromEnv(env, 'PUBLIC_HOST', parseHost, d.publicHost);
+  const trackerPort = fromEnv(env, 'TRACKER_PORT', parsePort, d.trackerPort);
+  const statsPort = fromEnv(env, 'STATS_PORT', parsePort, d.statsPort);
+  const dataDir = path.resolve(cwd, env['DATA_DIR'] || d.dataDir);
   const h = hostForUrl(publicHost);
-  const statsBaseUrl = (env['STATS_BASE_URL'] || `http://${h}:${statsPort}`).replace(/\/+$/, '');
+  const url = (name: string, protocols: readonly string[], dflt: string): string => fromEnv(env, name, (v) => parseUrl(v, protocols), dflt);
+  const statsBaseUrl = url('STATS_BASE_URL', HTTP, `http://${h}:${statsPort}`).replace(/\/+$/, '');
   return Object.freeze({
     publicHost,
-    bindHost: env['BIND_HOST'] || '0.0.0.0',
+    bindHost: env['BIND_HOST'] || d.bindHost,
     trackerPort,
     statsPort,
     dataDir,
-    releasesDir: path.resolve(cwd, env['RELEASES_DIR'] || 'releases'),
-    whitelistPath: path.resolve(cwd, env['WHITELIST'] || 'whitelist'),
-    announceHttpUrl: env['ANNOUNCE_HTTP_URL'] || `http://${h}:${trackerPort}/announce`,
-    announceUdpUrl: env['ANNOUNCE_UDP_URL'] || `udp://${h}:${trackerPort}/announce`,
+    releasesDir: path.resolve(cwd, env['RELEASES_DIR'] || d.releasesDir),
+    whitelistPath: path.resolve(cwd, env['WHITELIST'] || d.whitelist),
+    announceHttpUrl: url('ANNOUNCE_HTTP_URL', HTTP, `http://${h}:${trackerPort}/announce`),
+    announceUdpUrl: url('ANNOUNCE_UDP_URL', ['udp:'], `udp://${h}:${trackerPort}/announce`),
     statsBaseUrl,
     webSeedBaseUrl: `${statsBaseUrl}/files/`,
-    trackerStatsUrl: env['TRACKER_STATS_URL'] || `http://127.0.0.1:${trackerPort}/stats?mode=tpbs&format=txtp`,
+    trackerStatsUrl: url('TRACKER_STATS_URL', HTTP, `http://127.0.0.1:${trackerPort}/stats?mode=tpbs&format=txtp`),
     torrentsDir: path.join(dataDir, 'torrents'),
     manifestPath: path.join(dataDir, 'manifest.json'),
     trackerPidFile: path.join(dataDir, 'tracker.pid'),

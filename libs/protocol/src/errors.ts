@@ -9,6 +9,7 @@ export const PROTOCOL_ERROR_TEXTS = {
   DUPLICATE_INFO_HASH: 'info_hash must be sent only once',
   BAD_PEER_ID: 'peer_id must be 20 bytes',
   BAD_PORT: 'port must be 1-65535',
+  BAD_ADDRESS: 'the address this request came from cannot be used as a peer address',
   BAD_LEFT: 'left must be an unsigned 64-bit decimal integer',
   BAD_UPLOADED: 'uploaded must be an unsigned 64-bit decimal integer',
   BAD_DOWNLOADED: 'downloaded must be an unsigned 64-bit decimal integer',

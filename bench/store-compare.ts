@@ -18,7 +18,7 @@ import { meterPhase } from './cpu-meter.js';
 import { whitelistText } from './population.js';
 import { sleep, startTracker, type TrackerProcess } from './proc.js';
 import { medianPerSecond, runUdpGen } from './udp-load.js';
-import { startRedis } from '../test/cluster/redis-server.js';
+import { startRedis } from '../test/helpers/redis-server.js';
 import { httpAnnounce } from '../test/helpers/announce.js';
 import { peerId } from '../test/helpers/tracker-urls.js';
 import type { SectionResult } from './report.js';

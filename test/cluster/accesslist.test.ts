@@ -1,47 +1,32 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { startTrackerProcess, sleep, writeWhitelist, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, writeWhitelist, type TrackerProcess } from '../helpers/tracker-process.js';
+import { within } from '../helpers/wait.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announceUrl, parseAnnounce, peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { redisTestbed } from '../helpers/redis-testbed.js';
 
 /**
  * The whitelist through Redis: the instance next to the publisher loads its file (start, SIGHUP) and stores
  * it; an instance with an empty file follows within a second, additions and removals alike.
  */
-let redis: RedisServer;
-const procs: TrackerProcess[] = [];
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  await redis?.stop();
-});
+const bed = redisTestbed();
 
 async function allowed(p: TrackerProcess, h: string): Promise<boolean> {
   const r = await httpGet(p.httpPort, announceUrl(h, { peer_id: peerId('acl'), port: 7777, uploaded: 0, downloaded: 0, left: 1 }));
   return parseAnnounce(r.body).failure === null;
 }
 
-async function within(ms: number, what: string, check: () => Promise<boolean>): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - t0;
-    if (Date.now() - t0 > ms) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(25);
-  }
-}
 
 describe('access list through Redis', () => {
   test('B follows A\'s list within 1 s: at start, on additions, on removals', async () => {
     const [h1, h2, h3] = [randomHashHex(), randomHashHex(), randomHashHex()];
-    const store = ['--store', redis.url, '--store-prefix', 'acl:'];
+    const store = ['--store', bed.redis.url, '--store-prefix', 'acl:'];
     const a = await startTrackerProcess({ whitelist: [h1], args: store });
-    procs.push(a);
+    bed.procs.push(a);
     const b = await startTrackerProcess({ whitelist: [h3], args: store });
-    procs.push(b);
+    bed.procs.push(b);
     await within(3000, 'B allows A\'s hash', () => allowed(b, h1));
     assert.equal(await allowed(b, h2), false);
     assert.equal(await allowed(a, h3), true, 'A allows B\'s own file hash too');

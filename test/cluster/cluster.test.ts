@@ -1,50 +1,38 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announcePacket, parseUdpAnnounce, udpConnect, udpRequest } from '../helpers/udp-client.js';
 import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { redisTestbed, storeConnected } from '../helpers/redis-testbed.js';
+import { within } from '../helpers/wait.js';
 
 /**
  * Two real tracker processes sharing one real redis-server: peers announced to one are handed out by the
  * other, completions are counted once over both, and neither a killed instance nor a stalled Redis loses
  * or doubles a count.
  */
-let redis: RedisServer;
+const bed = redisTestbed();
 let a: TrackerProcess;
 let b: TrackerProcess;
 const H = Array.from({ length: 6 }, () => randomHashHex());
-const procs: TrackerProcess[] = [];
 
 async function startInstance(prefix: string): Promise<TrackerProcess> {
-  const p = await startTrackerProcess({ whitelist: H, args: ['--store', redis.url, '--store-prefix', prefix] });
-  procs.push(p);
-  await p.waitForLog((r) => r.msg === 'redis store connected: swarms and counts shared', 10000);
+  const p = await startTrackerProcess({ whitelist: H, args: ['--store', bed.redis.url, '--store-prefix', prefix] });
+  bed.procs.push(p);
+  await storeConnected(p);
   return p;
 }
 
 before(async () => {
-  redis = await startRedis();
+  await bed.ready;
   const prefix = `t${Date.now()}:`;
   a = await startInstance(prefix);
   b = await startInstance(prefix);
 });
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  await redis?.stop();
-});
 
-/** Polls until check() passes; returns the milliseconds it took. */
-async function within(ms: number, what: string, check: () => Promise<boolean>): Promise<number> {
-  const t0 = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - t0;
-    if (Date.now() - t0 > ms) assert.fail(`${what}: not within ${ms} ms`);
-    await sleep(50);
-  }
-}
 
 async function udpAnnounce(port: number, hash: string, tag: string, clientPort: number, left: bigint, event: number, localAddress?: string) {
   const opts = localAddress === undefined ? {} : { localAddress };
@@ -169,7 +157,7 @@ describe('two instances, one Redis', () => {
         await sleep(10);
       }
     })();
-    redis.signal('SIGSTOP');
+    bed.redis.signal('SIGSTOP');
     try {
       await sleep(1500);
       for (let i = 1; i <= 10; i++) await completeOn(a.httpPort, h, `127.0.5.${i}`, `s${i}`);
@@ -185,7 +173,7 @@ describe('two instances, one Redis', () => {
       assert.deepEqual(health, { ok: true, degraded: true, store: 'redis', storeConnected: false, pendingCompletions: 10 });
       await sleep(3500 - 0);
     } finally {
-      redis.signal('SIGCONT');
+      bed.redis.signal('SIGCONT');
     }
     stop = true;
     await load;
@@ -210,8 +198,8 @@ describe('two instances, one Redis', () => {
     for (let i = 51; i <= 60; i++) await completeOn(a.httpPort, h, `127.0.1.${i}`, `ca${i}`);
     await a.kill9();
     // restart A on the same data dir: it hands over what Redis had not acknowledged, once
-    const a2 = await startTrackerProcess({ dir: a.dir, whitelist: H, args: ['--store', redis.url, '--store-prefix', a.args[a.args.indexOf('--store-prefix') + 1]!] });
-    procs.push(a2);
+    const a2 = await startTrackerProcess({ dir: a.dir, whitelist: H, args: ['--store', bed.redis.url, '--store-prefix', a.args[a.args.indexOf('--store-prefix') + 1]!] });
+    bed.procs.push(a2);
     for (const p of [a2, b]) await within(5000, 'count 110', async () => (await scrapeOne(p.httpPort, h))?.downloaded === 110);
     await sleep(1000);
     for (const p of [a2, b]) assert.equal((await scrapeOne(p.httpPort, h))?.downloaded, 110);

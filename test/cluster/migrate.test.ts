@@ -1,24 +1,17 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { redisTestbed, storeConnected } from '../helpers/redis-testbed.js';
 
 /**
  * Moving a tracker with history from the memory store to Redis keeps its counts, and a Redis that loses all
  * its data (no persistence) is re-seeded by the instances without counting anything twice.
  */
-let redis: RedisServer;
-const procs: TrackerProcess[] = [];
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  await redis?.stop();
-});
+const bed = redisTestbed();
 
 async function downloadedWithin(p: TrackerProcess, h: string, want: number, ms = 4000): Promise<void> {
   const t0 = Date.now();
@@ -37,22 +30,22 @@ async function complete(p: TrackerProcess, h: string, i: number): Promise<void> 
 describe('moving to Redis, and a Redis that forgets', () => {
   test('a memory-store tracker restarted with --store keeps its counts, and a second instance sees them', async () => {
     const h = randomHashHex();
-    const store = ['--store', redis.url, '--store-prefix', 'mig:'];
+    const store = ['--store', bed.redis.url, '--store-prefix', 'mig:'];
     const mem = await startTrackerProcess({ whitelist: [h] });
-    procs.push(mem);
+    bed.procs.push(mem);
     for (let i = 1; i <= 3; i++) await complete(mem, h, i);
     assert.equal(await mem.stop(), 0);
     const a = await startTrackerProcess({ dir: mem.dir, whitelist: [h], args: store });
-    procs.push(a);
-    await a.waitForLog((r) => r.msg === 'redis store connected: swarms and counts shared', 10000);
+    bed.procs.push(a);
+    await storeConnected(a);
     await complete(a, h, 4);
     const b = await startTrackerProcess({ whitelist: [h], args: store });
-    procs.push(b);
+    bed.procs.push(b);
     await downloadedWithin(b, h, 4);
     await downloadedWithin(a, h, 4);
 
     // Redis loses everything: the first instance back re-seeds it from what it had seen; nothing doubles
-    const c = new Redis(redis.port, '127.0.0.1');
+    const c = new Redis(bed.redis.port, '127.0.0.1');
     await c.flushall();
     c.disconnect();
     await sleep(1500);

@@ -4,12 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
 import { freeTcpPort as freePort } from '../helpers/free-port.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { storeConnected } from '../helpers/redis-testbed.js';
 
 /** A tracker whose Redis is not there at start: it serves and counts, says it is degraded, and catches up. */
 const procs: TrackerProcess[] = [];
@@ -36,7 +38,7 @@ describe('Redis down at start', () => {
     assert.match((await httpGet(tr.httpPort, '/metrics')).body.toString(), /^tracker_store_connected 0$/m);
 
     redis = await startRedis([], { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'redis-late-')), port });
-    await tr.waitForLog((rec) => rec.msg === 'redis store connected: swarms and counts shared', 10000);
+    await storeConnected(tr);
     const c = new Redis(port, '127.0.0.1');
     try {
       for (let i = 0; i < 40 && (await c.hget('late:counts', h)) !== '1'; i++) await sleep(50);

@@ -1,25 +1,18 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTrackerProcess, sleep, type TrackerProcess } from '../helpers/tracker-process.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { peerId, randomHashHex } from '../helpers/tracker-urls.js';
-import { startRedis, type RedisServer } from './redis-server.js';
+import { redisTestbed, storeConnected } from '../helpers/redis-testbed.js';
 
 /**
  * One contract, two stores: what a single tracker promises (peer lists, counting rules, feed, counts across a
  * restart) holds the same with `--store memory` and with `--store redis://…`. Redis figures arrive after the
  * next exchange (a few hundred ms), so every check polls briefly.
  */
-let redis: RedisServer;
-const procs: TrackerProcess[] = [];
-before(async () => {
-  redis = await startRedis();
-});
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  await redis?.stop();
-});
+const bed = redisTestbed();
 
 async function eventually<T>(what: string, get: () => Promise<T>, want: T, ms = 3000): Promise<void> {
   const t0 = Date.now();
@@ -36,11 +29,11 @@ for (const store of ['memory', 'redis'] as const) {
     const hashes = [randomHashHex(), randomHashHex(), randomHashHex()];
     let prefix = '';
     let tr: TrackerProcess;
-    const args = (): string[] => (store === 'redis' ? ['--store', redis.url, '--store-prefix', prefix] : []);
+    const args = (): string[] => (store === 'redis' ? ['--store', bed.redis.url, '--store-prefix', prefix] : []);
     async function start(dir?: string): Promise<TrackerProcess> {
       const p = await startTrackerProcess({ whitelist: hashes, args: args(), ...(dir !== undefined ? { dir } : {}) });
-      procs.push(p);
-      if (store === 'redis') await p.waitForLog((r) => r.msg === 'redis store connected: swarms and counts shared', 10000);
+      bed.procs.push(p);
+      if (store === 'redis') await storeConnected(p);
       return p;
     }
     before(async () => {

@@ -5,10 +5,11 @@ import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/tracker-process.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { getText, isOk } from '../helpers/http-client.js';
+import { sleep } from '../helpers/wait.js';
 import { announcePacket, connectPacket } from '../helpers/udp-client.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
@@ -39,26 +40,6 @@ const RESTART_BOUND_MS = 15_000;
 const isRoot = process.getuid?.() === 0;
 
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface Reply { status: number; body: string }
-type GetResult = Reply | { error: string };
-
-function httpGet(url: string, timeoutMs = 2000, localAddress?: string): Promise<GetResult> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs, localAddress }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
-  });
-}
-
-const ok = (r: GetResult): r is Reply => 'status' in r && r.status === 200;
 
 type Outcome = 'acked' | 'unsent' | 'unknown' | `refused: ${string}`;
 
@@ -159,8 +140,8 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   const logTail = (): string => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '');
   const answers = async (): Promise<boolean> => {
     const [p, tr, u] = await Promise.all([
-      httpGet(`${pageBase}/healthz`, 500),
-      httpGet(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500),
+      getText(`${pageBase}/healthz`, 500),
+      getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500),
       (async () => {
         const s = dgram.createSocket('udp4');
         try {
@@ -174,7 +155,7 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
         }
       })(),
     ]);
-    return ok(p) && ok(tr) && u;
+    return isOk(p) && isOk(tr) && u;
   };
   const waitUp = async (what: string): Promise<number> => {
     const t0 = Date.now();
@@ -186,18 +167,18 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     return Date.now() - t0;
   };
   const metric = async (name: string): Promise<number | null> => {
-    const r = await httpGet(`${trackerBase}/metrics`, 1000);
-    if (!ok(r)) return null;
+    const r = await getText(`${trackerBase}/metrics`, 1000);
+    if (!isOk(r)) return null;
     const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(r.body);
     return m ? Number(m[1]) : null;
   };
   const journaled = async (): Promise<number | null> => {
-    const r = await httpGet(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 1000);
-    return ok(r) ? (JSON.parse(r.body) as { last: number }).last : null;
+    const r = await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 1000);
+    return isOk(r) ? (JSON.parse(r.body) as { last: number }).last : null;
   };
   const apiReleases = async (): Promise<ApiRelease[] | null> => {
-    const r = await httpGet(`${pageBase}/api/releases`, 2000);
-    return ok(r) ? (JSON.parse(r.body) as ApiRelease[]) : null;
+    const r = await getText(`${pageBase}/api/releases`, 2000);
+    return isOk(r) ? (JSON.parse(r.body) as ApiRelease[]) : null;
   };
   const waitFor = async <T>(what: string, fn: () => Promise<T | null>, ms: number): Promise<T> => {
     const t0 = Date.now();
@@ -274,7 +255,7 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
       const { addr, tag } = nextAddress();
       const h = pick(live);
       inflight++;
-      const r = await httpGet(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(h))}&peer_id=${tag}&port=6881`
+      const r = await getText(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(h))}&peer_id=${tag}&port=6881`
         + '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1', 1500, addr);
       if ('error' in r) count(r.error === 'ECONNREFUSED' ? 'unsent' : 'unknown', false, h);
       else if (r.status === 200 && r.body.includes('8:interval')) count('acked', false, h);
@@ -287,7 +268,7 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   const viewer = async (): Promise<void> => {
     while (running) {
       const url = rand() < 0.5 ? `${pageBase}/` : `${pageBase}/release/${pick(live)}`;
-      const r = await httpGet(url, 2000);
+      const r = await getText(url, 2000);
       f.views++;
       if ('error' in r) f.viewErrors++;
       else if (r.status >= 500) f.view5xx++;

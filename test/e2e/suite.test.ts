@@ -5,9 +5,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import bencode from 'bencode';
 import { freePort } from '../helpers/free-port.js';
+import { bin } from '../helpers/repo-paths.js';
 
 /**
  * The suite as a new user runs it: the `npm start` launcher on a fresh data folder, a 20 MiB release copied
@@ -15,7 +15,6 @@ import { freePort } from '../helpers/free-port.js';
  * (b) from a seeding aria2c through the tracker alone (web seed stripped, DHT/PEX/LPD off). Checksums match
  * and the public page and API count the downloads.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
 const skip = !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed (apt-get install aria2); CI=true makes this a failure' : false;
 
@@ -75,7 +74,7 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
     const trackerPort = await freePort();
     const statsPort = await freePort();
     statsBase = `http://127.0.0.1:${statsPort}`;
-    suite = spawn(path.join(ROOT, 'bin/suite'), [], {
+    suite = spawn(bin('suite'), [], {
       cwd: dir,
       env: {
         ...process.env, BIND_HOST: '127.0.0.1', PUBLIC_HOST: '127.0.0.1', TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort),

@@ -39,10 +39,31 @@ export function collectPeers(emitter: EventEmitter): Set<string> {
   return peers;
 }
 
-export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, stepMs = 25, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
+interface TrackerClient {
+  on(event: string, fn: (arg: unknown) => void): void;
+  complete(opts: { left: number }): void;
+  destroy(cb?: () => void): void;
+}
+type TrackerClientCtor = new (opts: { infoHash: string; peerId: string; announce: string[]; port: number }) => TrackerClient;
+
+/**
+ * A completion announced by an independent client: bittorrent-tracker's Client (no type declarations,
+ * so it is loaded through a variable specifier and typed here).
+ */
+export async function completeWithClient(announceUrl: string, infoHash: string, port: number): Promise<void> {
+  const spec = 'bittorrent-tracker/client';
+  const Client = ((await import(spec)) as { default: TrackerClientCtor }).default;
+  const peerId = Buffer.from(`-BT0001-${String(port).padStart(12, '0')}`).toString('hex');
+  const client = new Client({ infoHash, peerId, announce: [announceUrl], port });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('tracker client: no answer in 10 s')), 10_000);
+      client.on('update', () => { clearTimeout(timer); resolve(); });
+      client.on('warning', (e) => { clearTimeout(timer); reject(e as Error); });
+      client.on('error', (e) => { clearTimeout(timer); reject(e as Error); });
+      client.complete({ left: 0 });
+    });
+  } finally {
+    await new Promise<void>((r) => client.destroy(() => r()));
   }
 }

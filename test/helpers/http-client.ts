@@ -141,3 +141,29 @@ export function splitResponses(data: Buffer): ParsedResponse[] {
 export function rawGet(target: string, extraHeaders: readonly string[] = [], connection: 'keep-alive' | 'close' = 'close'): string {
   return [`GET ${target} HTTP/1.1`, 'Host: 127.0.0.1', `Connection: ${connection}`, ...extraHeaders, '', ''].join('\r\n');
 }
+
+/** A text reply, or why there was none (the error code: ECONNREFUSED, ECONNRESET, TIMEOUT...). */
+export type TextResult = { readonly status: number; readonly body: string } | { readonly error: string };
+
+/**
+ * A GET by URL that never throws, for tests that kill servers on purpose and count what happened to each
+ * request: the body as latin1 text, or the error code.
+ */
+export function getText(url: string, timeoutMs = 2000, localAddress?: string): Promise<TextResult> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs, localAddress }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (c: string) => { body += c; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+  });
+}
+
+/** A 200 reply (narrows a TextResult to its body). */
+export function isOk(r: TextResult): r is { readonly status: number; readonly body: string } {
+  return 'status' in r && r.status === 200;
+}

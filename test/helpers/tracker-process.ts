@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { reapAtExit } from './child-reaper.js';
+import { collectOutput, type LogLine, type ProcessOutput } from './process-output.js';
+import { bin } from './repo-paths.js';
+import { makeTempDir } from './temp-dir.js';
+
+export type { LogLine } from './process-output.js';
 
 /**
  * Runs ./bin/tracker as a real process on ports chosen by the kernel and reads its pino lines from stdout.
@@ -11,14 +14,7 @@ import { reapAtExit } from './child-reaper.js';
  * after hook, and an exit hook kills whatever is still alive as a last resort.
  */
 
-/** dist/test/helpers/tracker-process.js -> repository root. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const TRACKER_BIN = path.join(REPO_ROOT, 'bin', 'tracker');
-
-export interface LogLine {
-  readonly [key: string]: unknown;
-  readonly msg?: string;
-}
+export const TRACKER_BIN = bin('tracker');
 
 export interface Listener {
   readonly proto: 'tcp' | 'udp';
@@ -81,156 +77,38 @@ export function writeWhitelist(file: string, hashes: readonly string[]): void {
   fs.writeFileSync(file, hashes.map((h) => h + '\n').join(''));
 }
 
+/** Where the tracker keeps its files, and whether the folder is ours to remove. */
+interface TrackerFiles {
+  readonly dir: string;
+  readonly ownDir: boolean;
+  readonly whitelistPath: string;
+  readonly statePath: string;
+  readonly pidPath: string;
+  removeOwnDir(): void;
+}
+
+/** The folder (a fresh temp dir unless given) with the access list written as asked. */
+function prepareFiles(opts: TrackerProcessOptions): TrackerFiles {
+  const tmp = opts.dir === undefined ? makeTempDir('tracker-it-') : undefined;
+  const dir = opts.dir ?? tmp!.dir;
+  const whitelistPath = path.join(dir, 'whitelist');
+  if (opts.whitelistText !== undefined) fs.writeFileSync(whitelistPath, opts.whitelistText);
+  else if (opts.whitelist !== undefined || !fs.existsSync(whitelistPath)) writeWhitelist(whitelistPath, opts.whitelist ?? []);
+  return {
+    dir, ownDir: tmp !== undefined, whitelistPath, statePath: path.join(dir, 'state.txt'), pidPath: path.join(dir, 'tracker.pid'),
+    removeOwnDir: () => tmp?.remove(),
+  };
+}
+
 function countFlag(args: readonly string[], flag: string): number {
   return args.filter((a) => a === flag).length;
 }
 
-export async function startTrackerProcess(opts: TrackerProcessOptions = {}): Promise<TrackerProcess> {
-  const ownDir = opts.dir === undefined;
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tracker-it-'));
-  const whitelistPath = path.join(dir, 'whitelist');
-  const statePath = path.join(dir, 'state.txt');
-  const pidPath = path.join(dir, 'tracker.pid');
-  if (opts.whitelistText !== undefined) fs.writeFileSync(whitelistPath, opts.whitelistText);
-  else if (opts.whitelist !== undefined || !fs.existsSync(whitelistPath)) writeWhitelist(whitelistPath, opts.whitelist ?? []);
-
+/** The command line, and how many `listening` lines it leads to (one per -p/-P unless told). */
+function commandLine(opts: TrackerProcessOptions, f: TrackerFiles): { args: string[]; expect: number } {
   const binds = opts.binds ?? ['-i', '127.0.0.1', '-p', '0', '-P', '0'];
-  const args = [...binds, opts.listFlag ?? '-w', whitelistPath, '--pid-file', pidPath, '--state-file', statePath, ...(opts.args ?? [])];
-  const expect = opts.expectListeners ?? countFlag(args, '-p') + countFlag(args, '-P');
-
-  const child = spawn(TRACKER_BIN, args, { cwd: dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  reapAtExit(child);
-  let exitCode: number | null = null;
-  const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, sig) => {
-      exitCode = code ?? (sig !== null ? -(os.constants.signals[sig] ?? 1) : -1);
-      resolve(exitCode);
-    });
-  });
-
-  const lines: string[] = [];
-  const recs: LogLine[] = [];
-  let stderrText = '';
-  const waiters = new Set<() => void>();
-  let partial = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    partial += chunk;
-    let nl;
-    while ((nl = partial.indexOf('\n')) >= 0) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
-      lines.push(line);
-      try {
-        recs.push(JSON.parse(line) as LogLine);
-      } catch {
-        // not JSON: kept in logs() only
-      }
-    }
-    for (const w of [...waiters]) w();
-  });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => {
-    stderrText += chunk;
-  });
-
-  function waitForLog(pred: (rec: LogLine) => boolean, timeoutMs = 5000, fromIndex = 0): Promise<LogLine> {
-    return new Promise((resolve, reject) => {
-      let checked = fromIndex;
-      const check = (): boolean => {
-        for (; checked < recs.length; checked++) {
-          const r = recs[checked]!;
-          if (pred(r)) {
-            done();
-            resolve(r);
-            return true;
-          }
-        }
-        return false;
-      };
-      const onExit = (): void => {
-        if (check()) return;
-        done();
-        reject(new Error(`tracker exited (code ${String(exitCode)}) before the expected log line\nstdout:\n${lines.join('\n')}\nstderr:\n${stderrText}`));
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no matching log line within ${timeoutMs} ms\nstdout:\n${lines.slice(-30).join('\n')}\nstderr:\n${stderrText}`));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        waiters.delete(waiter);
-        child.off('exit', onExit);
-      };
-      const waiter = (): void => {
-        check();
-      };
-      if (check()) return;
-      waiters.add(waiter);
-      child.once('exit', onExit);
-    });
-  }
-
-  const listeners: Listener[] = [];
-  const startTimeout = opts.startTimeoutMs ?? 15000;
-  try {
-    let seen = 0;
-    while (seen < expect) {
-      const rec = await waitForLog((r) => r.msg === 'listening', startTimeout, 0 + indexAfter(recs, seen));
-      listeners.push({ proto: rec['proto'] as 'tcp' | 'udp', address: String(rec['address']), port: Number(rec['port']) });
-      seen++;
-    }
-  } catch (err) {
-    if (exitCode === null) child.kill('SIGKILL');
-    await exited;
-    if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
-
-  const tcp = listeners.find((l) => l.proto === 'tcp');
-  const udp = listeners.find((l) => l.proto === 'udp');
-  const handle: TrackerProcess = {
-    httpPort: tcp?.port ?? 0,
-    udpPort: udp?.port ?? 0,
-    listeners,
-    pid: child.pid!,
-    dir,
-    whitelistPath,
-    statePath,
-    pidPath,
-    args,
-    child,
-    logs: () => [...lines],
-    records: () => [...recs],
-    stderr: () => stderrText,
-    waitForLog,
-    alive: () => exitCode === null,
-    signal(sig) {
-      if (exitCode === null) child.kill(sig);
-    },
-    async sighup(timeoutMs = 5000) {
-      const from = recs.length;
-      child.kill('SIGHUP');
-      return waitForLog((r) => typeof r['loaded'] === 'number' || /not readable/.test(String(r.msg)), timeoutMs, from);
-    },
-    async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 10000) {
-      if (exitCode !== null) return exitCode;
-      child.kill(sig);
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-    async kill9() {
-      if (exitCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-    async cleanup() {
-      await handle.kill9();
-      if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return handle;
+  const args = [...binds, opts.listFlag ?? '-w', f.whitelistPath, '--pid-file', f.pidPath, '--state-file', f.statePath, ...(opts.args ?? [])];
+  return { args, expect: opts.expectListeners ?? countFlag(args, '-p') + countFlag(args, '-P') };
 }
 
 /** Index just past the n-th `listening` record, so each wait finds the next one. */
@@ -243,12 +121,90 @@ function indexAfter(recs: readonly LogLine[], n: number): number {
   return recs.length;
 }
 
-/** A temp dir removed by the returned function (for files the test makes next to the tracker's). */
-export function makeTempDir(prefix = 'tracker-it-'): { dir: string; remove: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+/** Waits for `expect` listening records and returns what they announce. */
+async function awaitListeners(out: ProcessOutput, expect: number, timeoutMs: number): Promise<Listener[]> {
+  const listeners: Listener[] = [];
+  while (listeners.length < expect) {
+    const rec = await out.waitForLog((r) => r.msg === 'listening', timeoutMs, indexAfter(out.records(), listeners.length));
+    listeners.push({ proto: rec['proto'] as 'tcp' | 'udp', address: String(rec['address']), port: Number(rec['port']) });
+  }
+  return listeners;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+interface Started {
+  readonly child: ChildProcess;
+  readonly out: ProcessOutput;
+  readonly files: TrackerFiles;
+  readonly args: readonly string[];
+  readonly listeners: readonly Listener[];
+}
+
+/** The signals and stops a test uses on a running tracker. */
+function controls({ child, out, files }: Started): Pick<TrackerProcess, 'signal' | 'sighup' | 'stop' | 'kill9' | 'cleanup'> {
+  const kill9 = async (): Promise<void> => {
+    if (out.exitCode() === null) child.kill('SIGKILL');
+    await out.exited;
+  };
+  return {
+    signal(sig) {
+      if (out.exitCode() === null) child.kill(sig);
+    },
+    sighup(timeoutMs = 5000) {
+      const from = out.records().length;
+      child.kill('SIGHUP');
+      return out.waitForLog((r) => typeof r['loaded'] === 'number' || /not readable/.test(String(r.msg)), timeoutMs, from);
+    },
+    async stop(sig: NodeJS.Signals = 'SIGTERM', timeoutMs = 10000) {
+      if (out.exitCode() !== null) return out.exitCode()!;
+      child.kill(sig);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await out.exited;
+      clearTimeout(timer);
+      return code;
+    },
+    kill9,
+    async cleanup() {
+      await kill9();
+      files.removeOwnDir();
+    },
+  };
+}
+
+function trackerHandle(s: Started): TrackerProcess {
+  const { child, out, files } = s;
+  return {
+    httpPort: s.listeners.find((l) => l.proto === 'tcp')?.port ?? 0,
+    udpPort: s.listeners.find((l) => l.proto === 'udp')?.port ?? 0,
+    listeners: s.listeners,
+    pid: child.pid!,
+    dir: files.dir,
+    whitelistPath: files.whitelistPath,
+    statePath: files.statePath,
+    pidPath: files.pidPath,
+    args: s.args,
+    child,
+    logs: out.lines,
+    records: out.records,
+    stderr: out.stderr,
+    waitForLog: out.waitForLog,
+    alive: () => out.exitCode() === null,
+    ...controls(s),
+  };
+}
+
+export async function startTrackerProcess(opts: TrackerProcessOptions = {}): Promise<TrackerProcess> {
+  const files = prepareFiles(opts);
+  const { args, expect } = commandLine(opts, files);
+  const child = spawn(TRACKER_BIN, args, { cwd: files.dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  reapAtExit(child);
+  const out = collectOutput(child, 'tracker');
+  try {
+    const listeners = await awaitListeners(out, expect, opts.startTimeoutMs ?? 15000);
+    return trackerHandle({ child, out, files, args, listeners });
+  } catch (err) {
+    if (out.exitCode() === null) child.kill('SIGKILL');
+    await out.exited;
+    files.removeOwnDir();
+    throw err;
+  }
 }

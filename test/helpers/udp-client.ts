@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 
 /** BEP 15 packets built by hand, and a one-shot request/reply over a fresh socket. */
@@ -128,4 +129,26 @@ export function parseUdpScrape(r: Buffer): Array<{ seeders: number; completed: n
 export function udpErrorText(r: Buffer | null): string | null {
   if (r === null || r.length < 8 || r.readUInt32BE(0) !== 3) return null;
   return r.subarray(8).toString('utf8');
+}
+
+/**
+ * Connects from two sockets of this host (two source ports of one IP, txids 0x11111111 and 0x22222222) and checks
+ * both replies: 16 bytes, action 0, the txid echoed, and one connection id for both (it is bound to the address,
+ * not the port). Resolves with that id and the two open sockets, which the caller closes.
+ */
+export async function connectFromTwoPorts(port: number): Promise<{ cid: Buffer; sockets: [dgram.Socket, dgram.Socket] }> {
+  const sockets: [dgram.Socket, dgram.Socket] = [dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+  try {
+    const r1 = await udpRequest(port, connectPacket(0x11111111), 2000, { socket: sockets[0] });
+    const r2 = await udpRequest(port, connectPacket(0x22222222), 2000, { socket: sockets[1] });
+    assert.ok(r1 && r2, 'both connects answered');
+    assert.equal(r1.length, 16);
+    assert.equal(r1.subarray(0, 8).toString('hex'), '0000000011111111');
+    assert.equal(r2.subarray(0, 8).toString('hex'), '0000000022222222');
+    assert.deepEqual(r1.subarray(8), r2.subarray(8), 'same connection id for both source ports');
+    return { cid: Buffer.from(r1.subarray(8)), sockets };
+  } catch (e) {
+    for (const s of sockets) s.close();
+    throw e;
+  }
 }

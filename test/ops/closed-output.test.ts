@@ -5,7 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { httpGet } from '../helpers/http-client.js';
 import { freePort } from '../helpers/free-port.js';
-import { bin, exitWithin, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
+import { bin } from '../helpers/repo-paths.js';
+import { exitWithin, processAlive, runApp, type AppProcess } from '../helpers/app-process.js';
+import { sleep } from '../helpers/wait.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Output that goes away must not stop or freeze a running app: a reader that closed its pipe (`| head -1`)
@@ -16,17 +19,22 @@ import { bin, exitWithin, processAlive, runApp, sleep, tempDir } from './ops-hel
 const dirs: Array<{ remove(): void }> = [];
 after(() => { for (const d of dirs) d.remove(); });
 
+/** ./bin/tracker on 127.0.0.1 (ports from the kernel) in a temp dir with this whitelist, no pid file. */
+function trackerOnLoopback(whitelist: string): AppProcess {
+  const t = makeTempDir('ops-it-');
+  dirs.push(t);
+  const wl = path.join(t.dir, 'whitelist');
+  fs.writeFileSync(wl, whitelist);
+  return runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+}
+
 async function answers(port: number, pathname: string): Promise<void> {
   const r = await httpGet(port, pathname, {}, { timeoutMs: 3000 });
   assert.equal(r.status, 200, `${pathname} answered ${r.status}`);
 }
 
 test('tracker: stdout pipe closed by its reader; logging stops, serving and stopping do not', async () => {
-  const t = tempDir();
-  dirs.push(t);
-  const wl = path.join(t.dir, 'whitelist');
-  fs.writeFileSync(wl, '');
-  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  const app = trackerOnLoopback('');
   const listening = await app.waitLine((r) => r['msg'] === 'listening' && r['proto'] === 'tcp');
   const port = Number(listening['port']);
   app.child.stdout!.destroy();
@@ -42,7 +50,7 @@ test('tracker: stdout pipe closed by its reader; logging stops, serving and stop
 });
 
 test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP reloads, SIGTERM stops it', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const trackerPort = await freePort('::');
   const statsPort = await freePort('::');
@@ -99,7 +107,7 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
 });
 
 test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving and SIGTERM ends it', { skip: process.platform !== 'linux' }, async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');
   const pidFile = path.join(t.dir, 'tracker.pid');
@@ -132,11 +140,7 @@ test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving an
 });
 
 test('a hangup while the tracker is still starting does not end it', async () => {
-  const t = tempDir();
-  dirs.push(t);
-  const wl = path.join(t.dir, 'whitelist');
-  fs.writeFileSync(wl, '0123456789abcdef0123456789abcdef01234567\n');
-  const app = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  const app = trackerOnLoopback('0123456789abcdef0123456789abcdef01234567\n');
   // the access list is read before the sockets are bound: its log line comes before the tracker is ready
   await app.waitLine((r) => typeof r['loaded'] === 'number');
   app.child.kill('SIGHUP');

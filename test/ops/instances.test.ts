@@ -8,7 +8,10 @@ import { Writable } from 'node:stream';
 import { createTrackerSignaller } from '../../apps/publisher/src/tracker-signal.js';
 import type { Logger } from '../../libs/common/src/log.js';
 import { freePort } from '../helpers/free-port.js';
-import { bin, exitWithin, processAlive, runApp, sleep, tempDir } from './ops-helpers.js';
+import { bin } from '../helpers/repo-paths.js';
+import { exitWithin, processAlive, runApp } from '../helpers/app-process.js';
+import { sleep } from '../helpers/wait.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * One instance per set of files: a second tracker or suite on the same files exits at once (code 2, the
@@ -25,7 +28,7 @@ function trackerArgs(dir: string): string[] {
 }
 
 test('a second tracker on the same state file exits 2 at once naming the first; after kill -9 of the first it starts', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const first = runApp(bin('tracker'), trackerArgs(t.dir));
   await first.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
@@ -42,7 +45,7 @@ test('a second tracker on the same state file exits 2 at once naming the first; 
 });
 
 test('a second `npm start` on the same data folder exits 2 at once, without a restart loop', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(await freePort('::')), BIND_HOST: '127.0.0.1' };
   const first = runApp(bin('suite'), [], { cwd: t.dir, env });
@@ -58,8 +61,8 @@ test('a second `npm start` on the same data folder exits 2 at once, without a re
 });
 
 test('a second suite on other files but the same ports exits 2 naming the port setting', async () => {
-  const a = tempDir();
-  const b = tempDir();
+  const a = makeTempDir('ops-it-');
+  const b = makeTempDir('ops-it-');
   dirs.push(a, b);
   const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(await freePort('::')), BIND_HOST: '127.0.0.1' };
   const first = runApp(bin('suite'), [], { cwd: a.dir, env });
@@ -78,7 +81,7 @@ function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
 }
 
 test('a stale pid file naming a live `sleep`: the publisher does not signal it; a real tracker it does', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const pidFile = path.join(t.dir, 'tracker.pid');
   const bystander = spawn('sleep', ['1000'], { stdio: 'ignore' });

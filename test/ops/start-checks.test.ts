@@ -5,17 +5,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hostHasIpv6 } from '../../libs/common/src/suite-env.js';
 import { httpGet } from '../helpers/http-client.js';
-import { REPO_ROOT } from '../helpers/tracker-process.js';
 import { udpConnect } from '../helpers/udp-client.js';
 import { freePort } from '../helpers/free-port.js';
-import { bin, exitWithin, runApp, tempDir } from './ops-helpers.js';
+import { REPO_ROOT, bin } from '../helpers/repo-paths.js';
+import { exitWithin, runApp } from '../helpers/app-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** What cannot work is refused at start, in one style for every app, with exit code 2. */
 const dirs: Array<{ remove(): void }> = [];
 after(() => { for (const d of dirs) d.remove(); });
 
 test('every app words an unknown option the same way, suggests the right one and exits 2', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const rows: Array<[string, string[], string]> = [
     ['tracker', ['--state-fiel', 'x'], 'tracker: unknown option --state-fiel (did you mean --state-file?)'],
@@ -31,7 +32,7 @@ test('every app words an unknown option the same way, suggests the right one and
 });
 
 test('suite: STATS_ARGS with a quoted title works; an unterminated quote is a usage error', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const statsPort = await freePort('::');
   const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', STATS_ARGS: '--title "Acme Downloads"' };
@@ -50,7 +51,7 @@ test('suite: STATS_ARGS with a quoted title works; an unterminated quote is a us
 });
 
 test('tracker: a whitelist that is a folder stops it at start (exit 2)', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   fs.mkdirSync(path.join(t.dir, 'wl'));
   const p = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', path.join(t.dir, 'wl'), '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
@@ -61,7 +62,7 @@ test('tracker: a whitelist that is a folder stops it at start (exit 2)', async (
 const root = process.getuid?.() === 0;
 
 test('tracker: a state folder the dropped user cannot write stops it at start (exit 2)', async () => {
-  const t = tempDir();
+  const t = makeTempDir('ops-it-');
   dirs.push(t);
   const stateDir = path.join(t.dir, 'state');
   fs.mkdirSync(stateDir, { mode: 0o700 });
@@ -80,7 +81,7 @@ test('tracker: a state folder the dropped user cannot write stops it at start (e
 });
 
 test('IPv6 by default: a tracker with no -i answers ::1 and 127.0.0.1, over HTTP and UDP', { skip: hostHasIpv6() ? false : 'this host has no IPv6' }, async () => {
-  const d = tempDir();
+  const d = makeTempDir('ops-it-');
   dirs.push(d);
   const wl = path.join(d.dir, 'wl');
   fs.writeFileSync(wl, '');
@@ -101,7 +102,7 @@ test('IPv6 by default: a tracker with no -i answers ::1 and 127.0.0.1, over HTTP
 });
 
 test('npm test tool check: with one tool missing from PATH and installing forbidden, it stops with the exact apt-get line', () => {
-  const d = tempDir();
+  const d = makeTempDir('ops-it-');
   dirs.push(d);
   // a PATH with the shell and every tool but mktorrent (stand-ins are enough: only their presence is checked)
   for (const tool of ['sh', 'id']) fs.symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), path.join(d.dir, tool));
@@ -122,7 +123,7 @@ test('npm test tool check: with one tool missing from PATH and installing forbid
 });
 
 test('IPv6 by default in npm start: the page and the tracker answer ::1 and 127.0.0.1; the ready line names an openable URL', { skip: hostHasIpv6() ? false : 'this host has no IPv6' }, async () => {
-  const d = tempDir();
+  const d = makeTempDir('ops-it-');
   dirs.push(d);
   const trackerPort = await freePort('::');
   const statsPort = await freePort('::');

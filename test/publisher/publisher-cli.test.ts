@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startPublisher } from '../../apps/publisher/src/publisher.js';
-import { captureLogger, configFor, jsonLines, readManifest, readWhitelist, runPublisherCli, sandbox, waitFor } from './helpers.js';
+import { captureLogger, configFor, jsonLines, readManifest, readWhitelist, runPublisherCli, sandbox } from '../helpers/publisher-sandbox.js';
+import { waitFor } from '../helpers/wait.js';
 
 const isRoot = process.getuid?.() === 0;
 

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startPublisher } from '../../apps/publisher/src/publisher.js';
-import { captureLogger, configFor, readManifest, readWhitelist, sandbox, stopChild, waitFor } from './helpers.js';
+import { captureLogger, configFor, readManifest, readWhitelist, sandbox, stopChild } from '../helpers/publisher-sandbox.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A real process that counts the SIGHUPs it gets, standing in for a tracker. */
 function hupCounter(): { child: ReturnType<typeof spawn>; hups: () => number; ready: () => boolean } {

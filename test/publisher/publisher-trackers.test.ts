@@ -9,14 +9,16 @@ import { createInterface } from 'node:readline';
 import { startPublisher } from '../../apps/publisher/src/publisher.js';
 import { freePort } from '../helpers/free-port.js';
 import { announceText } from '../helpers/announce.js';
-import { captureLogger, configFor, readManifest, ROOT, run, sandbox, stopChild, waitFor } from './helpers.js';
+import { captureLogger, configFor, readManifest, run, sandbox, stopChild } from '../helpers/publisher-sandbox.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A seeder's started announce for a hex info hash; returns the raw bencoded body as latin1 text. */
 const announce = (port: number, infoHash: string): Promise<string> =>
   announceText(`http://127.0.0.1:${port}`, infoHash, { peer: 'abcdefghijkl', port: 6881, left: 0, event: 'started' });
 
 const NOT_AUTHORIZED = 'Requested download is not authorized for use with this tracker.';
-const ourTracker = path.join(ROOT, 'dist/apps/tracker/src/main.js');
+const ourTracker = path.join(REPO_ROOT, 'dist/apps/tracker/src/main.js');
 
 async function opentrackerPath(): Promise<string | null> {
   try {
@@ -54,7 +56,7 @@ test('our tracker gets the SIGHUP and accepts announces for the new hash', { ski
   let tracker: ChildProcess | null = null;
   try {
     await writeFile(sb.whitelist, '# managed by the publisher\n');
-    tracker = spawn(path.join(ROOT, 'bin/tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', sb.whitelist, '--pid-file', sb.pidFile, '--state-file', path.join(sb.data, 'state')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    tracker = spawn(path.join(REPO_ROOT, 'bin/tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', sb.whitelist, '--pid-file', sb.pidFile, '--state-file', path.join(sb.data, 'state')], { stdio: ['ignore', 'pipe', 'inherit'] });
     const rl = createInterface({ input: tracker.stdout as NodeJS.ReadableStream });
     const port = await new Promise<number>((resolve, reject) => {
       rl.on('line', (line) => {

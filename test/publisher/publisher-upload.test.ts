@@ -9,7 +9,9 @@ import { appendFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { startPublisher } from '../../apps/publisher/src/publisher.js';
-import { configFor, ROOT, readManifest, readWhitelist, sandbox, stopChild, waitFor } from './helpers.js';
+import { configFor, readManifest, readWhitelist, sandbox, stopChild } from '../helpers/publisher-sandbox.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { waitFor } from '../helpers/wait.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 test('a copy that pauses for 3 s is published once, complete, after the quiet period', { timeout: 90_000 }, async () => {
   const sb = await sandbox();
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/publisher/src/main.js'),
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/publisher/src/main.js'),
     '--releases', sb.releases, '--whitelist', sb.whitelist, '--pid-file', path.join(sb.data, 'none.pid')], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],

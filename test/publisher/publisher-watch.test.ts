@@ -7,7 +7,8 @@ import parseTorrent from 'parse-torrent';
 import { startPublisher, type PublisherHandle } from '../../apps/publisher/src/publisher.js';
 import type { PublisherConfig } from '../../apps/publisher/src/config.js';
 import type { ManifestRelease } from '../../libs/common/src/manifest.js';
-import { captureLogger, configFor, mktorrentHash, readManifest, readWhitelist, sandbox, waitFor, type Sandbox } from './helpers.js';
+import { captureLogger, configFor, mktorrentHash, readManifest, readWhitelist, sandbox, type Sandbox } from '../helpers/publisher-sandbox.js';
+import { waitFor } from '../helpers/wait.js';
 
 async function withPublisher(
   fn: (ctx: { sb: Sandbox; pub: PublisherHandle; lines: Array<Record<string, unknown>>; config: PublisherConfig }) => Promise<void>,

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import parseTorrent from 'parse-torrent';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
-import { HTML_NAME, SCRIPT_NAME, commandPath, serveStats, startStatsFor, type FakeStats } from './helpers.js';
-import { MULTI_NAME, makeSiteFixture } from './site-fixture.js';
+import { HTML_NAME, SCRIPT_NAME, startStatsFor } from '../helpers/stats-fixture.js';
+import { commandPath } from '../helpers/command-path.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
+import { MULTI_NAME, makeSiteFixture } from '../helpers/stats-site-fixture.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const chromiumPath = commandPath('chromium');

@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
-import { apiReleases, makeFixture, serveStats, startStatsFor, type FakeStats } from './helpers.js';
+import { apiReleases, makeFixture, startStatsFor, startStatsRig } from '../helpers/stats-fixture.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
 
 /** A GET that reads the whole body (or aborts after `abortAfter` bytes), with a chosen local address. */
 function get(port: number, p: string, opts: { headers?: Record<string, string>; localAddress?: string; abortAfter?: number } = {}): Promise<{ status: number; bytes: number }> {
@@ -35,8 +36,8 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 test('direct downloads: a full GET counts once as direct, Range pieces and aborted downloads never, one address at most the limit', async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
   const state: FakeStats = { status: 200, body: `${f.releases[0]!.infoHash}:1:0:4\n`, gzip: 'none' };
-  const fake = await serveStats(state);
-  const stats = await startStatsFor(f, fake.url, ['--direct-limit', '3', '--trusted-proxy', '127.0.0.1']);
+  const rig = await startStatsRig(f, await serveStats(state), ['--direct-limit', '3', '--trusted-proxy', '127.0.0.1']);
+  const { stats } = rig;
   const a = f.releases[0]!;
   const size = a.content.length;
   try {
@@ -72,9 +73,7 @@ test('direct downloads: a full GET counts once as direct, Range pieces and abort
     const d = (await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${a.infoHash}`)).json()) as { history: { downloadsDirect: number; downloadsBitTorrent: number }[] };
     assert.equal(d.history.reduce((s, h) => s + h.downloadsDirect, 0), 8);
   } finally {
-    await stats.close();
-    await fake.close();
-    f.cleanup();
+    await rig.close();
   }
 });
 

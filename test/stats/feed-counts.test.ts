@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { apiReleases, makeFixture, startStatsFor } from './helpers.js';
-import { FakeFeedTracker } from './fake-feed.js';
+import { apiReleases, makeFixture, startStatsFor, startStatsRig } from '../helpers/stats-fixture.js';
+import { FakeFeedTracker } from '../helpers/fake-tracker-feed.js';
 
 const DAY1 = Date.parse('2024-06-01T10:00:00Z');
 const DAY2 = Date.parse('2024-06-02T10:00:00Z');
@@ -17,8 +17,7 @@ async function health(port: number): Promise<{ counts: { mode: string; feed: { j
 
 test('feed: every entry counted once over several pages, per day from the entries\' times, nothing twice on re-poll or page restart', async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
-  const t = new FakeFeedTracker();
-  await t.start();
+  const t = await FakeFeedTracker.started();
   const [a, b] = [f.releases[0]!.infoHash, f.releases[1]!.infoHash];
   t.complete(a, DAY1, 1500);
   t.complete(b, DAY2, 1000);
@@ -52,10 +51,10 @@ test('feed: every entry counted once over several pages, per day from the entrie
 
 test('feed: a new journal restarts the cursor at 0; lost entries are recorded and made up from the counters', async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
-  const t = new FakeFeedTracker();
-  await t.start();
+  const t = await FakeFeedTracker.started();
   const a = f.releases[0]!.infoHash;
-  const stats = await startStatsFor(f, t.url);
+  const rig = await startStatsRig(f, t);
+  const { stats } = rig;
   try {
     t.complete(a, Date.now(), 10);
     await stats.pollNow();
@@ -86,16 +85,13 @@ test('feed: a new journal restarts the cursor at 0; lost entries are recorded an
     await stats.pollNow();
     assert.equal(await downloadsOf(stats.port, a), 19);
   } finally {
-    await stats.close();
-    await t.close();
-    f.cleanup();
+    await rig.close();
   }
 });
 
 test('migration: a schema-1 database keeps its counter-derived totals; feed entries before its last poll are not added again', async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
-  const t = new FakeFeedTracker();
-  await t.start();
+  const t = await FakeFeedTracker.started();
   const a = f.releases[0]!.infoHash;
   const lastPoll = Date.now() - 60_000;
   // What the old page left: 7 downloads of a counted from counters, last poll a minute ago.
@@ -115,13 +111,11 @@ test('migration: a schema-1 database keeps its counter-derived totals; feed entr
   // The journal holds the 7 old ones (before the last poll) and 2 new ones.
   t.complete(a, lastPoll - 5000, 7);
   t.complete(a, Date.now() - 1000, 2);
-  const stats = await startStatsFor(f, t.url);
+  const rig = await startStatsRig(f, t);
   try {
-    await stats.pollNow();
-    assert.equal(await downloadsOf(stats.port, a), 9);
+    await rig.stats.pollNow();
+    assert.equal(await downloadsOf(rig.stats.port, a), 9);
   } finally {
-    await stats.close();
-    await t.close();
-    f.cleanup();
+    await rig.close();
   }
 });

@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '../helpers/tracker-process.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { getText, isOk } from '../helpers/http-client.js';
+import { sleep } from '../helpers/wait.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
@@ -23,22 +24,6 @@ import { mulberry32 } from '../helpers/seeded-random.js';
 
 const HASH = 'c0ffee'.padEnd(40, '7');
 
-
-function httpGet(url: string, timeoutMs = 2000, localAddress?: string): Promise<{ status: number; body: string } | null> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs, localAddress }, (res) => {
-      let body = '';
-      res.setEncoding('latin1');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', () => resolve(null));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -66,14 +51,14 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
     tracker = spawn(path.join(REPO_ROOT, 'bin', 'tracker'), ['-i', '127.0.0.1', '-p', String(tport), '-P', String(tport), '-w', wl,
       '--pid-file', 'none', '--state-file', path.join(dir, 'tracker.state'), '--journal-file', path.join(dir, 'tracker.journal'),
       '--completions-per-address', '15', '--log-level', 'error'], { stdio: 'ignore' });
-    await waitFor('tracker', async () => ((await httpGet(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500))?.status === 200 ? true : null), 15_000);
+    await waitFor('tracker', async () => (isOk(await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500)) ? true : null), 15_000);
   };
   const startPage = async (): Promise<void> => {
     page = spawn(path.join(REPO_ROOT, 'bin', 'stats'), ['--host', '127.0.0.1', '--port', String(sport), '--poll-interval', '1', '--count-source', 'feed',
       '--tracker-stats-url', `${trackerBase}/stats?mode=tpbs&format=txtp`, '--db', path.join(dir, 'stats.sqlite'),
       '--manifest', path.join(dir, 'manifest.json'), '--torrents', path.join(dir, 'torrents'), '--releases', path.join(dir, 'releases'),
       '--log-level', 'error'], { stdio: 'ignore' });
-    await waitFor('page', async () => ((await httpGet(`${pageBase}/healthz`, 500))?.status === 200 ? true : null), 15_000);
+    await waitFor('page', async () => (isOk(await getText(`${pageBase}/healthz`, 500)) ? true : null), 15_000);
   };
   const stop = async (p: ChildProcess | null, sig: NodeJS.Signals): Promise<void> => {
     if (p === null || p.exitCode !== null || p.signalCode !== null) return;
@@ -85,14 +70,14 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
   };
   const journaled = async (): Promise<number> => {
     const r = await waitFor('feed', async () => {
-      const x = await httpGet(`${trackerBase}/stats?mode=completions&since=0&limit=1`);
-      return x?.status === 200 ? x : null;
+      const x = await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`);
+      return isOk(x) ? x : null;
     }, 5_000);
     return (JSON.parse(r.body) as { last: number }).last;
   };
   const pageTotal = async (): Promise<number | null> => {
-    const r = await httpGet(`${pageBase}/api/releases`);
-    if (r?.status !== 200) return null;
+    const r = await getText(`${pageBase}/api/releases`);
+    if (!isOk(r)) return null;
     return (JSON.parse(r.body) as { infoHash: string; downloads: number }[]).find((x) => x.infoHash === HASH)?.downloads ?? 0;
   };
 
@@ -114,10 +99,10 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
       const peer = `-KT0001-${String(i).padStart(12, '0')}`;
       sent++;
       inflight++;
-      const r = await httpGet(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(HASH))}&peer_id=${peer}&port=${1024 + (i % 60000)}`
+      const r = await getText(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(HASH))}&peer_id=${peer}&port=${1024 + (i % 60000)}`
         + '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1', 1000, `127.1.${(i >> 8) & 0xff}.${i & 0xff}`);
       inflight--;
-      if (r?.status === 200 && r.body.includes('8:interval')) acked++;
+      if (isOk(r) && r.body.includes('8:interval')) acked++;
       else await sleep(20);
     }
   };

@@ -2,23 +2,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../helpers/free-port.js';
 import { announceText } from '../helpers/announce.js';
-import {
-  apiReleases, commandPath, completeWithClient, makeFixture, rowCount, startOpentracker, startStatsFor,
-} from './helpers.js';
+import { apiReleases, makeFixture, rowCount, startStatsFor } from '../helpers/stats-fixture.js';
+import { commandPath } from '../helpers/command-path.js';
+import { completeWithClient } from '../helpers/client-events.js';
+import { startOpentracker } from '../helpers/opentracker-process.js';
 
 const bin = commandPath('opentracker');
-
-test('Debian opentracker: completions reach page and API; a tracker restart does not lower the total', {
+const NEEDS_OPENTRACKER = {
   skip: bin === null && process.env['CI'] !== 'true' ? 'opentracker is not installed (apt-get install opentracker)' : false,
   timeout: 90_000,
-}, async () => {
-  assert.ok(bin, 'opentracker must be installed in CI');
+};
+
+/** A fixture whose torrents announce to a Debian opentracker on a free port, and the page reading its counters. */
+async function pageOnOpentracker(opentracker: string) {
   const port = await freePort();
   const announceUrl = `http://127.0.0.1:${port}/announce`;
   const f = await makeFixture(announceUrl);
-  const [app, other] = f.releases;
-  let tracker = await startOpentracker(bin, port, f.whitelistPath, app!.infoHash);
+  const tracker = await startOpentracker(opentracker, port, f.whitelistPath, f.releases[0]!.infoHash);
   const stats = await startStatsFor(f, `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`);
+  return { port, announceUrl, f, tracker, stats };
+}
+
+test('Debian opentracker: completions reach page and API; a tracker restart does not lower the total', NEEDS_OPENTRACKER, async () => {
+  assert.ok(bin, 'opentracker must be installed in CI');
+  const { port, announceUrl, f, stats, ...started } = await pageOnOpentracker(bin);
+  let { tracker } = started;
+  const [app, other] = f.releases;
   try {
     // Three completions of app-1.0: one from bittorrent-tracker's Client, two plain HTTP announces.
     await completeWithClient(announceUrl, app!.infoHash, 40001);
@@ -68,16 +77,11 @@ test('Debian opentracker: completions reach page and API; a tracker restart does
   }
 });
 
-test('Debian opentracker restarted between downloads: 5 real downloads show 5 (restart seen through its uptime)', {
-  skip: bin === null && process.env['CI'] !== 'true' ? 'opentracker is not installed (apt-get install opentracker)' : false,
-  timeout: 90_000,
-}, async () => {
+test('Debian opentracker restarted between downloads: 5 real downloads show 5 (restart seen through its uptime)', NEEDS_OPENTRACKER, async () => {
   assert.ok(bin, 'opentracker must be installed in CI');
-  const port = await freePort();
-  const f = await makeFixture(`http://127.0.0.1:${port}/announce`);
+  const { port, f, stats, ...started } = await pageOnOpentracker(bin);
+  let { tracker } = started;
   const app = f.releases[0]!;
-  let tracker = await startOpentracker(bin, port, f.whitelistPath, app.infoHash);
-  const stats = await startStatsFor(f, `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`);
   const total = async (): Promise<number> => (await apiReleases(stats.port)).find((r) => r.infoHash === app.infoHash)!.downloads;
   try {
     for (const p of [41001, 41002]) await announceText(tracker.base, app.infoHash, { peer: `a${p}`, port: p, left: 0, event: 'completed' });

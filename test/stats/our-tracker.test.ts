@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { announceText } from '../helpers/announce.js';
-import { apiReleases, completeWithClient, makeFixture, rowCount, startStatsFor } from './helpers.js';
+import { apiReleases, makeFixture, rowCount, startStatsFor } from '../helpers/stats-fixture.js';
+import { completeWithClient } from '../helpers/client-events.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const trackerMain = path.join(root, 'dist/apps/tracker/src/main.js');

@@ -8,15 +8,16 @@ import path from 'node:path';
 import parseTorrent from 'parse-torrent';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
 import type { StatsHandle } from '../../apps/stats/src/stats-app.js';
-import { HTML_NAME, makeFixture, serveStats, startStatsFor, type FakeStats } from './helpers.js';
-import { MULTI_FILES, MULTI_NAME, makeSiteFixture, type SiteFixture } from './site-fixture.js';
+import { HTML_NAME, makeFixture, startStatsFor, startStatsRig, type StatsRig } from '../helpers/stats-fixture.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
+import { MULTI_FILES, MULTI_NAME, makeSiteFixture, type SiteFixture } from '../helpers/stats-site-fixture.js';
 
 const NOW = Date.parse('2024-06-10T15:00:00Z');
 const TODAY = '2024-06-10T09:00:00.000Z';
 
 describe('public site routes', () => {
   let f: SiteFixture;
-  let fake: Awaited<ReturnType<typeof serveStats>>;
+  let rig: StatsRig;
   let stats: StatsHandle;
   let base: string;
   const state: FakeStats = { status: 200, body: '', gzip: 'none' };
@@ -25,20 +26,15 @@ describe('public site routes', () => {
 
   before(async () => {
     f = await makeSiteFixture('http://old.example:1/announce', TODAY);
-    fake = await serveStats(state);
     state.body = `${hash(0)}:2:1:1234\n${hash(1)}:1:0:56\n${f.multiHash}:0:1:7\n`;
-    stats = await startStatsFor(f, fake.url, ['--title', 'Acme downloads', '--base-url', 'https://dl.example.org',
+    rig = await startStatsRig(f, await serveStats(state), ['--title', 'Acme downloads', '--base-url', 'https://dl.example.org',
       '--announce', 'https://tracker.example.org/announce', '--announce', 'udp://tracker.example.org:6969/announce',
       '--web-seed', 'https://mirror.example.net/acme'], { now: () => NOW });
-    base = `http://127.0.0.1:${stats.port}`;
+    ({ stats, base } = rig);
     await stats.pollNow();
   });
 
-  after(async () => {
-    await stats.close();
-    await fake.close();
-    f.cleanup();
-  });
+  after(() => rig?.close());
 
   test('home: explanation, feed link, primary download, search, sort', async () => {
     const page = await (await get('/')).text();

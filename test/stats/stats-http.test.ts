@@ -5,7 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
 import parseTorrent from 'parse-torrent';
-import { HTML_NAME, SCRIPT_NAME, apiReleases, makeFixture, rowCount, serveStats, startStatsFor, type ApiRelease, type FakeStats, type Fixture } from './helpers.js';
+import { HTML_NAME, SCRIPT_NAME, apiReleases, makeFixture, rowCount, startStatsFor, startStatsRig, type ApiRelease, type Fixture, type StatsRig } from '../helpers/stats-fixture.js';
+import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
 import type { StatsHandle } from '../../apps/stats/src/stats-app.js';
 
 /** A request exactly as written, bypassing the URL normalisation fetch does. */
@@ -21,7 +22,7 @@ async function rawGet(port: number, target: string): Promise<string> {
 
 describe('stats site over HTTP', () => {
   let f: Fixture;
-  let fake: Awaited<ReturnType<typeof serveStats>>;
+  let rig: StatsRig;
   let stats: StatsHandle;
   let base: string;
   const state: FakeStats = { status: 200, body: '', gzip: 'silent' };
@@ -33,18 +34,14 @@ describe('stats site over HTTP', () => {
     fs.writeFileSync(path.join(f.releasesDir, '.secret'), 'hidden');
     fs.writeFileSync(path.join(f.dir, 'outside.txt'), 'outside');
     fs.symlinkSync(path.join(f.dir, 'outside.txt'), path.join(f.releasesDir, 'link-out.bin'));
-    fake = await serveStats(state);
+
     state.body = [`${hash(0).toUpperCase()}:2:1:5`, 'this line is garbage', `${hash(1)}:1:0:2`, `${hash(2)}:0:0:7`, `${UNKNOWN}:1:1:9`, ''].join('\n');
-    stats = await startStatsFor(f, fake.url);
-    base = `http://127.0.0.1:${stats.port}`;
+    rig = await startStatsRig(f, await serveStats(state));
+    ({ stats, base } = rig);
     await stats.pollNow();
   });
 
-  after(async () => {
-    await stats.close();
-    await fake.close();
-    f.cleanup();
-  });
+  after(() => rig?.close());
 
   test('silently gzipped body (no Content-Encoding, like Debian opentracker) is read; bad line skipped', async () => {
     const rel = await apiReleases(stats.port);
@@ -237,8 +234,9 @@ describe('stats site over HTTP', () => {
 
 test('unknown hashes can be hidden', async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
-  const fake = await serveStats({ status: 200, body: `${'e'.repeat(40)}:1:1:3\n${f.releases[0]!.infoHash}:1:0:1\n`, gzip: 'none' });
-  const stats = await startStatsFor(f, fake.url, ['--unknown-hashes', 'hide']);
+  const rig = await startStatsRig(f, await serveStats({ status: 200, body: `${'e'.repeat(40)}:1:1:3\n${f.releases[0]!.infoHash}:1:0:1\n`, gzip: 'none' }),
+    ['--unknown-hashes', 'hide']);
+  const { stats } = rig;
   try {
     await stats.pollNow();
     const rel = await apiReleases(stats.port);
@@ -248,9 +246,7 @@ test('unknown hashes can be hidden', async () => {
     assert.ok(!page.includes('e'.repeat(40)));
     assert.match(page, /<strong>1<\/strong> downloads since/);
   } finally {
-    await stats.close();
-    await fake.close();
-    f.cleanup();
+    await rig.close();
   }
 });
 

@@ -1,9 +1,11 @@
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpGet } from '../helpers/http-client.js';
 import { httpAnnounce } from '../helpers/announce.js';
 import { randomHashHex, scrapeUrl } from '../helpers/tracker-urls.js';
@@ -17,12 +19,7 @@ const BLESSED = { localAddress: '127.0.0.1' };
 const STRANGER = { localAddress: '127.0.0.2' };
 const H = randomHashHex();
 
-const procs: TrackerProcess[] = [];
-const dirs: Array<{ remove: () => void }> = [];
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  for (const d of dirs) d.remove();
-});
+const { procs, dirs } = cleanUpAfter();
 
 async function start(args: readonly string[], dir?: string): Promise<TrackerProcess> {
   const p = await startTrackerProcess({ whitelist: [H], args, dir });

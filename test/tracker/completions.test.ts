@@ -1,8 +1,10 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announcePacket, parseUdpAnnounce, udpConnect, udpRequest } from '../helpers/udp-client.js';
@@ -12,12 +14,7 @@ import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
  * What counts as a download, the same over HTTP and UDP, the per-address limit, and the completion feed
  * (`/stats?mode=completions`) across restarts, against a real tracker process.
  */
-const procs: TrackerProcess[] = [];
-const dirs: Array<{ remove: () => void }> = [];
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  for (const d of dirs) d.remove();
-});
+const { procs, dirs } = cleanUpAfter();
 
 async function start(opts: Parameters<typeof startTrackerProcess>[0]): Promise<TrackerProcess> {
   const p = await startTrackerProcess(opts);

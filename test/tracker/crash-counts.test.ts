@@ -1,8 +1,11 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { makeTempDir, sleep, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { sleep } from '../helpers/wait.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpGet } from '../helpers/http-client.js';
 import { announceUrl, peerId } from '../helpers/tracker-urls.js';
 
@@ -16,12 +19,7 @@ import { announceUrl, peerId } from '../helpers/tracker-urls.js';
  * - the feed, read with a cursor as the page does, has one journal id, seqs 1..last without gaps, and an
  *   entry never changes once served.
  */
-const procs: TrackerProcess[] = [];
-const dirs: Array<{ remove: () => void }> = [];
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  for (const d of dirs) d.remove();
-});
+const { procs, dirs } = cleanUpAfter();
 
 interface Feed {
   journal: string;

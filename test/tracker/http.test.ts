@@ -1,103 +1,28 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import Client from 'bittorrent-tracker/client';
-import type { ScrapeData, UpdateData } from 'bittorrent-tracker/client';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpGet } from '../helpers/http-client.js';
-import { httpAnnounce, httpScrape, scrapeOne } from '../helpers/announce.js';
-import { collectPeers, nextEvent, waitUntil } from '../helpers/client-events.js';
+import { httpAnnounce, httpScrape } from '../helpers/announce.js';
 import {
-  MISSING_INFO_HASH_BODY, NOT_AUTHORIZED, NOT_AUTHORIZED_BODY, announceUrl, bdecode, asDict, bencodeKeys, bstr,
+  MISSING_INFO_HASH_BODY, announceUrl, bdecode, asDict, bencodeKeys, bstr,
   hexBytes, parseAnnounce, pctEncode, peerId, randomHashHex, scrapeUrl,
 } from '../helpers/tracker-urls.js';
 
-const H1 = randomHashHex();
 const H2 = randomHashHex();
-const HNUM = randomHashHex();
 const HMISC = randomHashHex();
 const HDICT = randomHashHex();
 const NOT_LISTED = randomHashHex();
 const MANY = Array.from({ length: 70 }, () => randomHashHex());
 
-describe('HTTP: bittorrent-tracker Client', () => {
-  let tr: TrackerProcess;
-  before(async () => {
-    tr = await startTrackerProcess({ whitelist: [H1, H2] });
-  });
-  after(() => tr?.cleanup());
-
-  function client(hash: string, tag: string, port: number): Client {
-    const c = new Client({ infoHash: hash, peerId: peerId(tag).toString('hex'), announce: [`http://127.0.0.1:${tr.httpPort}/announce`], port });
-    return c;
-  }
-
-  test('two clients see each other, a completion is counted once, stop removes the peer', async (t) => {
-    const a = client(H1, 'clientA', 6881);
-    const b = client(H1, 'clientB', 6882);
-    t.after(() => { a.destroy(); b.destroy(); });
-    const peersA = collectPeers(a);
-    const peersB = collectPeers(b);
-
-    const ua = nextEvent<UpdateData>(a, 'update');
-    a.start();
-    const uav = await ua;
-    assert.deepEqual([uav.complete, uav.incomplete], [0, 1]);
-
-    const ub = nextEvent<UpdateData>(b, 'update');
-    b.start();
-    const ubv = await ub;
-    assert.equal(ubv.incomplete, 2);
-    await waitUntil(() => peersB.has('127.0.0.1:6881'), 3000, 25, 'B to learn A');
-    assert.ok(!peersB.has('127.0.0.1:6882'), 'B must not be given itself');
-
-    const ua2 = nextEvent<UpdateData>(a, 'update');
-    a.update();
-    await ua2;
-    await waitUntil(() => peersA.has('127.0.0.1:6882'), 3000, 25, 'A to learn B');
-    assert.ok(!peersA.has('127.0.0.1:6881'), 'A must not be given itself');
-
-    const uc = nextEvent<UpdateData>(b, 'update');
-    b.complete({ left: 0 });
-    assert.equal((await uc).complete, 1);
-
-    const sa = nextEvent<ScrapeData>(a, 'scrape');
-    a.scrape();
-    const s = await sa;
-    assert.deepEqual([s.complete, s.incomplete, s.downloaded], [1, 1, 1]);
-
-    const uc2 = nextEvent<UpdateData>(b, 'update');
-    b.complete({ left: 0 });
-    await uc2;
-    assert.equal((await scrapeOne(tr.httpPort, H1))?.downloaded, 1, 'a repeated completed must not count again');
-
-    const us = nextEvent<UpdateData>(b, 'update');
-    b.stop({ left: 0 });
-    await us;
-    assert.deepEqual(await scrapeOne(tr.httpPort, H1), { complete: 0, downloaded: 1, incomplete: 1 });
-    const seen = await httpAnnounce(tr.httpPort, H1, { port: 6999, left: 5 });
-    assert.deepEqual(seen.reply.peers, ['127.0.0.1:6881'], 'the stopped peer is gone from peer lists');
-  });
-
-  test('a torrent that is not on the whitelist: the failure reason arrives as a warning event', async (t) => {
-    const c = client(NOT_LISTED, 'clientC', 6883);
-    t.after(() => c.destroy());
-    const errors: Error[] = [];
-    c.on('error', (e: Error) => errors.push(e));
-    const w = nextEvent<Error>(c, 'warning');
-    c.start();
-    assert.equal((await w).message, NOT_AUTHORIZED);
-    assert.deepEqual(errors, [], 'bittorrent-tracker reports failure reasons as warnings, not errors');
-  });
-});
-
 describe('HTTP: hand-made announces', () => {
   let tr: TrackerProcess;
   before(async () => {
-    tr = await startTrackerProcess({ whitelist: [H1, H2, HNUM, HMISC, HDICT, ...MANY] });
+    tr = await startTrackerProcess({ whitelist: [H2, HMISC, HDICT, ...MANY] });
   });
   after(() => tr?.cleanup());
 
@@ -106,7 +31,6 @@ describe('HTTP: hand-made announces', () => {
   const failureRows: Array<{ name: string; url: string; body?: string; reason?: RegExp }> = [
     { name: 'no info_hash (opentracker text)', url: '/announce?port=6883&left=5', body: MISSING_INFO_HASH_BODY },
     { name: 'no query at all', url: '/announce', body: MISSING_INFO_HASH_BODY },
-    { name: 'not whitelisted (opentracker text)', url: announceUrl(NOT_LISTED, { port: 7009, left: 0 }), body: NOT_AUTHORIZED_BODY },
     { name: 'short info_hash', url: '/announce?info_hash=%01%23&port=6883' },
     { name: '21-byte info_hash', url: `/announce?info_hash=${H}%00&port=6883` },
     { name: 'duplicate info_hash', url: `/announce?info_hash=${H}&info_hash=${H}&port=6883` },
@@ -148,66 +72,16 @@ describe('HTTP: hand-made announces', () => {
     });
   }
 
-  test('success reply: key order, interval 1620-1980, min interval = interval/2, requester not returned to itself', async () => {
+  test('success reply: opentracker key order and bytes', async () => {
     const first = await httpAnnounce(tr.httpPort, HMISC, { port: 6881, left: 1000, event: 'started', compact: 1 });
     assert.match(first.body.toString('latin1'), /^d8:completei0e10:downloadedi0e10:incompletei1e8:intervali(\d+)e12:min intervali(\d+)e5:peers0:e$/);
     assert.deepEqual(bencodeKeys(first.body), ['complete', 'downloaded', 'incomplete', 'interval', 'min interval', 'peers']);
-    const intervals = new Set<number>();
-    for (let i = 0; i < 20; i++) {
-      const r = (await httpAnnounce(tr.httpPort, HMISC, { port: 6881, left: 1000 })).reply;
-      assert.ok(r.interval >= 1620 && r.interval <= 1980, `interval ${r.interval}`);
-      assert.equal(r.minInterval, Math.floor(r.interval / 2));
-      assert.deepEqual(r.peers, []);
-      intervals.add(r.interval);
-    }
-    assert.ok(intervals.size > 1, 'interval is jittered per reply');
-    const second = await httpAnnounce(tr.httpPort, HMISC, { port: 6882, left: 0, event: 'completed' });
-    assert.deepEqual(second.reply.peers, ['127.0.0.1:6881']);
-    assert.equal(second.reply.downloaded, 1, 'event=completed with left=0 counts (opentracker G2)');
-    const initialSeeder = await httpAnnounce(tr.httpPort, HMISC, { port: 6883, left: 0 });
-    assert.equal(initialSeeder.reply.downloaded, 1, 'a seeder without event=completed is an initial seeder, not a download');
-    const leecherFinishes = await httpAnnounce(tr.httpPort, HMISC, { port: 6881, left: 0 });
-    assert.equal(leecherFinishes.reply.downloaded, 2, 'a known leecher that reports left=0 has finished, even without event=completed');
-    const again = await httpAnnounce(tr.httpPort, HMISC, { port: 6881, left: 0, event: 'completed' });
-    assert.equal(again.reply.downloaded, 2, 'and its later completed is not counted again');
   });
 
   test('stopped reply has no downloaded key and no peers', async () => {
     await httpAnnounce(tr.httpPort, HMISC, { port: 6890, left: 5 });
     const r = await httpAnnounce(tr.httpPort, HMISC, { port: 6890, left: 5, event: 'stopped' });
     assert.match(r.body.toString('latin1'), /^d8:completei\d+e10:incompletei\d+e8:intervali\d+e12:min intervali\d+e5:peers0:e$/);
-  });
-
-  test('left is parsed as a 64-bit number: 2^32 and 2^64-1 are leechers, 0 is a seeder', async () => {
-    const hash = HMISC;
-    const before = await scrapeOne(tr.httpPort, hash);
-    await httpAnnounce(tr.httpPort, hash, { port: 7103, left: '4294967296' });
-    await httpAnnounce(tr.httpPort, hash, { port: 7104, left: '18446744073709551615' });
-    await httpAnnounce(tr.httpPort, hash, { port: 7105, left: '9007199254740993' });
-    const after1 = await scrapeOne(tr.httpPort, hash);
-    assert.equal(after1!.incomplete - before!.incomplete, 3);
-    assert.equal(after1!.complete, before!.complete);
-  });
-
-  test('numwant: default 50, cap 200, negative means default, 0 means none', async () => {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    try {
-      const jobs: Array<Promise<unknown>> = [];
-      for (let i = 0; i < 230; i++) jobs.push(httpAnnounce(tr.httpPort, HNUM, { port: 20000 + i, left: 1 }, {}, { agent }));
-      await Promise.all(jobs);
-    } finally {
-      agent.destroy();
-    }
-    const rows: Array<[string | number | undefined, number]> = [[undefined, 50], [1000, 200], [200, 200], [50, 50], [-5, 50], [-1, 50], [7, 7], [0, 0]];
-    for (const [numwant, want] of rows) {
-      const params: Record<string, string | number> = { port: 30000, left: 1 };
-      if (numwant !== undefined) params['numwant'] = numwant;
-      const r = await httpAnnounce(tr.httpPort, HNUM, params);
-      assert.equal(r.reply.peers.length, want, `numwant=${String(numwant)}`);
-      assert.equal(new Set(r.reply.peers).size, want, 'no duplicates');
-      assert.ok(!r.reply.peers.includes('127.0.0.1:30000'));
-      if (want === 0) assert.match(r.body.toString('latin1'), /5:peers0:e$/);
-    }
   });
 
   test('compact=0 gets a BEP 3 dictionary peer list', async () => {
@@ -284,12 +158,7 @@ describe('HTTP: IPv6 peers6', async () => {
 
 describe('HTTP: X-Forwarded-For', () => {
   const hash = randomHashHex();
-  const trackers: TrackerProcess[] = [];
-  const dirs: Array<{ remove: () => void }> = [];
-  after(async () => {
-    for (const t of trackers) await t.cleanup();
-    for (const d of dirs) d.remove();
-  });
+  const { procs: trackers, dirs } = cleanUpAfter();
 
   test('ignored without access.proxy', async () => {
     const tr = await startTrackerProcess({ whitelist: [hash] });

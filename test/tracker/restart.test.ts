@@ -1,10 +1,12 @@
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
-import { waitUntil } from '../helpers/client-events.js';
+import { waitUntil } from '../helpers/wait.js';
 import { randomHashHex } from '../helpers/tracker-urls.js';
 
 /**
@@ -12,12 +14,7 @@ import { randomHashHex } from '../helpers/tracker-urls.js';
  * loaded at start after the whitelist. Each test restarts a tracker on the same directory.
  */
 
-const procs: TrackerProcess[] = [];
-const dirs: Array<{ remove: () => void }> = [];
-after(async () => {
-  for (const p of procs) await p.cleanup();
-  for (const d of dirs) d.remove();
-});
+const { procs, dirs } = cleanUpAfter();
 
 async function start(dir: string, whitelist: readonly string[] | undefined, args: readonly string[] = ['--flush-interval', '1']): Promise<TrackerProcess> {
   const p = await startTrackerProcess({ dir, whitelist, args });

@@ -6,10 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import createTorrent from 'create-torrent';
 import parseTorrent from 'parse-torrent';
-import { makeTempDir, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { startTrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpGet } from '../helpers/http-client.js';
 import { scrapeOne } from '../helpers/announce.js';
-import { waitUntil } from '../helpers/client-events.js';
+import { waitUntil } from '../helpers/wait.js';
 import { freeTcpPort, freeUdpPort } from '../helpers/free-port.js';
 
 /**
@@ -24,12 +26,9 @@ if (!haveAria2 && process.env['CI'] === 'true') throw new Error('aria2c is requi
 const skip = haveAria2 ? false : 'aria2c is not installed';
 
 const children = new Set<ChildProcess>();
-const procs: TrackerProcess[] = [];
-const dirs: Array<{ remove: () => void }> = [];
-after(async () => {
+const { procs, dirs } = cleanUpAfter();
+after(() => {
   for (const c of children) c.kill('SIGKILL');
-  for (const p of procs) await p.cleanup();
-  for (const d of dirs) d.remove();
 });
 
 function makeTorrent(file: string, announce: string): Promise<Buffer> {

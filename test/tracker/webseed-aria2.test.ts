@@ -8,10 +8,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import createTorrent from 'create-torrent';
 import parseTorrent from 'parse-torrent';
-import { makeTempDir, sleep, startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { sleep, waitUntil } from '../helpers/wait.js';
+import { startTrackerProcess } from '../helpers/tracker-process.js';
+import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
-import { waitUntil } from '../helpers/client-events.js';
 import { peerId } from '../helpers/tracker-urls.js';
 
 /**
@@ -23,13 +25,10 @@ const haveAria2 = spawnSync('aria2c', ['--version'], { stdio: 'ignore' }).status
 if (!haveAria2 && process.env['CI'] === 'true') throw new Error('aria2c is required in CI (apt-get install aria2)');
 const skip = haveAria2 ? false : 'aria2c is not installed';
 
-const procs: TrackerProcess[] = [];
-const dirs: Array<{ remove: () => void }> = [];
+const { procs, dirs } = cleanUpAfter();
 const servers: http.Server[] = [];
-after(async () => {
+after(() => {
   for (const s of servers) s.close();
-  for (const p of procs) await p.cleanup();
-  for (const d of dirs) d.remove();
 });
 
 /** A web seed: the file with Range support, counting the bytes it sent. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /**
  * A stand-in tracker that speaks the completion-feed contract
@@ -51,6 +52,13 @@ export class FakeFeedTracker {
     this.startedAt = Date.now();
   }
 
+  /** A new one, listening. */
+  static async started(): Promise<FakeFeedTracker> {
+    const t = new FakeFeedTracker();
+    await t.start();
+    return t;
+  }
+
   async start(): Promise<void> {
     this.srv = http.createServer((req, res) => {
       const u = new URL(req.url ?? '/', 'http://x');
@@ -82,4 +90,23 @@ export class FakeFeedTracker {
     this.srv.closeAllConnections();
     await new Promise<void>((r) => this.srv!.close(() => r()));
   }
+}
+
+/**
+ * A stand-in for the tracker's /stats endpoint on a real socket, so each test can choose the body,
+ * the status and the encoding (opentracker itself is driven in opentracker.test.ts).
+ */
+export interface FakeStats { status: number; body: string; gzip: 'none' | 'header' | 'silent' }
+
+export async function serveStats(state: FakeStats): Promise<{ url: string; close(): Promise<void> }> {
+  const srv = http.createServer((_req, res) => {
+    const raw = Buffer.from(state.body, 'latin1');
+    const body = state.gzip === 'none' ? raw : gzipSync(raw);
+    res.writeHead(state.status, { 'Content-Type': 'text/plain', ...(state.gzip === 'header' ? { 'Content-Encoding': 'gzip' } : {}) });
+    res.end(body);
+  });
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const port = (srv.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
 }

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { reapAtExit } from '../helpers/child-reaper.js';
-import { freeTcpPort } from '../helpers/free-port.js';
+import { reapAtExit } from './child-reaper.js';
+import { freeTcpPort } from './free-port.js';
 
 /**
  * A real redis-server (Debian's) for a test, on a port the kernel picked, with its own temp dir and no

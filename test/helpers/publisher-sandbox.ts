@@ -9,8 +9,8 @@ import { pino, type Logger } from 'pino';
 import parseTorrent from 'parse-torrent';
 import { parsePublisherConfig, type PublisherConfig } from '../../apps/publisher/src/config.js';
 import type { Manifest } from '../../libs/common/src/manifest.js';
+import { REPO_ROOT } from './repo-paths.js';
 
-export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../..');
 export const run = promisify(execFile);
 
 export interface Sandbox {
@@ -59,16 +59,6 @@ export function captureLogger(): { log: Logger; lines: Array<Record<string, unkn
   return { log: pino({ level: process.env['TEST_LOG'] ? 'debug' : 'debug', base: { app: 'publisher' } }, stream), lines };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function readManifest(sb: Sandbox): Promise<Manifest> {
   try {
     return JSON.parse(await readFile(path.join(sb.data, 'manifest.json'), 'utf8')) as Manifest;
@@ -112,13 +102,13 @@ export function publisherCopy(): Promise<string> {
   readableCopy ??= (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'publisher-copy-'));
     process.once('exit', () => { try { execFileSync('rm', ['-rf', dir]); } catch { /* best effort */ } });
-    for (const sub of ['dist/apps/publisher', 'dist/libs']) await cp(path.join(ROOT, sub), path.join(dir, sub), { recursive: true, dereference: true });
+    for (const sub of ['dist/apps/publisher', 'dist/libs']) await cp(path.join(REPO_ROOT, sub), path.join(dir, sub), { recursive: true, dereference: true });
     const seen = new Set<string>();
     const queue = [...PUBLISHER_PACKAGES];
     for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
       if (seen.has(name)) continue;
       seen.add(name);
-      const from = path.join(ROOT, 'node_modules', name);
+      const from = path.join(REPO_ROOT, 'node_modules', name);
       const pkg = JSON.parse(await readFile(path.join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
       await cp(from, path.join(dir, 'node_modules', name), { recursive: true, dereference: true });
       for (const dep of Object.keys({ ...pkg.dependencies })) {
@@ -141,10 +131,10 @@ export async function runPublisherCli(args: string[], opts: { env?: Record<strin
   const asOther = opts.uid !== undefined && opts.uid !== process.getuid?.();
   const [cmd, argv] = asOther
     ? [process.execPath, ['--max-semi-space-size=1', path.join(await publisherCopy(), 'dist/apps/publisher/src/main.js'), ...args]]
-    : [path.join(ROOT, 'bin/publisher'), args];
+    : [path.join(REPO_ROOT, 'bin/publisher'), args];
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
-      cwd: opts.cwd ?? (asOther ? '/' : ROOT), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
+      cwd: opts.cwd ?? (asOther ? '/' : REPO_ROOT), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });
     let stdout = '';

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
 import parseTorrent, { toMagnetURI } from 'parse-torrent';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
-import { content, makeFixture, type Fixture } from './helpers.js';
+import { content, makeFixture, type Fixture } from './stats-fixture.js';
 
 const createTorrentAsync = promisify(createTorrent) as (input: string | Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
 

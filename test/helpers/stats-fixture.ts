@@ -1,12 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import type net from 'node:net';
 import os from 'node:os';
-import { announceText } from '../helpers/announce.js';
 import path from 'node:path';
-import http from 'node:http';
-import { gzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
 import parseTorrent, { toMagnetURI } from 'parse-torrent';
@@ -117,88 +111,6 @@ export async function startStatsFor(f: Fixture, statsUrl: string, extra: string[
   return startStats(statsConfig(f, statsUrl, extra), createLogger('stats', process.env['TEST_LOG_LEVEL'] as 'info' | undefined ?? 'silent'), deps);
 }
 
-export function commandPath(cmd: string): string | null {
-  try {
-    return execFileSync('sh', ['-c', `command -v ${cmd}`]).toString().trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-interface TrackerClient {
-  on(event: string, fn: (arg: unknown) => void): void;
-  complete(opts: { left: number }): void;
-  destroy(cb?: () => void): void;
-}
-type TrackerClientCtor = new (opts: { infoHash: string; peerId: string; announce: string[]; port: number }) => TrackerClient;
-
-/**
- * A completion announced by an independent client: bittorrent-tracker's Client (no type declarations,
- * so it is loaded through a variable specifier and typed here).
- */
-export async function completeWithClient(announceUrl: string, infoHash: string, port: number): Promise<void> {
-  const spec = 'bittorrent-tracker/client';
-  const Client = ((await import(spec)) as { default: TrackerClientCtor }).default;
-  const peerId = Buffer.from(`-BT0001-${String(port).padStart(12, '0')}`).toString('hex');
-  const client = new Client({ infoHash, peerId, announce: [announceUrl], port });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('tracker client: no answer in 10 s')), 10_000);
-      client.on('update', () => { clearTimeout(timer); resolve(); });
-      client.on('warning', (e) => { clearTimeout(timer); reject(e as Error); });
-      client.on('error', (e) => { clearTimeout(timer); reject(e as Error); });
-      client.complete({ left: 0 });
-    });
-  } finally {
-    await new Promise<void>((r) => client.destroy(() => r()));
-  }
-}
-
-export interface Opentracker {
-  readonly base: string;
-  readonly port: number;
-  readonly proc: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/**
- * Debian opentracker on loopback, stats allowed from 127.0.0.1. It reads the whitelist about a second
- * after start, so wait until a whitelisted announce is accepted (a leecher that then leaves: no completion).
- */
-export async function startOpentracker(bin: string, port: number, whitelist: string, probeHash: string): Promise<Opentracker> {
-  const proc = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  proc.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async (): Promise<void> => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = once(proc, 'exit');
-    proc.kill('SIGINT');
-    const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(t);
-  };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`opentracker exited: ${output}`);
-    try {
-      const body = await announceText(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'started' });
-      if (body.startsWith('d') && !body.includes('failure')) {
-        await announceText(base, probeHash, { peer: 'probe', port: 1, left: 1, event: 'stopped' });
-        return { base, port, proc, stop };
-      }
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`opentracker did not accept announces within 15 s: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 export interface ApiRelease {
   infoHash: string; name: string; downloads: number; downloadsBitTorrent?: number; downloadsDirect?: number; seeders: number; leechers: number; removedAt: string | null;
   torrentUrl: string | null; fileUrl: string | null; magnet: string; known: boolean; history?: { date: string; downloads: number }[];
@@ -216,22 +128,30 @@ export function rowCount(page: string, infoHash: string): string | null {
   return row ? /class="num downloads">([^<]*)</.exec(row[0])?.[1] ?? null : null;
 }
 
-/**
- * A stand-in for the tracker's /stats endpoint on a real socket, so each test can choose the body,
- * the status and the encoding (opentracker itself is driven in opentracker.test.ts).
- */
-export interface FakeStats { status: number; body: string; gzip: 'none' | 'header' | 'silent' }
-
-export async function serveStats(state: FakeStats): Promise<{ url: string; close(): Promise<void> }> {
-  const srv = http.createServer((_req, res) => {
-    const raw = Buffer.from(state.body, 'latin1');
-    const body = state.gzip === 'none' ? raw : gzipSync(raw);
-    res.writeHead(state.status, { 'Content-Type': 'text/plain', ...(state.gzip === 'header' ? { 'Content-Encoding': 'gzip' } : {}) });
-    res.end(body);
-  });
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const port = (srv.address() as net.AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
+/** What the page reads its counts from in a test (a fake /stats, a fake feed): a URL and a close. */
+export interface FeedServer {
+  readonly url: string;
+  close(): Promise<void>;
 }
 
+/** The page app on a fixture, reading a feed; close() stops both and removes the fixture. */
+export interface StatsRig {
+  readonly stats: StatsHandle;
+  /** http://127.0.0.1:<port> of the page. */
+  readonly base: string;
+  close(): Promise<void>;
+}
+
+/** startStatsFor on `f` reading `feed`, with one close() for the whole set-up (for a finally or an after hook). */
+export async function startStatsRig(f: Fixture, feed: FeedServer, extra: string[] = [], deps?: StatsDeps): Promise<StatsRig> {
+  const stats = await startStatsFor(f, feed.url, extra, deps);
+  return {
+    stats,
+    base: `http://127.0.0.1:${stats.port}`,
+    async close() {
+      await stats.close();
+      await feed.close();
+      f.cleanup();
+    },
+  };
+}

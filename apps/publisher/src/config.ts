@@ -35,6 +35,11 @@ export interface PublisherConfig {
   /** Releases published within this window share one tracker reload. */
   readonly signalCoalesceMs: number;
   readonly reloadTimeoutMs: number;
+  /**
+   * A new release is listed in the manifest once the tracker accepts its hash, or after this long without
+   * that confirmation (a tracker that is down or cannot be asked must not hold releases back forever).
+   */
+  readonly confirmTimeoutMs: number;
   readonly hashThreads: number;
 }
 
@@ -51,6 +56,8 @@ export const DEFAULTS = deepFreeze({
   logLevel: 'info' as LogLevel,
   signalCoalesceMs: 250,
   reloadTimeoutMs: 30_000,
+  /** Our tracker reloads in milliseconds; ten seconds covers a busy host without hiding a release for long. */
+  confirmTimeoutMs: 10_000,
   /** Each hashing thread costs ~10-15 MB; more than four rarely helps a disk keep up. */
   maxHashThreads: 4,
 });
@@ -126,6 +133,7 @@ export function parsePublisherConfig(argv: readonly string[], input: PublisherIn
       stableMs: Math.round(quietSeconds * 1000),
       signalCoalesceMs: DEFAULTS.signalCoalesceMs,
       reloadTimeoutMs: DEFAULTS.reloadTimeoutMs,
+      confirmTimeoutMs: DEFAULTS.confirmTimeoutMs,
       hashThreads: Math.max(1, Math.min(DEFAULTS.maxHashThreads, input.cpus ?? 1)),
     }),
   };

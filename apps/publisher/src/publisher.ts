@@ -11,6 +11,7 @@ import type { ProgressSink } from './progress.js';
 import { createReleaseQueue } from './release-queue.js';
 import { isIgnoredName, releaseKeyOf } from './release-rules.js';
 import { listReleaseKeys, scanRelease } from './release-scan.js';
+import { scrapeProbe, scrapeUrlOf } from './tracker-probe.js';
 import { createTrackerSignaller } from './tracker-signal.js';
 import { WhitelistFile } from './whitelist-file.js';
 import { createWhitelistSync } from './whitelist-sync.js';
@@ -36,6 +37,8 @@ export interface PublisherHandle {
 export interface PublisherDeps {
   readonly now?: () => Date;
   readonly progressSink?: ProgressSink;
+  /** The tracker's reload when it runs in this process (the suite): awaited instead of a SIGHUP and a probe. */
+  readonly reloadTracker?: () => Promise<void>;
 }
 
 /**
@@ -58,16 +61,22 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   }
 
   const whitelist = new WhitelistFile(config.whitelistPath);
+  // after a SIGHUP, the tracker says through its scrape when it accepts a new hash (tracker-probe.ts)
+  const scrapeUrl = scrapeUrlOf(config.announceHttpUrl);
   const signaller = createTrackerSignaller({
     pidFile: config.trackerPidFile, reloadCommand: config.reloadCommand,
     coalesceMs: config.signalCoalesceMs, timeoutMs: config.reloadTimeoutMs, log,
+    confirmTimeoutMs: config.confirmTimeoutMs,
+    ...(deps.reloadTracker ? { reloadInProcess: deps.reloadTracker } : {}),
+    ...(scrapeUrl !== null ? { probe: scrapeProbe(scrapeUrl) } : {}),
   });
   const whitelistSync = createWhitelistSync({
     whitelist, signaller, dryRun: config.dryRun, log,
     onFailure: () => { if (config.once) failures++; },
     retry: !config.once,
+    confirmTimeoutMs: config.confirmTimeoutMs,
   });
-  const commits = new ManifestCommits(loaded.manifest, config, whitelist, log, now);
+  const commits = new ManifestCommits(loaded.manifest, config, whitelist, log, now, (hashes) => whitelistSync.live(hashes));
 
   const queue = createReleaseQueue({
     settings: {

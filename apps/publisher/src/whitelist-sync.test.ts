@@ -30,7 +30,7 @@ function setup(retry: boolean) {
   let signals = 0;
   let failures = 0;
   const signaller = { request: () => { signals++; }, flush: async () => undefined, busy: () => false } as TrackerSignaller;
-  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => { failures++; }, retry });
+  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => { failures++; }, retry, confirmTimeoutMs: 1000 });
   return { sync, calls, records, signals: () => signals, failures: () => failures };
 }
 

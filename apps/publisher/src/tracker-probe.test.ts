@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { replyListsAll, scrapeProbe, scrapeRequests, scrapeUrlOf } from './tracker-probe.js';
+import { listedIn, scrapeProbe, scrapeRequests, scrapeUrlOf } from './tracker-probe.js';
 
 const A = '0123456789abcdef0123456789abcdef01234567';
 const B = 'ff'.repeat(20);
@@ -28,36 +28,36 @@ function scrapeReply(hashes: readonly string[]): Buffer {
   return Buffer.concat([Buffer.from('d5:filesd'), ...parts, Buffer.from('ee')]);
 }
 
-test('replyListsAll: yes only when every hash has a files entry of a scrape reply', () => {
-  assert.equal(replyListsAll(scrapeReply([A, B]), [A, B]), true);
-  assert.equal(replyListsAll(scrapeReply([A]), [A, B]), false);
-  assert.equal(replyListsAll(Buffer.from('d5:filesdee'), [A]), false);
-  assert.equal(replyListsAll(Buffer.from('d14:failure reason6:closede'), []), false, 'not a scrape');
-  // hostile bytes never throw, and say yes only if they hold the hash after a 20: length prefix
+test('listedIn: the hashes with a files entry of a scrape reply', () => {
+  assert.deepEqual(listedIn(scrapeReply([A, B]), [A, B]), [A, B]);
+  assert.deepEqual(listedIn(scrapeReply([A]), [A, B]), [A]);
+  assert.deepEqual(listedIn(Buffer.from('d5:filesdee'), [A]), []);
+  assert.deepEqual(listedIn(Buffer.concat([Buffer.from('d14:failure reason20:'), Buffer.from(A, 'hex'), Buffer.from('e')]), [A]), [], 'not a scrape');
+  // hostile bytes never throw, and list a hash only if they hold it after a 20: length prefix
   fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
     const body = Buffer.concat([Buffer.from('d5:files'), bytes]);
-    assert.equal(replyListsAll(body, [A]), body.includes(Buffer.concat([Buffer.from('20:'), Buffer.from(A, 'hex')])));
+    assert.equal(listedIn(body, [A]).length === 1, body.includes(Buffer.concat([Buffer.from('20:'), Buffer.from(A, 'hex')])));
   }), { seed: 42, numRuns: 300 });
 });
 
-test('scrapeProbe against a server: yes, no, and unreachable for errors, oversized and non-scrape replies', async () => {
+test('scrapeProbe against a server: the hashes reported, null for errors, oversized and non-scrape replies', async () => {
   let reply: (res: http.ServerResponse) => void = (res) => res.end(scrapeReply([A]));
   const server = http.createServer((_req, res) => reply(res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scrape`;
   try {
     const probe = scrapeProbe(url);
-    assert.equal(await probe([A]), 'yes');
-    assert.equal(await probe([A, B]), 'no');
+    assert.deepEqual(await probe([A]), new Set([A]));
+    assert.deepEqual(await probe([A, B]), new Set([A]));
     reply = (res) => res.end('d14:failure reason3:note');
-    assert.equal(await probe([A]), 'unreachable');
+    assert.equal(await probe([A]), null);
     reply = (res) => { res.statusCode = 500; res.end(); };
-    assert.equal(await probe([A]), 'unreachable');
+    assert.equal(await probe([A]), null);
     reply = (res) => res.end(Buffer.concat([scrapeReply([A]), Buffer.alloc(200_000)]));
-    assert.equal(await probe([A]), 'unreachable', 'a reply far larger than a scrape is not read to its end');
+    assert.equal(await probe([A]), null, 'a reply far larger than a scrape is not read to its end');
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
-  assert.equal(await scrapeProbe(url)([A]), 'unreachable', 'nobody listening');
+  assert.equal(await scrapeProbe(url)([A]), null, 'nobody listening');
 });

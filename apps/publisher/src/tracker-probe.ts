@@ -3,8 +3,9 @@ import type { ProbeAnswer } from './tracker-signal.js';
 /**
  * Asks a tracker whether it accepts info_hashes, with a scrape (side-effect free, open to everyone, unlike an
  * announce that would add a peer). Our tracker lists a hash it has no peers for yet only when its access list
- * allows it, so "every hash is in `files`" means the reload that added them is in force. (opentracker lists
- * only hashes it has peers for, whatever its list says: its reload is confirmed by the reload command instead.)
+ * allows it, so a new hash in `files` means the reload that added it is in force (a hash it held before is
+ * listed either way: tracker-signal.ts asks before the signal too). opentracker lists only hashes it has peers
+ * for, whatever its list says: its reload is confirmed by the reload command instead.
  */
 
 /** A scrape asks at most this many hashes (opentracker's limit; ours too). */
@@ -46,12 +47,12 @@ export function scrapeRequests(scrapeUrl: string, hashes: readonly string[]): Ar
 }
 
 /**
- * Whether a bencoded scrape reply has a `files` entry for every hash. A key of `files` is written `20:<hash>`; a
- * failure reply or an error page has none of them.
+ * The hashes a bencoded scrape reply has a `files` entry for. A key of `files` is written `20:<hash>`; a failure
+ * reply or an error page has none of them.
  */
-export function replyListsAll(body: Buffer, hashes: readonly string[]): boolean {
-  if (!body.subarray(0, 8).equals(Buffer.from('d5:files'))) return false;
-  return hashes.every((h) => body.includes(Buffer.concat([Buffer.from('20:'), Buffer.from(h, 'hex')])));
+export function listedIn(body: Buffer, hashes: readonly string[]): string[] {
+  if (!body.subarray(0, 8).equals(Buffer.from('d5:files'))) return [];
+  return hashes.filter((h) => body.includes(Buffer.concat([Buffer.from('20:'), Buffer.from(h, 'hex')])));
 }
 
 async function readCapped(res: Response): Promise<Buffer | null> {
@@ -66,22 +67,23 @@ async function readCapped(res: Response): Promise<Buffer | null> {
   return Buffer.concat(chunks);
 }
 
-/** A probe for tracker-signal.ts: 'yes' when the tracker at `scrapeUrl` accepts every hash. */
+/** A probe for tracker-signal.ts: the hashes the tracker at `scrapeUrl` reports, or null when it does not answer. */
 export function scrapeProbe(scrapeUrl: string): (hashes: readonly string[]) => Promise<ProbeAnswer> {
   return async (hashes) => {
+    const reported = new Set<string>();
     for (const { url, hashes: part } of scrapeRequests(scrapeUrl, hashes)) {
       let body: Buffer | null;
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), redirect: 'error' });
         body = await readCapped(res);
-        if (res.status !== 200 || body === null) return 'unreachable';
+        if (res.status !== 200 || body === null) return null;
       } catch {
-        return 'unreachable';
+        return null;
       }
       // bencoded but not a scrape (a failure reason): a tracker that does not scrape cannot confirm anything
-      if (!body.subarray(0, 8).equals(Buffer.from('d5:files'))) return 'unreachable';
-      if (!replyListsAll(body, part)) return 'no';
+      if (!body.subarray(0, 8).equals(Buffer.from('d5:files'))) return null;
+      for (const h of listedIn(body, part)) reported.add(h);
     }
-    return 'yes';
+    return reported;
   };
 }

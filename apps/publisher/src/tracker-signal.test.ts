@@ -57,33 +57,46 @@ test('SIGHUP: no tracker -> not-running at once; a tracker -> confirmed once the
   const dir = await mkdtemp(path.join(os.tmpdir(), 'signal-'));
   const pidFile = path.join(dir, 'tracker.pid');
   try {
-    const none = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => 'no' });
-    none.request([A]);
-    assert.equal(await none.settled(), 'not-running');
+    let asked = 0;
+    const down = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => { asked++; return null; } });
+    down.request([A]);
+    assert.equal(await down.settled(), 'not-running');
+    assert.equal(asked, 0, 'no tracker, nothing asked');
 
     // this test process stands in for the tracker: its pid, a SIGHUP handler, a probe that says yes on the third ask
     const onHup = (): void => undefined;
     process.on('SIGHUP', onHup);
     try {
       await writeFile(pidFile, `${process.pid}\n`);
+      const none: ProbeAnswer = new Set();
+      const yes: ProbeAnswer = new Set([A]);
+      // asked once before the signal (not there yet), then until it is
       let asks = 0;
-      const answers: ProbeAnswer[] = ['no', 'no', 'yes'];
-      const s = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async (h) => { assert.deepEqual(h, [A]); return answers[asks++] ?? 'yes'; } });
+      const answers: ProbeAnswer[] = [none, none, none, yes];
+      const s = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async (h) => { assert.deepEqual(h, [A]); return answers[asks++] ?? yes; } });
       s.request([A]);
       assert.equal(await s.settled(), 'confirmed');
-      assert.equal(asks, 3);
+      assert.equal(asks, 4);
 
-      const gone = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => 'unreachable' });
+      // reported before the signal: a hash the tracker still holds from an earlier listing proves nothing,
+      // so it gets the grace time after the signal
+      const held = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => yes });
+      held.request([A]);
+      let t0 = Date.now();
+      assert.equal(await held.settled(), 'confirmed');
+      assert.ok(Date.now() - t0 >= 900, `waited ${Date.now() - t0} ms`);
+
+      const gone = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => null });
       gone.request([A]);
       assert.equal(await gone.settled(), 'unconfirmed');
 
-      const stuck = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, confirmTimeoutMs: 200, probe: async () => 'no' });
+      const stuck = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, confirmTimeoutMs: 200, probe: async () => none });
       stuck.request([A]);
-      const t0 = Date.now();
+      t0 = Date.now();
       assert.equal(await stuck.settled(), 'unconfirmed');
       assert.ok(Date.now() - t0 < 1000, 'the probe gives up after confirmTimeoutMs');
 
-      const removalOnly = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => 'no' });
+      const removalOnly = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => none });
       removalOnly.request();
       assert.equal(await removalOnly.settled(), 'confirmed', 'nothing new to confirm');
     } finally {

@@ -24,8 +24,8 @@ export interface TrackerSignalOptions {
   readonly confirmTimeoutMs?: number;
 }
 
-/** What the tracker said about a set of hashes: all accepted, not (yet), or no usable answer. */
-export type ProbeAnswer = 'yes' | 'no' | 'unreachable';
+/** The hashes of a set the tracker reports (accepts, or still holds from before); null: no usable answer. */
+export type ProbeAnswer = ReadonlySet<string> | null;
 
 /**
  * What is known once a reload was asked for: the tracker accepts the hashes, there is no tracker to reload (it
@@ -47,6 +47,12 @@ export interface TrackerSignaller {
 }
 
 const PROBE_EVERY_MS = 50;
+/**
+ * A hash the tracker reported before the signal may be one it still holds from an earlier listing (counts are
+ * kept after a removal), so its report proves nothing: it gets this long after the signal instead, which a
+ * serialized re-read of a local file takes many times over.
+ */
+const UNPROVABLE_GRACE_MS = 1000;
 const DEFAULT_CONFIRM_MS = 10_000;
 
 const NOT_RUNNING = 'tracker not running; whitelist is up to date and will be read when it starts';
@@ -79,7 +85,8 @@ export function whyNotOurTracker(pid: number, facts: ProcessFacts | null, pidFil
   return null;
 }
 
-async function sighup(pidFile: string, log: Logger, inspect: (pid: number) => ProcessFacts | null): Promise<ReloadOutcome> {
+/** The tracker's pid from the pid file, or null (logged) when no tracker of ours runs. */
+async function trackerPid(pidFile: string, log: Logger, inspect: (pid: number) => ProcessFacts | null): Promise<number | null> {
   let text: string;
   let mtimeMs: number;
   try {
@@ -92,19 +99,24 @@ async function sighup(pidFile: string, log: Logger, inspect: (pid: number) => Pr
     }
   } catch (err) {
     log.warn({ pidFile, code: (err as NodeJS.ErrnoException).code }, NOT_RUNNING);
-    return 'not-running';
+    return null;
   }
   const pid = parsePid(text);
   if (pid === null) {
     log.warn({ pidFile }, `pid file holds no valid pid; ${NOT_RUNNING}`);
-    return 'not-running';
+    return null;
   }
   // never signal a pid we cannot tie to the tracker: after an unclean exit it may be anybody's now
   const why = whyNotOurTracker(pid, inspect(pid), mtimeMs);
   if (why !== null) {
     log.warn({ pid, pidFile }, `not signalled: ${why}; ${NOT_RUNNING}`);
-    return 'not-running';
+    return null;
   }
+  return pid;
+}
+
+/** 'unconfirmed' once sent: the tracker re-reads its list after the signal, on its own time. */
+function sighup(pid: number, pidFile: string, log: Logger): ReloadOutcome {
   try {
     process.kill(pid, 'SIGHUP');
     log.info({ pid }, 'sent SIGHUP to tracker');
@@ -118,26 +130,32 @@ async function sighup(pidFile: string, log: Logger, inspect: (pid: number) => Pr
 }
 
 /**
- * The tracker re-reads its list after the signal, on its own time: ask it until it accepts every new hash,
- * at most `timeoutMs`. Without a probe, or with no new hash, there is nothing to wait for.
+ * The tracker re-reads its list after the signal, on its own time: ask it until it reports every new hash, at
+ * most `timeoutMs`. `before` is what it reported before the signal. Without a probe, or with no new hash, there
+ * is nothing to wait for.
  */
-async function confirmed(hashes: readonly string[], probe: TrackerSignalOptions['probe'], timeoutMs: number, log: Logger): Promise<ReloadOutcome> {
+async function confirmed(
+  hashes: readonly string[], before: ProbeAnswer, probe: TrackerSignalOptions['probe'], timeoutMs: number, log: Logger,
+): Promise<ReloadOutcome> {
   if (hashes.length === 0) return 'confirmed';
   if (probe === undefined) return 'unconfirmed';
-  const deadline = performance.now() + timeoutMs;
+  const started = performance.now();
+  const fresh = hashes.filter((h) => !before?.has(h));
   for (;;) {
-    const answer = await probe(hashes);
-    if (answer === 'yes') return 'confirmed';
-    if (answer === 'unreachable') {
+    const answer = fresh.length === 0 ? new Set<string>() : await probe(fresh);
+    if (answer === null) {
       log.warn({ hashes: hashes.length }, 'cannot ask the tracker whether it accepts the new hashes (its scrape URL did not answer)');
       return 'unconfirmed';
     }
-    if (performance.now() + PROBE_EVERY_MS > deadline) {
+    if (fresh.every((h) => answer.has(h))) break;
+    if (performance.now() + PROBE_EVERY_MS > started + timeoutMs) {
       log.warn({ hashes: hashes.length, waitedMs: timeoutMs }, 'the tracker still refuses the new hashes after the reload');
       return 'unconfirmed';
     }
     await sleep(PROBE_EVERY_MS);
   }
+  if (fresh.length < hashes.length) await sleep(Math.max(0, started + UNPROVABLE_GRACE_MS - performance.now()));
+  return 'confirmed';
 }
 
 function runCommand(command: string, timeoutMs: number, log: Logger): Promise<ReloadOutcome> {
@@ -175,8 +193,11 @@ export function createTrackerSignaller(opts: TrackerSignalOptions): TrackerSigna
         return 'unconfirmed';
       }
     }
-    const sent = await sighup(opts.pidFile, opts.log, opts.inspect ?? ((pid) => readProcess(pid)));
-    return sent === 'unconfirmed' ? confirmed(batch, opts.probe, confirmMs, opts.log) : sent;
+    const pid = await trackerPid(opts.pidFile, opts.log, opts.inspect ?? ((p) => readProcess(p)));
+    if (pid === null) return 'not-running';
+    const before = opts.probe !== undefined && batch.length > 0 ? await opts.probe(batch) : null;
+    const sent = sighup(pid, opts.pidFile, opts.log);
+    return sent === 'unconfirmed' ? confirmed(batch, before, opts.probe, confirmMs, opts.log) : sent;
   };
   const send = (): Promise<ReloadOutcome> => {
     timer = null;

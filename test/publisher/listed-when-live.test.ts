@@ -83,9 +83,12 @@ test('standalone: a release is in the manifest only once the tracker (SIGHUP via
   try {
     const trackerBase = `http://127.0.0.1:${tracker.httpPort}`;
     const manifest = path.join(dir, 'data', 'manifest.json');
+    // announce URLs nobody answers on (a public name this host cannot reach): the publisher asks the process
+    // it signalled, found through /proc, whether it accepts the new hashes
+    const elsewhere = await freePort();
     publisher = reapAtExit(spawn(path.join(REPO_ROOT, 'bin', 'publisher'), [
       '--releases', path.join(dir, 'releases'), '--whitelist', tracker.whitelistPath, '--pid-file', tracker.pidPath,
-      '--announce-http', `${trackerBase}/announce`, '--quiet-period', '0.2',
+      '--announce-http', `http://127.0.0.1:${elsewhere}/announce`, '--quiet-period', '0.2',
     ], { cwd: dir, env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] }));
     const output = collect(publisher);
     await waitForText(output, 'publisher started');

@@ -68,8 +68,8 @@ const HTTP = ['http:', 'https:'];
 export const PUBLISHER_HELP = `Usage: publisher [options]
 
 Watches the releases folder; every file (or top-level folder) dropped there gets a .torrent and a whitelist
-line, the tracker is told to reload its whitelist, and once it accepts the hash (a scrape of the HTTP announce
-URL says so after a SIGHUP; a reload command's exit does; at most ${DEFAULTS.confirmTimeoutMs / 1000} s) the manifest entry the page lists.
+line, the tracker is told to reload its whitelist, and once it accepts the hash (after a SIGHUP a scrape of the
+signalled tracker says so; a reload command's exit does; at most ${DEFAULTS.confirmTimeoutMs / 1000} s) the manifest entry the page lists.
 
   --releases DIR          folder to watch                       (RELEASES_DIR, default ./releases)
   --torrents DIR          where .torrent files are written      (DATA_DIR/torrents)

@@ -11,7 +11,7 @@ import type { ProgressSink } from './progress.js';
 import { createReleaseQueue } from './release-queue.js';
 import { isIgnoredName, releaseKeyOf } from './release-rules.js';
 import { listReleaseKeys, scanRelease } from './release-scan.js';
-import { scrapeProbe, scrapeUrlOf } from './tracker-probe.js';
+import { trackerProbe } from './tracker-probe.js';
 import { createTrackerSignaller } from './tracker-signal.js';
 import { WhitelistFile } from './whitelist-file.js';
 import { createWhitelistSync } from './whitelist-sync.js';
@@ -61,14 +61,13 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   }
 
   const whitelist = new WhitelistFile(config.whitelistPath);
-  // after a SIGHUP, the tracker says through its scrape when it accepts a new hash (tracker-probe.ts)
-  const scrapeUrl = scrapeUrlOf(config.announceHttpUrl);
   const signaller = createTrackerSignaller({
     pidFile: config.trackerPidFile, reloadCommand: config.reloadCommand,
     coalesceMs: config.signalCoalesceMs, timeoutMs: config.reloadTimeoutMs, log,
     confirmTimeoutMs: config.confirmTimeoutMs,
     ...(deps.reloadTracker ? { reloadInProcess: deps.reloadTracker } : {}),
-    ...(scrapeUrl !== null ? { probe: scrapeProbe(scrapeUrl) } : {}),
+    // after a SIGHUP, the tracker says through its scrape when it accepts a new hash
+    probe: trackerProbe(config.announceHttpUrl),
   });
   const whitelistSync = createWhitelistSync({
     whitelist, signaller, dryRun: config.dryRun, log,

@@ -1,3 +1,4 @@
+import { trackerScrapeUrl } from './tracker-listeners.js';
 import type { ProbeAnswer } from './tracker-signal.js';
 
 /**
@@ -85,5 +86,18 @@ export function scrapeProbe(scrapeUrl: string): (hashes: readonly string[]) => P
       for (const h of listedIn(body, part)) reported.add(h);
     }
     return reported;
+  };
+}
+
+/**
+ * The probe the publisher uses after a SIGHUP: the scrape URL of the signalled process itself (from /proc), else
+ * the one of the HTTP announce URL; null answers when there is neither. Looked up once per tracker pid.
+ */
+export function trackerProbe(announceHttpUrl: string): (hashes: readonly string[], pid: number) => Promise<ProbeAnswer> {
+  const fallback = scrapeUrlOf(announceHttpUrl);
+  let known: { readonly pid: number; readonly url: string | null } | null = null;
+  return async (hashes, pid) => {
+    if (known?.pid !== pid) known = { pid, url: (await trackerScrapeUrl(pid)) ?? fallback };
+    return known.url === null ? null : scrapeProbe(known.url)(hashes);
   };
 }

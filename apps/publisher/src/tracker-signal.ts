@@ -16,10 +16,10 @@ export interface TrackerSignalOptions {
   /** A tracker in this process (the suite): its reload is awaited instead of sending a signal. */
   readonly reloadInProcess?: () => Promise<void>;
   /**
-   * After a SIGHUP the tracker reloads on its own time: this asks it whether it accepts the hashes now
-   * (tracker-probe.ts). Absent: the reload cannot be confirmed.
+   * After a SIGHUP the tracker (process `pid`) reloads on its own time: this asks it which of the hashes it
+   * reports (tracker-probe.ts). Absent: the reload cannot be confirmed.
    */
-  readonly probe?: (hashes: readonly string[]) => Promise<ProbeAnswer>;
+  readonly probe?: (hashes: readonly string[], pid: number) => Promise<ProbeAnswer>;
   /** How long a probe keeps asking (DEFAULTS.confirmTimeoutMs of the publisher). */
   readonly confirmTimeoutMs?: number;
 }
@@ -135,7 +135,7 @@ function sighup(pid: number, pidFile: string, log: Logger): ReloadOutcome {
  * is nothing to wait for.
  */
 async function confirmed(
-  hashes: readonly string[], before: ProbeAnswer, probe: TrackerSignalOptions['probe'], timeoutMs: number, log: Logger,
+  hashes: readonly string[], before: ProbeAnswer, probe: ((hashes: readonly string[]) => Promise<ProbeAnswer>) | undefined, timeoutMs: number, log: Logger,
 ): Promise<ReloadOutcome> {
   if (hashes.length === 0) return 'confirmed';
   if (probe === undefined) return 'unconfirmed';
@@ -195,9 +195,11 @@ export function createTrackerSignaller(opts: TrackerSignalOptions): TrackerSigna
     }
     const pid = await trackerPid(opts.pidFile, opts.log, opts.inspect ?? ((p) => readProcess(p)));
     if (pid === null) return 'not-running';
-    const before = opts.probe !== undefined && batch.length > 0 ? await opts.probe(batch) : null;
+    const ask = opts.probe;
+    const probe = ask === undefined ? undefined : (h: readonly string[]) => ask(h, pid);
+    const before = probe !== undefined && batch.length > 0 ? await probe(batch) : null;
     const sent = sighup(pid, opts.pidFile, opts.log);
-    return sent === 'unconfirmed' ? confirmed(batch, before, opts.probe, confirmMs, opts.log) : sent;
+    return sent === 'unconfirmed' ? confirmed(batch, before, probe, confirmMs, opts.log) : sent;
   };
   const send = (): Promise<ReloadOutcome> => {
     timer = null;

@@ -148,6 +148,44 @@ test('standalone with no tracker running: releases are still listed at once', as
   }
 });
 
+test("opentracker through --reload-command: a release is in the manifest only once opentracker accepts it", async (t) => {
+  const bin = ['/usr/bin/opentracker', '/usr/sbin/opentracker'].find((b) => fs.existsSync(b));
+  if (bin === undefined) {
+    t.skip('opentracker not installed');
+    return;
+  }
+  const dir = tempDir();
+  // opentracker drops root to nobody, who must read the list
+  fs.chmodSync(dir, 0o755);
+  const whitelist = path.join(dir, 'whitelist');
+  fs.writeFileSync(whitelist, '', { mode: 0o644 });
+  const port = await freePort();
+  // cwd '/': as root opentracker chroots to its working folder, and the whitelist path is absolute
+  const ot = reapAtExit(spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], { cwd: '/', stdio: 'ignore' }));
+  let publisher: ChildProcess | null = null;
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const up = Date.now() + 10_000;
+    while (!(await announceText(base, 'ab'.repeat(20), { peer: 'up', port: 7000, left: 0 }).catch(() => '')).includes('failure reason')) {
+      assert.ok(Date.now() < up, 'opentracker did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    publisher = reapAtExit(spawn(path.join(REPO_ROOT, 'bin', 'publisher'), [
+      '--releases', path.join(dir, 'releases'), '--whitelist', whitelist, '--reload-command', `kill -HUP ${ot.pid}`,
+      '--announce-http', `${base}/announce`, '--quiet-period', '0.2',
+    ], { cwd: dir, env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const output = collect(publisher);
+    await waitForText(output, 'publisher started');
+    const names = ['o1.bin', 'o2.bin', 'o3.bin'];
+    for (const name of names) fs.writeFileSync(path.join(dir, 'releases', name), crypto.randomBytes(20_000));
+    await announceOnceListed(path.join(dir, 'data', 'manifest.json'), base, names.length, new Set(names));
+  } finally {
+    if (publisher) await stop(publisher);
+    await stop(ot);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('suite (npm start): a release is in the manifest only once the in-process tracker accepts it', { timeout: 120_000 }, async () => {
   const dir = tempDir();
   const trackerPort = await freePort();

@@ -44,7 +44,7 @@ test('ownedBy: only the sockets among the process descriptors', () => {
   assert.deepEqual(ownedBy(parseListeners(TCP), new Set(['4243'])).map((l) => l.port), [8080]);
 });
 
-test('trackerScrapeUrl: the scrape URL of a process that listens (this one), null for a pid that does not exist', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+test('trackerScrapeUrl: the scrape URL of a process that listens (this one), none without a listener, null for no process', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
   const server = http.createServer((_q, res) => res.end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
@@ -53,5 +53,6 @@ test('trackerScrapeUrl: the scrape URL of a process that listens (this one), nul
   } finally {
     await new Promise((r) => server.close(r));
   }
+  assert.equal(await trackerScrapeUrl(process.pid), 'none');
   assert.equal(await trackerScrapeUrl(4194304), null);
 });

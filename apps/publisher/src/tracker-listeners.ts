@@ -83,18 +83,20 @@ async function readOrEmpty(file: string): Promise<string> {
 }
 
 /**
- * `http://<host>:<port>/scrape` of the first TCP listener of process `pid`, or null when /proc cannot tell (not
- * Linux, another user's process, no TCP listener).
+ * `http://<host>:<port>/scrape` of the first TCP listener of process `pid`; 'none' when /proc shows it has none
+ * (a UDP-only tracker, not a tracker); null when /proc cannot tell (not Linux, another user's process).
  */
-export async function trackerScrapeUrl(pid: number): Promise<string | null> {
+export async function trackerScrapeUrl(pid: number): Promise<string | 'none' | null> {
+  let inodes: Set<string>;
   try {
-    const owned = ownedBy(
-      [...parseListeners(await readOrEmpty(`/proc/${pid}/net/tcp`)), ...parseListeners(await readOrEmpty(`/proc/${pid}/net/tcp6`))],
-      await socketInodes(pid),
-    );
-    const first = owned[0];
-    return first === undefined ? null : `http://${localHost(first.address)}:${first.port}/scrape`;
+    inodes = await socketInodes(pid);
   } catch {
     return null;
   }
+  const owned = ownedBy(
+    [...parseListeners(await readOrEmpty(`/proc/${pid}/net/tcp`)), ...parseListeners(await readOrEmpty(`/proc/${pid}/net/tcp6`))],
+    inodes,
+  );
+  const first = owned[0];
+  return first === undefined ? 'none' : `http://${localHost(first.address)}:${first.port}/scrape`;
 }

@@ -90,14 +90,19 @@ export function scrapeProbe(scrapeUrl: string): (hashes: readonly string[]) => P
 }
 
 /**
- * The probe the publisher uses after a SIGHUP: the scrape URL of the signalled process itself (from /proc), else
- * the one of the HTTP announce URL; null answers when there is neither. Looked up once per tracker pid.
+ * The probe the publisher uses after a SIGHUP: the scrape URL of the signalled process itself (from /proc), or
+ * when /proc cannot tell, the one of the HTTP announce URL; null answers when there is none (a process without
+ * a TCP listener is not asked through the announce URL: whatever answers there is another process). Looked up
+ * once per tracker pid.
  */
 export function trackerProbe(announceHttpUrl: string): (hashes: readonly string[], pid: number) => Promise<ProbeAnswer> {
   const fallback = scrapeUrlOf(announceHttpUrl);
   let known: { readonly pid: number; readonly url: string | null } | null = null;
   return async (hashes, pid) => {
-    if (known?.pid !== pid) known = { pid, url: (await trackerScrapeUrl(pid)) ?? fallback };
+    if (known?.pid !== pid) {
+      const own = await trackerScrapeUrl(pid);
+      known = { pid, url: own === 'none' ? null : (own ?? fallback) };
+    }
     return known.url === null ? null : scrapeProbe(known.url)(hashes);
   };
 }

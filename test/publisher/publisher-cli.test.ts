@@ -78,7 +78,9 @@ test('unreadable release and read-only whitelist: clear error lines, exit 1, no 
     assert.equal(unreadable?.['release'], 'secret.bin');
     assert.equal(unreadable?.['code'], 'EACCES');
     assert.ok(lines.some((l) => String(l['msg']).startsWith('cannot write the whitelist')));
-    assert.ok(lines.some((l) => l['msg'] === 'published' && l['release'] === 'fine.bin'), 'other releases still published');
+    // the tracker could never accept it, so the page must not list it: not in the manifest, retried later
+    assert.ok(!lines.some((l) => l['msg'] === 'published'), 'nothing listed whose hash is not on the whitelist');
+    assert.ok(lines.some((l) => String(l['msg']).startsWith('could not publish') && l['release'] === 'fine.bin' && l['code'] === 'EWHITELIST'));
     assert.equal(await readWhitelist({ ...sb, whitelist }), '# read only\n');
     assert.deepEqual((await readdir(path.join(sb.dir, 'wl-dir'))).sort(), ['whitelist'], 'no temp file left');
   } finally {

@@ -35,6 +35,11 @@ export interface PublisherConfig {
   /** Releases published within this window share one tracker reload. */
   readonly signalCoalesceMs: number;
   readonly reloadTimeoutMs: number;
+  /**
+   * A new release is listed in the manifest once the tracker accepts its hash, or after this long without
+   * that confirmation (a tracker that is down or cannot be asked must not hold releases back forever).
+   */
+  readonly confirmTimeoutMs: number;
   readonly hashThreads: number;
 }
 
@@ -51,6 +56,8 @@ export const DEFAULTS = deepFreeze({
   logLevel: 'info' as LogLevel,
   signalCoalesceMs: 250,
   reloadTimeoutMs: 30_000,
+  /** Our tracker reloads in milliseconds; ten seconds covers a busy host without hiding a release for long. */
+  confirmTimeoutMs: 10_000,
   /** Each hashing thread costs ~10-15 MB; more than four rarely helps a disk keep up. */
   maxHashThreads: 4,
 });
@@ -60,8 +67,9 @@ const HTTP = ['http:', 'https:'];
 
 export const PUBLISHER_HELP = `Usage: publisher [options]
 
-Watches the releases folder; every file (or top-level folder) dropped there gets a .torrent, a manifest
-entry and a whitelist line, and the tracker is told to reload its whitelist.
+Watches the releases folder; every file (or top-level folder) dropped there gets a .torrent and a whitelist
+line, the tracker is told to reload its whitelist, and once it accepts the hash (after a SIGHUP a scrape of the
+signalled tracker says so; a reload command's exit does; at most ${DEFAULTS.confirmTimeoutMs / 1000} s) the manifest entry the page lists.
 
   --releases DIR          folder to watch                       (RELEASES_DIR, default ./releases)
   --torrents DIR          where .torrent files are written      (DATA_DIR/torrents)
@@ -126,6 +134,7 @@ export function parsePublisherConfig(argv: readonly string[], input: PublisherIn
       stableMs: Math.round(quietSeconds * 1000),
       signalCoalesceMs: DEFAULTS.signalCoalesceMs,
       reloadTimeoutMs: DEFAULTS.reloadTimeoutMs,
+      confirmTimeoutMs: DEFAULTS.confirmTimeoutMs,
       hashThreads: Math.max(1, Math.min(DEFAULTS.maxHashThreads, input.cpus ?? 1)),
     }),
   };

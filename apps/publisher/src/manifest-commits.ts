@@ -13,7 +13,7 @@ import type { WhitelistFile } from './whitelist-file.js';
 /**
  * The publisher's copy of the manifest and every change to it. Updates are read-modify-write on one in-memory
  * manifest, so they run one at a time (concurrent releases would lose entries); each is written atomically
- * before the in-memory copy moves on, and queues the matching whitelist edits.
+ * before the in-memory copy moves on. Whitelist additions come before the manifest entry, removals after it.
  */
 export class ManifestCommits {
   private chain: Promise<unknown> = Promise.resolve();
@@ -24,6 +24,8 @@ export class ManifestCommits {
     private readonly whitelist: WhitelistFile,
     private readonly log: Logger,
     private readonly now: () => Date,
+    /** Writes the queued whitelist additions and resolves once the tracker accepts them (or gave up waiting). */
+    private readonly live: (hashes: readonly string[]) => Promise<unknown>,
   ) {}
 
   get current(): Manifest {
@@ -65,29 +67,36 @@ export class ManifestCommits {
     });
   }
 
-  publish(key: string, state: ScannedRelease, built: BuiltTorrent, ms: number): Promise<void> {
+  /**
+   * Publishes a hashed release so that the page never lists it before the tracker accepts it: torrent file,
+   * then whitelist and tracker reload (waited for, outside the manifest lock so that releases published
+   * meanwhile share one reload), then the manifest entry the page reads; hashes it replaced leave the
+   * whitelist last, once the new one is live. Each write is atomic, and a crash between two of them leaves
+   * no manifest entry, so the next run hashes the release again and repeats every step (the reload too).
+   */
+  async publish(key: string, state: ScannedRelease, built: BuiltTorrent, ms: number): Promise<void> {
+    const { config, log } = this;
+    const torrent = torrentFileName(key, built.infoHash);
+    const timing = { ms: Math.round(ms), mibps: Math.round(built.length / 1048576 / Math.max(ms, 1) * 1000) };
+    if (config.dryRun) {
+      return this.locked(async () => {
+        log.info({ release: key, infoHash: built.infoHash, torrent: path.join(config.torrentsDir, torrent), size: built.length, pieceLength: built.pieceLength, ...timing }, 'dry run: would publish');
+        this.whitelist.add(built.infoHash, key);
+      });
+    }
+    await writeFileAtomic(path.join(config.torrentsDir, torrent), built.torrent);
+    this.whitelist.add(built.infoHash, key);
+    await this.live([built.infoHash]);
     return this.locked(async () => {
-      const { config, log } = this;
-      const torrent = torrentFileName(key, built.infoHash);
       const entry: ManifestRelease = {
         name: key, path: key, size: built.length, infoHash: built.infoHash, magnet: built.magnet,
         pieceLength: built.pieceLength, publishedAt: this.now().toISOString(), sha256: built.sha256, torrent,
         removedAt: null, fingerprint: state.fingerprint,
       };
-      const timing = { ms: Math.round(ms), mibps: Math.round(built.length / 1048576 / Math.max(ms, 1) * 1000) };
-      if (config.dryRun) {
-        log.info({ release: key, infoHash: built.infoHash, torrent: path.join(config.torrentsDir, torrent), size: built.length, pieceLength: built.pieceLength, ...timing }, 'dry run: would publish');
-        this.whitelist.add(built.infoHash, key);
-        return;
-      }
-      // Order matters: torrent file, then manifest, then whitelist. A crash or ENOSPC in between leaves
-      // nothing half-written (atomic writes) and the next run repairs the rest (whitelist is re-checked).
-      await writeFileAtomic(path.join(config.torrentsDir, torrent), built.torrent);
       const replaced = liveEntries(this.manifest, key).filter((r) => r.infoHash !== built.infoHash);
       const next = recordPublished(this.manifest, entry, this.now());
       await saveManifest(config.manifestPath, next);
       this.manifest = next;
-      this.whitelist.add(built.infoHash, key);
       if (config.onDelete === 'remove') for (const r of replaced) if (!hashIsLive(this.manifest, r.infoHash)) this.whitelist.remove(r.infoHash);
       log.info({ release: key, infoHash: built.infoHash, torrent, size: built.length, pieceLength: built.pieceLength, sha256: built.sha256, replaced: replaced.map((r) => r.infoHash), ...timing }, 'published');
     });

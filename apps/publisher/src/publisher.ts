@@ -12,6 +12,7 @@ import { createReleaseQueue } from './release-queue.js';
 import { isIgnoredName } from '../../../libs/common/src/ignored-names.js';
 import { releaseKeyOf } from './release-rules.js';
 import { listReleaseKeys, scanRelease } from './release-scan.js';
+import { trackerProbe } from './tracker-probe.js';
 import { createTrackerSignaller } from './tracker-signal.js';
 import { WhitelistFile } from './whitelist-file.js';
 import { createWhitelistSync } from './whitelist-sync.js';
@@ -37,6 +38,8 @@ export interface PublisherHandle {
 export interface PublisherDeps {
   readonly now?: () => Date;
   readonly progressSink?: ProgressSink;
+  /** The tracker's reload when it runs in this process (the suite): awaited instead of a SIGHUP and a probe. */
+  readonly reloadTracker?: () => Promise<void>;
 }
 
 /**
@@ -62,13 +65,18 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   const signaller = createTrackerSignaller({
     pidFile: config.trackerPidFile, reloadCommand: config.reloadCommand,
     coalesceMs: config.signalCoalesceMs, timeoutMs: config.reloadTimeoutMs, log,
+    confirmTimeoutMs: config.confirmTimeoutMs,
+    ...(deps.reloadTracker ? { reloadInProcess: deps.reloadTracker } : {}),
+    // after a SIGHUP, the tracker says through its scrape when it accepts a new hash
+    probe: trackerProbe(config.announceHttpUrl),
   });
   const whitelistSync = createWhitelistSync({
     whitelist, signaller, dryRun: config.dryRun, log,
     onFailure: () => { if (config.once) failures++; },
     retry: !config.once,
+    confirmTimeoutMs: config.confirmTimeoutMs,
   });
-  const commits = new ManifestCommits(loaded.manifest, config, whitelist, log, now);
+  const commits = new ManifestCommits(loaded.manifest, config, whitelist, log, now, (hashes) => whitelistSync.live(hashes));
 
   const queue = createReleaseQueue({
     settings: {

@@ -52,6 +52,11 @@ export class WhitelistFile {
     return this.pending.size > 0;
   }
 
+  /** Whether an edit of this hash still waits to be written. */
+  isPending(infoHash: string): boolean {
+    return this.pending.has(infoHash);
+  }
+
   /** Applies the queue. Returns the hashes whose presence actually changed (empty: nothing to signal). */
   async flush(dryRun: boolean): Promise<{ added: string[]; removed: string[] }> {
     if (this.pending.size === 0) return { added: [], removed: [] };

@@ -30,7 +30,7 @@ function setup(retry: boolean) {
   let signals = 0;
   let failures = 0;
   const signaller = { request: () => { signals++; }, flush: async () => undefined, busy: () => false } as TrackerSignaller;
-  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => { failures++; }, retry });
+  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => { failures++; }, retry, confirmTimeoutMs: 1000 });
   return { sync, calls, records, signals: () => signals, failures: () => failures };
 }
 
@@ -55,4 +55,46 @@ test('--once: no retry timer (the run exits 1 instead)', async () => {
   assert.equal(s.calls(), 1);
   assert.equal(s.records.find((r) => r['level'] === 50)?.['retryInMs'], undefined);
   s.sync.close();
+});
+
+test('live(): rejects while the hash is not on the list; waits for the reload, at most confirmTimeoutMs, then warns', async () => {
+  const records: Array<Record<string, unknown>> = [];
+  const log = pino({ level: 'debug' }, new Writable({ write(c: Buffer, _e, cb) { records.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
+  const A = 'a'.repeat(40);
+  let writable = false;
+  const pending = new Set<string>([A]);
+  const wl = {
+    file: '/srv/whitelist',
+    hasPending: () => pending.size > 0,
+    isPending: (h: string) => pending.has(h),
+    async flush() {
+      if (!writable) throw Object.assign(new Error('read-only'), { code: 'EROFS' });
+      pending.clear();
+      return { added: [A], removed: [] };
+    },
+  } as unknown as WhitelistFile;
+  let settle: (o: 'confirmed') => void = () => undefined;
+  const asked: string[][] = [];
+  const signaller = {
+    request: (h: readonly string[] = []) => { asked.push([...h]); },
+    settled: () => new Promise((r) => { settle = r; }),
+    flush: async () => undefined,
+    busy: () => false,
+  } as unknown as TrackerSignaller;
+  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => undefined, retry: false, confirmTimeoutMs: 150 });
+  await assert.rejects(sync.live([A]), { code: 'EWHITELIST' });
+  assert.deepEqual(asked, [], 'no reload for a list that was not written');
+
+  writable = true;
+  const confirmed = sync.live([A]);
+  await new Promise((r) => setTimeout(r, 20));
+  settle('confirmed');
+  assert.equal(await confirmed, 'confirmed');
+  assert.deepEqual(asked.at(-1), [A], 'the reload is asked for the new hash');
+
+  const t0 = Date.now();
+  assert.equal(await sync.live([A]), 'timeout', 'a tracker that never answers');
+  assert.ok(Date.now() - t0 < 1000);
+  assert.ok(records.some((r) => String(r['msg']).startsWith('the tracker did not confirm') && r['waitedMs'] === 150));
+  sync.close();
 });

@@ -1,10 +1,17 @@
 import type { Logger } from '../../../libs/common/src/log.js';
-import type { TrackerSignaller } from './tracker-signal.js';
+import type { ReloadOutcome, TrackerSignaller } from './tracker-signal.js';
 import type { WhitelistFile } from './whitelist-file.js';
 
 export interface WhitelistSync {
   /** Writes the queued whitelist edits (one flush at a time) and asks the tracker to reload if any applied. */
   sync(): Promise<void>;
+  /**
+   * Makes queued additions live: writes the list, has the tracker reload (sharing the coalesced reload with
+   * every release published meanwhile) and waits until it accepts them, at most `confirmTimeoutMs` (then it
+   * warns and resolves: a tracker that is down must not hold a release back forever). Rejects when the list
+   * cannot be written, as then the tracker cannot accept them at all.
+   */
+  live(hashes: readonly string[]): Promise<ReloadOutcome | 'timeout'>;
   busy(): boolean;
   /** Stops the retry timer. */
   close(): void;
@@ -22,6 +29,8 @@ export function createWhitelistSync(opts: {
   readonly onFailure: () => void;
   /** Retry a failed write on a timer (a lock held too long, a full disk), not only on the next release event. */
   readonly retry: boolean;
+  /** live() waits at most this long for the tracker. */
+  readonly confirmTimeoutMs: number;
 }): WhitelistSync {
   const { whitelist, signaller, dryRun, log } = opts;
   let flushing: Promise<void> | null = null;
@@ -42,7 +51,7 @@ export function createWhitelistSync(opts: {
             log.info({ whitelist: whitelist.file, added, removed }, 'dry run: would update the whitelist and reload the tracker');
           } else {
             log.info({ whitelist: whitelist.file, added, removed }, 'whitelist updated');
-            signaller.request();
+            signaller.request(added);
           }
         }
         retryMs = 0;
@@ -63,8 +72,26 @@ export function createWhitelistSync(opts: {
     })();
     return flushing;
   };
+  const live = async (hashes: readonly string[]): Promise<ReloadOutcome | 'timeout'> => {
+    await sync();
+    const unwritten = hashes.filter((h) => whitelist.isPending(h));
+    if (unwritten.length > 0) {
+      throw Object.assign(new Error(`cannot write the whitelist ${whitelist.file}; the release is listed once its hash is on it`), { code: 'EWHITELIST' });
+    }
+    // even when the list already had them: a crash may have come between that write and the reload
+    signaller.request(hashes);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), opts.confirmTimeoutMs); });
+    const outcome = await Promise.race([signaller.settled(), timeout]).finally(() => clearTimeout(timer));
+    if (outcome === 'unconfirmed' || outcome === 'timeout') {
+      log.warn({ infoHashes: hashes, waitedMs: outcome === 'timeout' ? opts.confirmTimeoutMs : undefined },
+        'the tracker did not confirm that it accepts the new hashes; listing the release anyway');
+    }
+    return outcome;
+  };
   return {
     sync,
+    live,
     busy: () => flushing !== null,
     close() {
       closed = true;

@@ -82,7 +82,11 @@ try {
     return s;
   }));
   apps.push(await startApp('publisher', log, 'PUBLISHER_ARGS', async () => {
-    return startPublisher(plan.publisher, createLogger('publisher', plan.publisher.logLevel, { format }));
+    // the tracker is here: the publisher awaits its reload (a release is listed once it is accepted) instead of
+    // signalling this process, unless it was pointed at another tracker
+    const own = plan.publisher.reloadCommand === null && plan.publisher.trackerPidFile === plan.tracker.pidFile;
+    return startPublisher(plan.publisher, createLogger('publisher', plan.publisher.logLevel, { format }),
+      own ? { reloadTracker: async () => trackerService?.reload() } : {});
   }));
 } catch (err) {
   await cannotStart(err);

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { announceText } from '../helpers/announce.js';
 import { reapAtExit } from '../helpers/child-reaper.js';
 import { freePort } from '../helpers/free-port.js';
-import { REPO_ROOT, startTrackerProcess } from '../helpers/tracker-process.js';
+import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { startTrackerProcess } from '../helpers/tracker-process.js';
 
 /**
  * The page reads the manifest: from the moment the manifest lists a release, the tracker must accept announces

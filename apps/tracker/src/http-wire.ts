@@ -1,7 +1,9 @@
 import net from 'node:net';
 import type { Logger } from '../../../libs/common/src/log.js';
-import { parseIpv6Groups } from '../../../libs/net/src/ip.js';
-import { MAX_PENDING_OUTPUT, createFramer, type FrameConn, type FrameSink } from './http-framer.js';
+import { ConnRegistry } from './conn-registry.js';
+import { createErrorLog } from './error-log.js';
+import { Conn } from './http-conn.js';
+import { MAX_PENDING_OUTPUT, createFramer } from './http-framer.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 import type { WireCounters } from './counters.js';
 
@@ -32,144 +34,31 @@ export interface WireLimits {
   isCapExempt(ip: string): boolean;
 }
 
-/**
- * One connection. It is its own FrameSink, and the socket's listeners are shared functions that find it on
- * the socket: accepting a connection makes no closures and no timers (one connection per request is how
- * most clients talk to a tracker, so this setup is paid on nearly every announce).
- */
-class Conn implements FrameConn, FrameSink {
-  buf = '';
-  pendingSince: number;
-  closing = false;
-  paused = false;
-  aged = false;
-  /** Last time bytes came in or the output drained, ms: the inactivity timeout runs from it. */
-  lastActive: number;
-  /** When a closing reply was queued, ms (0: not closing by reply); the socket is destroyed after CLOSE_GRACE_MS. */
-  closedAt = 0;
-  readonly sink: FrameSink = this;
-  /** Neighbours in the wire's list of open connections (an intrusive list: no Set entry per connection). */
-  prev: Conn | null = null;
-  next: Conn | null = null;
-  /** TCP_NODELAY and the 'drain' listener are set when first needed, see noNagle() and write(). */
-  noDelaySet = false;
-  drainHooked = false;
-  constructor(
-    readonly socket: net.Socket,
-    readonly remoteAddress: string,
-    /** Per-address bucket, or null when exempt. */
-    readonly bucket: string | null,
-    readonly openedAt: number,
-    readonly onDrain: (this: net.Socket) => void,
-  ) {
-    this.pendingSince = openedAt;
-    this.lastActive = openedAt;
-  }
-
-  write(data: string | Buffer): number {
-    const socket = this.socket;
-    this.noNagle();
-    socket.write(data, 'latin1');
-    // only report a full buffer when 'drain' will follow; otherwise a paused connection would never resume
-    if (!socket.writableNeedDrain) return 0;
-    if (!this.drainHooked) {
-      // 'drain' only follows a write that filled the buffer: listened for from the first such write on
-      this.drainHooked = true;
-      socket.on('drain', this.onDrain);
-    }
-    return socket.writableLength;
-  }
-
-  /**
-   * A connection that is written more than its one closing reply (keep-alive, a reply in parts, a reply the
-   * kernel did not take whole) sends without Nagle's wait for the previous small segment's ack. The
-   * one-request connection, the common case, never needs it: its reply is one write on an idle connection,
-   * and closing the socket pushes out whatever the kernel held back; so it is spared the syscall.
-   */
-  private noNagle(): void {
-    if (this.noDelaySet) return;
-    this.noDelaySet = true;
-    this.socket.setNoDelay(true);
-  }
-
-  end(data: string, linger: boolean): void {
-    // a client that never reads its reply must not hold the socket forever: the sweep destroys it after
-    // CLOSE_GRACE_MS
-    this.closedAt = Date.now();
-    const socket = this.socket;
-    // a client that sent its request and nothing more (one connection per request, the common case) gets
-    // the reply and the FIN, and the socket is closed once they are handed to the kernel, as opentracker
-    // does: waiting for the client's FIN costs a read, an 'end' and their ticks per connection
-    if (!linger) {
-      socket.write(data, 'latin1');
-      // the kernel took the whole reply (the usual case for a tracker reply): close now; the kernel sends it
-      // and then the FIN, so the shutdown call and the stream's end sequence are not needed
-      if (socket.writableLength === 0) {
-        socket.destroy();
-        return;
-      }
-      this.noNagle();
-      socket.on('finish', destroySocket);
-      socket.end();
-      return;
-    }
-    this.noNagle();
-    socket.end(data, 'latin1');
-  }
-}
-
-function destroySocket(this: net.Socket): void {
-  this.destroy();
-}
-
 const CONN = Symbol('conn');
 type ConnSocket = net.Socket & { [CONN]?: Conn };
 
-/** A closing connection whose client never reads its last reply is destroyed after this. */
-const CLOSE_GRACE_MS = 5000;
-
-/** The address a per-address cap counts: IPv4 as is, IPv6 by its /64 (one subscriber's usual prefix). */
-export function addressBucket(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  if (ip.startsWith('::ffff:') && ip.includes('.')) return ip.slice(7);
-  const zone = ip.indexOf('%');
-  const groups = parseIpv6Groups(zone < 0 ? ip : ip.slice(0, zone));
-  if (groups === null) return ip.toLowerCase();
-  return `${groups[0]!.toString(16)}:${groups[1]!.toString(16)}:${groups[2]!.toString(16)}:${groups[3]!.toString(16)}::/64`;
-}
-
 export function createWireServer(
-  route: (r: WireRequest) => WireResponse, limits: WireLimits, c: WireCounters, log: Logger,
+  route: (r: WireRequest) => WireResponse,
+  limits: WireLimits,
+  c: WireCounters,
+  log: Logger,
 ): { server: net.Server; closeAll(): void } {
-  // open connections, newest first (see Conn.prev/next)
-  let head: Conn | null = null;
-  const perAddress = new Map<string, number>();
+  const conns = new ConnRegistry(limits, c);
   // the write buffer's high-water mark is the framer's output cap, so 'drain' comes exactly when it resumes
   const server = net.createServer({ noDelay: false, keepAlive: false, allowHalfOpen: false, highWaterMark: MAX_PENDING_OUTPUT });
   // the total cap is Node's own: past it, an accepted handle is closed before any JS object is made for it
   server.maxConnections = limits.maxConnections;
-  server.on('drop', () => { c.tcpRefusedTotal++; });
-  const maxAgeMs = limits.maxConnectionAgeSeconds * 1000;
-  const idleMs = limits.keepAliveTimeoutMs;
-
-  let lastErrorLog = 0;
-  function logError(err: unknown, msg: string, extra: Record<string, unknown> = {}): void {
-    const now = Date.now();
-    if (now - lastErrorLog < 60000) return;
-    lastErrorLog = now;
-    try {
-      log.error({ err, ...extra }, `${msg} (further errors within a minute are counted, not logged)`);
-    } catch {
-      // a logger that cannot write must not turn one bad request into a crash
-    }
-  }
-
+  server.on('drop', () => {
+    c.tcpRefusedTotal++;
+  });
+  const logError = createErrorLog(log, Date.now);
   const framer = createFramer({
     route,
     counters: c,
     maxUrlBytes: limits.maxUrlBytes,
     onRouteError: (err, r) => logError(err, 'request failed', { url: r.url.slice(0, 200) }),
   });
+  const { accept } = socketListeners(framer, conns, c, logError);
 
   // accept errors (EMFILE when out of descriptors) are emitted on the server: without a listener they would
   // end the process; the connection is lost, the server keeps accepting
@@ -177,7 +66,6 @@ export function createWireServer(
     c.tcpErrors++;
     logError(err, 'tcp server error');
   });
-
   server.on('connection', (socket: ConnSocket) => {
     try {
       accept(socket);
@@ -188,7 +76,36 @@ export function createWireServer(
     }
   });
 
-  // the socket listeners, shared by every connection (`this` is the socket)
+  const sweep = setInterval(() => {
+    try {
+      conns.sweep(Date.now());
+    } catch (err) {
+      c.tcpErrors++;
+      logError(err, 'connection sweep failed');
+    }
+  }, 1000);
+  sweep.unref();
+  server.on('close', () => clearInterval(sweep));
+  return { server, closeAll: () => conns.destroyAll() };
+}
+
+/**
+ * The socket listeners, made once and shared by every connection (`this` is the socket, the Conn hangs on
+ * it): accepting a connection makes no closures. Every callback is guarded: an error ends only its connection.
+ */
+function socketListeners(
+  framer: ReturnType<typeof createFramer>,
+  conns: ConnRegistry,
+  c: WireCounters,
+  logError: ReturnType<typeof createErrorLog>,
+): { accept(socket: ConnSocket): void } {
+  function failed(conn: Conn, err: unknown): void {
+    c.tcpErrors++;
+    logError(err, 'connection failed', { from: conn.remoteAddress });
+    conn.closing = true;
+    conn.buf = '';
+    conn.socket.destroy();
+  }
   function onError(this: ConnSocket): void {
     this.destroy();
   }
@@ -217,101 +134,30 @@ export function createWireServer(
     }
   }
   function onClose(this: ConnSocket): void {
-    const conn = this[CONN]!;
-    if (conn.prev !== null) conn.prev.next = conn.next;
-    else if (head === conn) head = conn.next;
-    if (conn.next !== null) conn.next.prev = conn.prev;
-    conn.prev = conn.next = null;
-    const bucket = conn.bucket;
-    if (bucket === null) return;
-    const n = (perAddress.get(bucket) ?? 1) - 1;
-    if (n <= 0) perAddress.delete(bucket);
-    else perAddress.set(bucket, n);
+    conns.remove(this[CONN]!);
   }
-
-  function accept(socket: ConnSocket): void {
-    c.tcpAccepts++;
-    socket.on('error', onError);
-    const remoteAddress = socket.remoteAddress;
-    if (remoteAddress === undefined) {
-      // already gone (reset before we got to it)
-      socket.destroy();
-      return;
-    }
-    let bucket: string | null = null;
-    if (!limits.isCapExempt(remoteAddress)) {
-      bucket = addressBucket(remoteAddress);
-      const n = perAddress.get(bucket) ?? 0;
-      if (n >= limits.maxConnectionsPerAddress) {
-        c.tcpRefusedPerAddress++;
+  return {
+    accept(socket: ConnSocket): void {
+      c.tcpAccepts++;
+      socket.on('error', onError);
+      const remoteAddress = socket.remoteAddress;
+      if (remoteAddress === undefined) {
+        // already gone (reset before we got to it)
         socket.destroy();
         return;
       }
-      perAddress.set(bucket, n + 1);
-    }
-    const conn = new Conn(socket, remoteAddress, bucket, Date.now(), onDrain);
-    socket[CONN] = conn;
-    conn.next = head;
-    if (head !== null) head.prev = conn;
-    head = conn;
-    // inactivity in both directions (an idle keep-alive connection, a client that stopped reading) is
-    // checked by the sweep below, not by a timer per socket
-    socket.on('data', onData);
-    socket.on('close', onClose);
-  }
-
-  function failed(conn: Conn, err: unknown): void {
-    c.tcpErrors++;
-    logError(err, 'connection failed', { from: conn.remoteAddress });
-    conn.closing = true;
-    conn.buf = '';
-    conn.socket.destroy();
-  }
-
-  // every second: slow request heads, idle connections, clients that do not read their last reply, and
-  // connections past the maximum age. One walk over the open connections replaces a timer per socket; a
-  // limit is therefore enforced up to a second late.
-  const sweep = setInterval(() => {
-    try {
-      const now = Date.now();
-      const headLimit = now - limits.headersTimeoutMs;
-      const ageLimit = now - maxAgeMs;
-      const idleLimit = now - idleMs;
-      const graceLimit = now - CLOSE_GRACE_MS;
-      for (let conn = head; conn !== null;) {
-        const next = conn.next;
-        if ((conn.pendingSince !== 0 && conn.pendingSince < headLimit) || conn.lastActive < idleLimit
-          || (conn.closedAt !== 0 && conn.closedAt < graceLimit)) {
-          conn.socket.destroy();
-          conn = next;
-          continue;
-        }
-        if (!conn.aged && conn.openedAt < ageLimit) {
-          conn.aged = true;
-          c.tcpAged++;
-        }
-        // an aged connection that is not in the middle of anything goes now; a busy one closes at its next reply
-        if (conn.aged && !conn.closing && !conn.paused && conn.buf.length === 0 && conn.socket.writableLength === 0) {
-          conn.closing = true;
-          conn.end('', false);
-        }
-        conn = next;
+      const bucket = conns.admit(remoteAddress);
+      if (bucket === false) {
+        socket.destroy();
+        return;
       }
-    } catch (err) {
-      c.tcpErrors++;
-      logError(err, 'connection sweep failed');
-    }
-  }, 1000);
-  sweep.unref();
-  server.on('close', () => clearInterval(sweep));
-  return {
-    server,
-    closeAll: () => {
-      for (let conn = head; conn !== null;) {
-        const next = conn.next;
-        conn.socket.destroy();
-        conn = next;
-      }
+      const conn = new Conn(socket, remoteAddress, bucket, Date.now(), onDrain);
+      socket[CONN] = conn;
+      conns.add(conn);
+      // inactivity in both directions (an idle keep-alive connection, a client that stopped reading) is
+      // checked by the registry's sweep, not by a timer per socket
+      socket.on('data', onData);
+      socket.on('close', onClose);
     },
   };
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../libs/protocol/src/index.js';
 import { createAnnounceExchange, type TransportPolicy } from './announce-exchange.js';
 import type { AnnounceCounters, UdpCounters } from './counters.js';
+import { createErrorLog } from './error-log.js';
 import type { Clock, Tracker } from './tracker.js';
 
 /**
@@ -79,7 +80,7 @@ export function createUdpHandler(tracker: UdpTracker, ids: ConnectionIds, clock:
   const c = tracker.counters;
   const exchange = createAnnounceExchange(tracker, c, UDP_POLICY);
   const reply = createReplySender(c);
-  let lastErrorLog = 0;
+  const logError = createErrorLog(log, () => clock.now());
 
   function answer(socket: UdpSender, msg: Buffer, rinfo: ReplyAddress): void {
     const req = decodeUdpRequest(msg);
@@ -127,15 +128,7 @@ export function createUdpHandler(tracker: UdpTracker, ids: ConnectionIds, clock:
         return;
       }
       c.udpErrors++;
-      const now = clock.now();
-      if (now - lastErrorLog > 60000) {
-        lastErrorLog = now;
-        try {
-          log.error({ err, from: rinfo.address, bytes: msg.length }, 'udp packet failed (further errors within a minute are counted, not logged)');
-        } catch {
-          // a logger that cannot write must not turn one bad packet into a crash
-        }
-      }
+      logError(err, 'udp packet failed', { from: rinfo.address, bytes: msg.length });
     }
   };
 }

@@ -20,7 +20,10 @@ describe('parseBenchArgs', () => {
   for (const [argv, quick, want] of rows) {
     test(JSON.stringify(argv), () => {
       if (typeof want === 'string') {
-        assert.throws(() => parseBenchArgs(argv), (e: Error) => e.message.includes(want));
+        assert.throws(
+          () => parseBenchArgs(argv),
+          (e: Error) => e.message.includes(want),
+        );
         return;
       }
       const a = parseBenchArgs(argv);

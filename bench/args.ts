@@ -21,12 +21,19 @@ The tracker runs on CPU 0 and the load generators on CPU 1 (taskset) when there 
 `;
 
 const ALIASES: Record<string, SectionName> = {
-  throughput: 'throughput', http: 'throughput', udp: 'throughput',
-  memory: 'memory', mem: 'memory',
-  suite: 'suite', rss: 'suite',
-  hash: 'hash', hashing: 'hash',
-  site: 'site', render: 'site',
-  store: 'store', redis: 'store',
+  throughput: 'throughput',
+  http: 'throughput',
+  udp: 'throughput',
+  memory: 'memory',
+  mem: 'memory',
+  suite: 'suite',
+  rss: 'suite',
+  hash: 'hash',
+  hashing: 'hash',
+  site: 'site',
+  render: 'site',
+  store: 'store',
+  redis: 'store',
 };
 
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {

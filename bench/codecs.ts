@@ -38,8 +38,9 @@ function urlEncode(bytes: Uint8Array): string {
 
 const infoHash = randomBytes(20);
 const peerId = Buffer.concat([Buffer.from('-qB4630-'), randomBytes(12)]);
-const query0 = `info_hash=${urlEncode(infoHash)}&peer_id=${urlEncode(peerId)}&port=51413&uploaded=0&downloaded=0`
-  + '&left=1073741824&corrupt=0&key=5E3F1A2B&event=started&numwant=200&compact=1&no_peer_id=1&supportcrypto=1&redundant=0';
+const query0 =
+  `info_hash=${urlEncode(infoHash)}&peer_id=${urlEncode(peerId)}&port=51413&uploaded=0&downloaded=0` +
+  '&left=1073741824&corrupt=0&key=5E3F1A2B&event=started&numwant=200&compact=1&no_peer_id=1&supportcrypto=1&redundant=0';
 const query = flat(query0);
 const allEscaped0 = `info_hash=${[...infoHash].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}&peer_id=${[...peerId].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}&port=6881&uploaded=0&downloaded=0&left=1000&event=started&compact=1`;
 /** req.url arrives as a flat latin1 string; template literals would give V8 rope strings instead. */
@@ -63,7 +64,12 @@ udpAnnounce.writeInt32BE(-1, 92);
 udpAnnounce.writeUInt16BE(6881, 96);
 
 const peers50 = randomBytes(6 * 50);
-const files = Array.from({ length: 5 }, () => ({ infoHash: randomBytes(20).toString('latin1'), complete: 12, downloaded: 345, incomplete: 6 }));
+const files = Array.from({ length: 5 }, () => ({
+  infoHash: randomBytes(20).toString('latin1'),
+  complete: 12,
+  downloaded: 345,
+  incomplete: 6,
+}));
 
 const ids = createConnectionIds(randomBytes(32));
 const now = 1_700_000_000;
@@ -77,9 +83,19 @@ bench('  for scale: new URLSearchParams(q).get (corrupts binary)', () => (new UR
 bench('parseAnnounceQuery (every byte %XX)', () => parseAnnounceQuery(allEscaped).port);
 bench('parseScrapeQuery (5 hashes)', () => parseScrapeQuery(scrapeQuery, 64).infoHashes.length);
 bench('decodeUdpRequest (98-byte announce)', () => decodeUdpRequest(udpAnnounce)?.action ?? 0);
-bench('encodeAnnounce (50 peers)', (i) => encodeAnnounce({
-  complete: 10, downloaded: i, incomplete: 40, interval: 1800, minInterval: 900, peers: peers50, peers6: null,
-}).length);
+bench(
+  'encodeAnnounce (50 peers)',
+  (i) =>
+    encodeAnnounce({
+      complete: 10,
+      downloaded: i,
+      incomplete: 40,
+      interval: 1800,
+      minInterval: 900,
+      peers: peers50,
+      peers6: null,
+    }).length,
+);
 bench('encodeAnnounceReply UDP (50 peers)', (i) => encodeAnnounceReply(i, 1800, 40, 10, peers50).length);
 bench('encodeScrape (5 files)', () => encodeScrape(files).length);
 bench('connection id verify (cached, 1000 ips)', (i) => (ids.verify(issued[i % 1000]!, ips[i % 1000]!, now + 1) ? 1 : 0));

@@ -42,7 +42,13 @@ const extraArgs = dd > 0 ? process.argv.slice(dd + 1) : [];
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'conn-flood-'));
 fs.writeFileSync(path.join(tmp, 'whitelist'), '');
-const tracker = await startTracker({ root, whitelist: path.join(tmp, 'whitelist'), stateFile: path.join(tmp, 'state'), cpu: null, extraArgs });
+const tracker = await startTracker({
+  root,
+  whitelist: path.join(tmp, 'whitelist'),
+  stateFile: path.join(tmp, 'state'),
+  cpu: null,
+  extraArgs,
+});
 const deadline = Date.now() + 60_000;
 const sockets: net.Socket[] = [];
 let open = 0;
@@ -53,29 +59,55 @@ try {
   const idle = rssBytes(tracker.pid);
   const request = 'GET /nothing HTTP/1.1\r\nHost: flood\r\n\r\n';
   for (let i = 0; i < n && Date.now() < deadline; i += BATCH) {
-    await Promise.all(Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => new Promise<void>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port: tracker.httpPort, localAddress: `127.0.0.${1 + ((i + k) % sources)}` });
-      sockets.push(s);
-      let done = false;
-      const finish = (): void => { if (!done) { done = true; resolve(); } };
-      const timer = setTimeout(finish, 5000);
-      s.on('connect', () => { open++; s.write(request); });
-      s.once('data', () => { answered++; clearTimeout(timer); finish(); });
-      s.on('error', () => { failed++; });
-      s.on('close', () => { open--; clearTimeout(timer); finish(); });
-    })));
+    await Promise.all(
+      Array.from(
+        { length: Math.min(BATCH, n - i) },
+        (_, k) =>
+          new Promise<void>((resolve) => {
+            const s = net.connect({ host: '127.0.0.1', port: tracker.httpPort, localAddress: `127.0.0.${1 + ((i + k) % sources)}` });
+            sockets.push(s);
+            let done = false;
+            const finish = (): void => {
+              if (!done) {
+                done = true;
+                resolve();
+              }
+            };
+            const timer = setTimeout(finish, 5000);
+            s.on('connect', () => {
+              open++;
+              s.write(request);
+            });
+            s.once('data', () => {
+              answered++;
+              clearTimeout(timer);
+              finish();
+            });
+            s.on('error', () => {
+              failed++;
+            });
+            s.on('close', () => {
+              open--;
+              clearTimeout(timer);
+              finish();
+            });
+          }),
+      ),
+    );
   }
   await sleep(2000);
   const rss = rssBytes(tracker.pid);
   const kept = open;
   const perConn = kept > 0 && idle !== null && rss !== null ? `${((rss - idle) / kept / 1024).toFixed(1)} KiB` : '?';
-  process.stdout.write([
-    `tracker flags: ${extraArgs.join(' ') || '(defaults)'}; sources: ${sources}`,
-    `attempted ${n}, answered ${answered}, still open after 2 s ${kept}, errors ${failed}`,
-    `tracker RSS idle ${mib(idle)}, with the connections ${mib(rss)} (peak ${mib(peakRss(tracker.pid))}), ${perConn} per open connection`,
-    `tracker alive: ${tracker.child.exitCode === null && tracker.child.signalCode === null}`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      `tracker flags: ${extraArgs.join(' ') || '(defaults)'}; sources: ${sources}`,
+      `attempted ${n}, answered ${answered}, still open after 2 s ${kept}, errors ${failed}`,
+      `tracker RSS idle ${mib(idle)}, with the connections ${mib(rss)} (peak ${mib(peakRss(tracker.pid))}), ${perConn} per open connection`,
+      `tracker alive: ${tracker.child.exitCode === null && tracker.child.signalCode === null}`,
+      '',
+    ].join('\n'),
+  );
 } finally {
   for (const s of sockets) s.destroy();
   await tracker.stop();

@@ -27,13 +27,15 @@ function arg(name: string, dflt: string): string {
 
 async function makeRandomFile(file: string, bytes: number): Promise<void> {
   let left = bytes;
-  const src = Readable.from((function* () {
-    while (left > 0) {
-      const n = Math.min(left, 4 * 1024 * 1024);
-      left -= n;
-      yield randomBytes(n);
-    }
-  })());
+  const src = Readable.from(
+    (function* () {
+      while (left > 0) {
+        const n = Math.min(left, 4 * 1024 * 1024);
+        left -= n;
+        yield randomBytes(n);
+      }
+    })(),
+  );
   await pipeline(src, createWriteStream(file));
 }
 
@@ -62,30 +64,50 @@ async function timeAll(runs: number, tools: readonly Tool[]): Promise<Array<{ la
 async function main(): Promise<void> {
   const sizeMiB = Number(arg('--size-mib', '1024'));
   const runs = Number(arg('--runs', '3'));
-  if (!Number.isInteger(sizeMiB) || sizeMiB <= 0 || !Number.isInteger(runs) || runs <= 0) throw new Error('--size-mib and --runs take positive integers');
+  if (!Number.isInteger(sizeMiB) || sizeMiB <= 0 || !Number.isInteger(runs) || runs <= 0)
+    throw new Error('--size-mib and --runs take positive integers');
   const dir = await mkdtemp(path.join(arg('--dir', os.tmpdir()), 'hash-bench-'));
   const file = path.join(dir, `bench-${sizeMiB}MiB.bin`);
   try {
     const bytes = sizeMiB * 1024 * 1024;
     if (!existsSync(file)) await makeRandomFile(file, bytes);
-    await pipeline(createReadStream(file), async (src) => { for await (const _ of src) { /* warm the page cache */ } });
+    await pipeline(createReadStream(file), async (src) => {
+      for await (const _ of src) {
+        /* warm the page cache */
+      }
+    });
     const size = (await stat(file)).size;
     const pieceLength = choosePieceLength(size);
     const exp = Math.log2(pieceLength);
     const threads = os.availableParallelism();
     const announceList = [['http://127.0.0.1:6969/announce']];
-    const common = { announceList, urlList: [], comment: 'bench', createdBy: 'bench', creationDate: 1_700_000_000, private: false, pieceLength };
+    const common = {
+      announceList,
+      urlList: [],
+      comment: 'bench',
+      createdBy: 'bench',
+      creationDate: 1_700_000_000,
+      private: false,
+      pieceLength,
+    };
     const name = path.basename(file);
-    const tools: Tool[] = [{
-      label: 'create-torrent 6 (in-process)',
-      run: () => new Promise((resolve, reject) => {
-        createTorrent(file, { announceList: [['http://127.0.0.1:6969/announce']], pieceLength }, (err, buf) => (err ? reject(err) : resolve(infoHashOf(buf))));
-      }),
-    }];
+    const tools: Tool[] = [
+      {
+        label: 'create-torrent 6 (in-process)',
+        run: () =>
+          new Promise((resolve, reject) => {
+            createTorrent(file, { announceList: [['http://127.0.0.1:6969/announce']], pieceLength }, (err, buf) =>
+              err ? reject(err) : resolve(infoHashOf(buf)),
+            );
+          }),
+      },
+    ];
     for (const sha256 of [false, true]) {
       tools.push({
         label: `our hasher, ${threads} threads${sha256 ? ' + sha256' : ''}`,
-        run: async () => (await buildTorrent({ ...common, name, single: true, files: [{ absPath: file, path: [name], length: size }], threads, sha256 })).infoHash,
+        run: async () =>
+          (await buildTorrent({ ...common, name, single: true, files: [{ absPath: file, path: [name], length: size }], threads, sha256 }))
+            .infoHash,
       });
     }
     for (const t of [1, 2]) {
@@ -103,10 +125,14 @@ async function main(): Promise<void> {
     const reference = rows[0]?.hash;
     const mk1 = rows.find((r) => r.label.includes('-t 1'))?.ms ?? NaN;
     const mk2 = rows.find((r) => r.label.includes('-t 2'))?.ms ?? NaN;
-    console.log(`file ${file}: ${sizeMiB} MiB, piece length ${pieceLength} (2^${exp}), median of ${runs} round-robin run(s), ${threads} CPUs, load ${os.loadavg()[0]?.toFixed(2)}`);
+    console.log(
+      `file ${file}: ${sizeMiB} MiB, piece length ${pieceLength} (2^${exp}), median of ${runs} round-robin run(s), ${threads} CPUs, load ${os.loadavg()[0]?.toFixed(2)}`,
+    );
     for (const r of rows) {
       const mibps = sizeMiB / (r.ms / 1000);
-      console.log(`${r.label.padEnd(34)} ${r.ms.toFixed(0).padStart(6)} ms ${mibps.toFixed(0).padStart(6)} MiB/s  ${(mk1 / r.ms).toFixed(2)}x mk -t1  ${(mk2 / r.ms).toFixed(2)}x mk -t2  info_hash ${r.hash.slice(0, 12)}… ${r.hash === reference ? 'same as create-torrent' : 'DIFFERS'}`);
+      console.log(
+        `${r.label.padEnd(34)} ${r.ms.toFixed(0).padStart(6)} ms ${mibps.toFixed(0).padStart(6)} MiB/s  ${(mk1 / r.ms).toFixed(2)}x mk -t1  ${(mk2 / r.ms).toFixed(2)}x mk -t2  info_hash ${r.hash.slice(0, 12)}… ${r.hash === reference ? 'same as create-torrent' : 'DIFFERS'}`,
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -12,8 +12,12 @@ export async function hashing(sizeMiB: number, log: (msg: string) => void): Prom
   log(`hashing: node dist/bench/hash-bench.js --size-mib ${sizeMiB}`);
   const child = spawn(process.execPath, [HASH_BENCH, '--size-mib', String(sizeMiB)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return {
     name: 'hashing',

@@ -32,7 +32,9 @@ if (args.help) {
   process.exit(0);
 }
 
-const log = (msg: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`); };
+const log = (msg: string): void => {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+};
 const pinned = pinPrefix(1).length > 0;
 const serverCpu = pinned ? 0 : null;
 const genCpu = pinned ? 1 : null;
@@ -55,10 +57,14 @@ async function section(name: string, fn: () => Promise<SectionResult | SectionRe
 try {
   if (args.only.has('throughput')) {
     if (!hasTool('wrk')) log('wrk is not installed: HTTP phases are skipped (apt-get install wrk)');
-    await section('throughput', () => trackerThroughput({ root, tmp, seconds: quick ? 3 : 10, torrents: 1000, peers: 200, serverCpu, genCpu, log }));
+    await section('throughput', () =>
+      trackerThroughput({ root, tmp, seconds: quick ? 3 : 10, torrents: 1000, peers: 200, serverCpu, genCpu, log }),
+    );
   }
   if (args.only.has('memory')) {
-    await section('memory', () => memoryPerPeer({ root, tmp, torrents: 1000, peers: quick ? 200 : 1000, seconds: quick ? 30 : 90, serverCpu, genCpu, log }));
+    await section('memory', () =>
+      memoryPerPeer({ root, tmp, torrents: 1000, peers: quick ? 200 : 1000, seconds: quick ? 30 : 90, serverCpu, genCpu, log }),
+    );
   }
   if (args.only.has('suite')) {
     await section('suite RSS', () => suiteRss({ root, tmp, releases: 340, releaseBytes: 64 * 1024, peers: 20_000, genCpu, log }));
@@ -78,15 +84,32 @@ try {
 
 const table = markdownTable(sections);
 const machine = {
-  cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-  node: process.version, kernel: os.release(), pinned, loadavgAtEnd: os.loadavg(),
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? '',
+  memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  kernel: os.release(),
+  pinned,
+  loadavgAtEnd: os.loadavg(),
 };
 const header = `Bench ${started.toISOString()} (${quick ? 'quick' : 'full'}), node ${process.version}, ${machine.cpus} CPUs${pinned ? ', tracker on CPU 0, generators on CPU 1' : ', unpinned'}`;
 process.stdout.write(`${header}\n\n${table}`);
 const outDir = path.join(root, 'bench', 'out');
 fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(outDir, 'results.json'), `${JSON.stringify({
-  started: started.toISOString(), finished: new Date().toISOString(), quick, argv: process.argv.slice(2), machine,
-  sections, table,
-}, null, 2)}\n`);
+fs.writeFileSync(
+  path.join(outDir, 'results.json'),
+  `${JSON.stringify(
+    {
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      quick,
+      argv: process.argv.slice(2),
+      machine,
+      sections,
+      table,
+    },
+    null,
+    2,
+  )}\n`,
+);
 log(`wrote ${path.join(outDir, 'results.json')}`);

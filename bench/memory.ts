@@ -28,10 +28,22 @@ export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
     const idle = rssBytes(tracker.pid) ?? 0;
     const target = o.torrents * o.peers;
     o.log(`memory: preloading towards ${fmtInt(target)} peers (at most ${o.seconds} s)`);
-    const { result } = await runUdpGen({
-      mode: 'preload', host: '127.0.0.1', port: tracker.udpPort, hashesFile: whitelist, torrents: o.torrents,
-      peers: o.peers, seconds: o.seconds, sockets: 4, window: 256, numwant: 0, seed: 3,
-    }, o.genCpu);
+    const { result } = await runUdpGen(
+      {
+        mode: 'preload',
+        host: '127.0.0.1',
+        port: tracker.udpPort,
+        hashesFile: whitelist,
+        torrents: o.torrents,
+        peers: o.peers,
+        seconds: o.seconds,
+        sockets: 4,
+        window: 256,
+        numwant: 0,
+        seed: 3,
+      },
+      o.genCpu,
+    );
     await sleep(2000);
     const rss = rssBytes(tracker.pid) ?? 0;
     const stored = await storedPeers(tracker.httpPort);
@@ -41,9 +53,24 @@ export async function memoryPerPeer(o: MemoryOptions): Promise<SectionResult> {
     return {
       name: 'memory',
       rows: [
-        { metric: `peers stored (target ${fmtInt(target)})`, value: fmtInt(peers), note: `preload ${fmtInt(result.ok)} ok in ${result.seconds.toFixed(1)} s${result.complete ? '' : ', time bound hit'}` },
-        { metric: 'tracker RSS idle / loaded', value: `${fmtMiB(idle)} / ${fmtMiB(rss)}`, goal: `idle ≤ ${IDLE_RSS_GOAL_MIB} MiB`, pass: idle > 0 && idle <= IDLE_RSS_GOAL_MIB * 2 ** 20, note: heapUsed === null ? '' : `V8 heap used when loaded: ${fmtMiB(heapUsed)} (/metrics)` },
-        { metric: 'bytes per peer ((RSS - idle) / peers)', value: Number.isFinite(perPeer) ? perPeer.toFixed(1) : 'n/a', goal: `≤ ${BYTES_PER_PEER_GOAL}`, pass: Number.isFinite(perPeer) ? perPeer <= BYTES_PER_PEER_GOAL : false },
+        {
+          metric: `peers stored (target ${fmtInt(target)})`,
+          value: fmtInt(peers),
+          note: `preload ${fmtInt(result.ok)} ok in ${result.seconds.toFixed(1)} s${result.complete ? '' : ', time bound hit'}`,
+        },
+        {
+          metric: 'tracker RSS idle / loaded',
+          value: `${fmtMiB(idle)} / ${fmtMiB(rss)}`,
+          goal: `idle ≤ ${IDLE_RSS_GOAL_MIB} MiB`,
+          pass: idle > 0 && idle <= IDLE_RSS_GOAL_MIB * 2 ** 20,
+          note: heapUsed === null ? '' : `V8 heap used when loaded: ${fmtMiB(heapUsed)} (/metrics)`,
+        },
+        {
+          metric: 'bytes per peer ((RSS - idle) / peers)',
+          value: Number.isFinite(perPeer) ? perPeer.toFixed(1) : 'n/a',
+          goal: `≤ ${BYTES_PER_PEER_GOAL}`,
+          pass: Number.isFinite(perPeer) ? perPeer <= BYTES_PER_PEER_GOAL : false,
+        },
       ],
       data: { target, idleRss: idle, rss, heapUsed, stored, perPeer, preload: result, nodeOptions: process.env['NODE_OPTIONS'] ?? null },
     };

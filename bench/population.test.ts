@@ -5,12 +5,13 @@ import { benchInfoHash, isSeeder, parseHashList, peerIdOf, whitelistText } from 
 describe('bench population', () => {
   test('peer ids are 20 bytes, prefixed, distinct and stable', () => {
     const seen = new Set<string>();
-    for (let t = 0; t < 50; t++) for (let k = 0; k < 200; k++) {
-      const id = peerIdOf(t, k);
-      assert.equal(id.length, 20);
-      assert.equal(id.subarray(0, 8).toString('latin1'), '-BN0001-');
-      seen.add(id.toString('hex'));
-    }
+    for (let t = 0; t < 50; t++)
+      for (let k = 0; k < 200; k++) {
+        const id = peerIdOf(t, k);
+        assert.equal(id.length, 20);
+        assert.equal(id.subarray(0, 8).toString('latin1'), '-BN0001-');
+        seen.add(id.toString('hex'));
+      }
     assert.equal(seen.size, 50 * 200);
     assert.deepEqual(peerIdOf(7, 3), peerIdOf(7, 3));
   });

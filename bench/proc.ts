@@ -33,7 +33,11 @@ export function rssBytes(pid: number): number | null {
   }
 }
 
-interface ProcStat { readonly ppid: number; readonly pgrp: number; readonly cpuSeconds: number }
+interface ProcStat {
+  readonly ppid: number;
+  readonly pgrp: number;
+  readonly cpuSeconds: number;
+}
 
 export function procStat(pid: number): ProcStat | null {
   try {
@@ -93,7 +97,21 @@ export interface TrackerStart {
 
 /** Starts ./bin/tracker (or node with nodeArgs, e.g. --cpu-prof) on free loopback ports. */
 export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
-  const trackerArgs = ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', o.whitelist, '--pid-file', 'none', '--state-file', o.stateFile, ...(o.extraArgs ?? [])];
+  const trackerArgs = [
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-P',
+    '0',
+    '-w',
+    o.whitelist,
+    '--pid-file',
+    'none',
+    '--state-file',
+    o.stateFile,
+    ...(o.extraArgs ?? []),
+  ];
   const cmd = o.nodeArgs
     ? [...pinPrefix(o.cpu), process.execPath, ...o.nodeArgs, 'dist/apps/tracker/src/main.js', ...trackerArgs]
     : [...pinPrefix(o.cpu), './bin/tracker', ...trackerArgs];
@@ -104,7 +122,10 @@ export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`tracker did not listen within 20 s:\n${tail.join('\n')}`)), 20_000);
-    void exited.then((code) => { clearTimeout(timer); reject(new Error(`tracker exited with ${code}:\n${tail.join('\n')}`)); });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`tracker exited with ${code}:\n${tail.join('\n')}`));
+    });
     const onLine = (line: string): void => {
       tail.push(line);
       if (tail.length > 30) tail.shift();
@@ -112,15 +133,24 @@ export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
         const j = JSON.parse(line) as { msg?: string; proto?: string; port?: number };
         if (j.msg === 'listening' && j.proto === 'tcp') httpPort = j.port ?? 0;
         if (j.msg === 'listening' && j.proto === 'udp') udpPort = j.port ?? 0;
-      } catch { /* not JSON: keep it in the tail only */ }
-      if (httpPort && udpPort) { clearTimeout(timer); resolve(); }
+      } catch {
+        /* not JSON: keep it in the tail only */
+      }
+      if (httpPort && udpPort) {
+        clearTimeout(timer);
+        resolve();
+      }
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
   });
   await ready;
   return {
-    pid: child.pid!, httpPort, udpPort, child, tail,
+    pid: child.pid!,
+    httpPort,
+    udpPort,
+    child,
+    tail,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
@@ -151,15 +181,22 @@ export async function storedPeers(httpPort: number): Promise<{ peers: number; se
 
 /** Runs a load generator to its end (pinned to `cpu` when given) and returns its exit code and output. */
 export async function runPinned(
-  cmd: readonly string[], cpu: number | null, env: NodeJS.ProcessEnv | undefined, onSpawn?: (pid: number) => void,
+  cmd: readonly string[],
+  cpu: number | null,
+  env: NodeJS.ProcessEnv | undefined,
+  onSpawn?: (pid: number) => void,
 ): Promise<{ code: number | null; out: string; err: string; pid: number }> {
   const full = [...pinPrefix(cpu), ...cmd];
   const child = spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
   if (child.pid !== undefined) onSpawn?.(child.pid);
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   return { code, out, err, pid: child.pid ?? 0 };
 }

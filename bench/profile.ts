@@ -20,9 +20,19 @@ interface CpuProfileNode {
   readonly callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   readonly hitCount?: number;
 }
-interface CpuProfile { readonly nodes: CpuProfileNode[]; readonly startTime: number; readonly samples: number[]; readonly timeDeltas: number[] }
+interface CpuProfile {
+  readonly nodes: CpuProfileNode[];
+  readonly startTime: number;
+  readonly samples: number[];
+  readonly timeDeltas: number[];
+}
 
-export interface SelfTime { readonly name: string; readonly where: string; readonly ms: number; readonly pct: number }
+export interface SelfTime {
+  readonly name: string;
+  readonly where: string;
+  readonly ms: number;
+  readonly pct: number;
+}
 
 /** Self time per function (summed over the profile's nodes for the same function and location). */
 export function selfTimes(p: CpuProfile, root: string, fromUs = -Infinity, toUs = Infinity): SelfTime[] {
@@ -48,11 +58,14 @@ export function selfTimes(p: CpuProfile, root: string, fromUs = -Infinity, toUs 
     a.us += us;
     agg.set(key, a);
   }
-  return [...agg.values()].sort((a, b) => b.us - a.us)
+  return [...agg.values()]
+    .sort((a, b) => b.us - a.us)
     .map((a) => ({ name: a.name, where: a.where, ms: a.us / 1000, pct: total > 0 ? (100 * a.us) / total : 0 }));
 }
 
-interface TreeNode extends CpuProfileNode { readonly children?: number[] }
+interface TreeNode extends CpuProfileNode {
+  readonly children?: number[];
+}
 
 /**
  * Busy time by area: our code by file (a frame under one of our functions counts for that file, so a
@@ -92,7 +105,11 @@ function locate(url: string, line: number, column: number, root: string): string
   if (!url.startsWith('file://')) return url ? `${url}:${line + 1}` : '';
   const js = fileURLToPath(url);
   if (!maps.has(js)) {
-    try { maps.set(js, new SourceMap(JSON.parse(fs.readFileSync(`${js}.map`, 'utf8')) as never)); } catch { maps.set(js, null); }
+    try {
+      maps.set(js, new SourceMap(JSON.parse(fs.readFileSync(`${js}.map`, 'utf8')) as never));
+    } catch {
+      maps.set(js, null);
+    }
   }
   const m = maps.get(js);
   const e = m?.findEntry(line, column) as { originalSource?: string; originalLine?: number } | undefined;
@@ -118,7 +135,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   fs.writeFileSync(whitelist, whitelistText(1000));
   const pinned = pinPrefix(1).length > 0;
   const tracker = await startTracker({
-    root, whitelist, stateFile: path.join(dir, 'state'), cpu: pinned ? 0 : null,
+    root,
+    whitelist,
+    stateFile: path.join(dir, 'state'),
+    cpu: pinned ? 0 : null,
     // --no-inline: attribute self time to the functions V8 would inline (slower, but shows where time goes)
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, ...(process.argv.includes('--no-inline') ? ['--no-turbo-inlining'] : [])],
   });
@@ -127,14 +147,41 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   let toUs = Infinity;
   let requests = 0;
   try {
-    const pre = { mode: 'preload' as const, host: '127.0.0.1', port: tracker.udpPort, hashesFile: whitelist, torrents: 1000, peers: 200, seconds: 90, sockets: 4, window: 128, numwant: 0, seed: 1 };
+    const pre = {
+      mode: 'preload' as const,
+      host: '127.0.0.1',
+      port: tracker.udpPort,
+      hashesFile: whitelist,
+      torrents: 1000,
+      peers: 200,
+      seconds: 90,
+      sockets: 4,
+      window: 128,
+      numwant: 0,
+      seed: 1,
+    };
     if (load !== 'preload') await runUdpGen(pre, genCpu);
     process.stderr.write(`profiling ${load} for ${seconds} s\n`);
     // V8's profile clock and hrtime are both CLOCK_MONOTONIC: only samples inside the load are counted
     fromUs = Number(process.hrtime.bigint() / 1000n);
     if (load === 'preload') await runUdpGen(pre, genCpu);
     else if (load === 'udp') requests = (await runUdpGen({ ...pre, mode: 'load', seconds, numwant: 50, seed: 9 }, genCpu)).result.ok;
-    else requests = (await runWrk({ port: tracker.httpPort, hashesFile: whitelist, torrents: 1000, peers: 200, seconds, connections: 64, close: load === 'http-close', numwant: 50 }, genCpu)).ok;
+    else
+      requests = (
+        await runWrk(
+          {
+            port: tracker.httpPort,
+            hashesFile: whitelist,
+            torrents: 1000,
+            peers: 200,
+            seconds,
+            connections: 64,
+            close: load === 'http-close',
+            numwant: 50,
+          },
+          genCpu,
+        )
+      ).ok;
     toUs = Number(process.hrtime.bigint() / 1000n);
   } finally {
     await tracker.stop();
@@ -145,11 +192,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   fs.mkdirSync(path.dirname(keep), { recursive: true });
   fs.copyFileSync(path.join(dir, file), keep);
   const rows = selfTimes(JSON.parse(fs.readFileSync(keep, 'utf8')) as CpuProfile, root, fromUs, toUs);
-  process.stdout.write(`self time under ${load} (profile: ${path.relative(root, keep)})\n\n| self % | self ms | function | where |\n| ---: | ---: | --- | --- |\n`);
+  process.stdout.write(
+    `self time under ${load} (profile: ${path.relative(root, keep)})\n\n| self % | self ms | function | where |\n| ---: | ---: | --- | --- |\n`,
+  );
   for (const r of rows.slice(0, top)) process.stdout.write(`| ${r.pct.toFixed(1)} | ${r.ms.toFixed(0)} | ${r.name} | ${r.where} |\n`);
   const areas = areaTimes(JSON.parse(fs.readFileSync(keep, 'utf8')) as CpuProfile, fromUs, toUs);
   const busy = areas.reduce((s, a) => s + a.us, 0);
-  process.stdout.write(`\nper area (self time of the frames below it; ${requests} ok requests, ${requests > 0 ? (busy / requests).toFixed(1) : '?'} µs of busy JS+native thread per request, kernel time outside calls not included)\n\n| area | ms | µs/request |\n| --- | ---: | ---: |\n`);
-  for (const a of areas) process.stdout.write(`| ${a.area} | ${(a.us / 1000).toFixed(0)} | ${requests > 0 ? (a.us / requests).toFixed(2) : ''} |\n`);
+  process.stdout.write(
+    `\nper area (self time of the frames below it; ${requests} ok requests, ${requests > 0 ? (busy / requests).toFixed(1) : '?'} µs of busy JS+native thread per request, kernel time outside calls not included)\n\n| area | ms | µs/request |\n| --- | ---: | ---: |\n`,
+  );
+  for (const a of areas)
+    process.stdout.write(`| ${a.area} | ${(a.us / 1000).toFixed(0)} | ${requests > 0 ? (a.us / requests).toFixed(2) : ''} |\n`);
   fs.rmSync(dir, { recursive: true, force: true });
 }

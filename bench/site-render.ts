@@ -28,10 +28,22 @@ const hex = (i: number): string => i.toString(16).padStart(8, '0').repeat(5);
 function views(n: number): ReleaseView[] {
   const t0 = Date.UTC(2024, 0, 1);
   return Array.from({ length: n }, (_, i) => ({
-    infoHash: hex(i + 1), name: `project-${Math.floor(i / 10)}.${i % 10}.0-linux-x86_64.tar.gz`, known: true, size: 50_000_000 + i * 1234,
-    publishedAt: new Date(t0 + i * 86_400_000).toISOString(), removedAt: null, downloads: (i * 7919) % 100_000, seeders: i % 17, leechers: i % 5,
-    firstSeen: t0, torrentPath: `/torrents/project-${i}.torrent`, magnet: `magnet:?xt=urn:btih:${hex(i + 1)}&dn=x&tr=http%3A%2F%2Ft%2Fannounce`,
-    filePath: `/files/project-${i}.tar.gz`, sha256: 'ab'.repeat(32), downloadsBitTorrent: i, downloadsDirect: i * 2,
+    infoHash: hex(i + 1),
+    name: `project-${Math.floor(i / 10)}.${i % 10}.0-linux-x86_64.tar.gz`,
+    known: true,
+    size: 50_000_000 + i * 1234,
+    publishedAt: new Date(t0 + i * 86_400_000).toISOString(),
+    removedAt: null,
+    downloads: (i * 7919) % 100_000,
+    seeders: i % 17,
+    leechers: i % 5,
+    firstSeen: t0,
+    torrentPath: `/torrents/project-${i}.torrent`,
+    magnet: `magnet:?xt=urn:btih:${hex(i + 1)}&dn=x&tr=http%3A%2F%2Ft%2Fannounce`,
+    filePath: `/files/project-${i}.tar.gz`,
+    sha256: 'ab'.repeat(32),
+    downloadsBitTorrent: i,
+    downloadsDirect: i * 2,
   }));
 }
 
@@ -86,14 +98,40 @@ export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
   // Over HTTP: a real stats app reading a 340-release manifest (no tracker to poll: the poll fails quietly).
   const dir = fs.mkdtempSync(path.join(o.tmp, 'site-'));
   const rels: ManifestRelease[] = all.map((v, i) => ({
-    name: v.name, path: `project-${i}.tar.gz`, size: v.size!, infoHash: v.infoHash, magnet: v.magnet, pieceLength: 262_144,
-    publishedAt: v.publishedAt!, sha256: v.sha256!, torrent: `project-${i}.torrent`, removedAt: null,
+    name: v.name,
+    path: `project-${i}.tar.gz`,
+    size: v.size!,
+    infoHash: v.infoHash,
+    magnet: v.magnet,
+    pieceLength: 262_144,
+    publishedAt: v.publishedAt!,
+    sha256: v.sha256!,
+    torrent: `project-${i}.torrent`,
+    removedAt: null,
   }));
   fs.mkdirSync(path.join(dir, 'torrents'));
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: 1, releases: rels } satisfies Manifest));
-  const args = parseStatsConfig(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '86400', '--tracker-stats-url', 'http://127.0.0.1:9/stats',
-    '--manifest', path.join(dir, 'manifest.json'), '--torrents', path.join(dir, 'torrents'), '--releases', path.join(dir, 'releases'),
-    '--db', path.join(dir, 'stats.sqlite')], { env: {}, cwd: dir });
+  const args = parseStatsConfig(
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--poll-interval',
+      '86400',
+      '--tracker-stats-url',
+      'http://127.0.0.1:9/stats',
+      '--manifest',
+      path.join(dir, 'manifest.json'),
+      '--torrents',
+      path.join(dir, 'torrents'),
+      '--releases',
+      path.join(dir, 'releases'),
+      '--db',
+      path.join(dir, 'stats.sqlite'),
+    ],
+    { env: {}, cwd: dir },
+  );
   if (args.kind !== 'config') throw new Error('unexpected help');
   const app = await startStats(args.config, createLogger('stats', 'silent'));
   let http;
@@ -114,15 +152,50 @@ export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
   return {
     name: 'site render',
     rows: [
-      { metric: `home page render, ${o.releases} releases (first page of 50), median / p95`, value: `${f1(pure.home.median)} / ${f1(pure.home.p95)}`, note: 'pure renderer' },
-      { metric: 'home page, search + sort by downloads, median / p95', value: `${f1(pure.homeSearchSorted.median)} / ${f1(pure.homeSearchSorted.p95)}`, note: 'pure renderer' },
-      { metric: 'release page with a 365-day chart, median / p95', value: `${f1(pure.release.median)} / ${f1(pure.release.p95)}`, note: 'pure renderer' },
-      { metric: `Atom feed (${Math.min(100, o.releases)} entries), median / p95`, value: `${f1(pure.feed.median)} / ${f1(pure.feed.p95)}`, note: 'pure renderer' },
-      { metric: 'GET /healthz over HTTP (the HTTP round trip alone), median / p95', value: `${f1(http.healthz.median)} / ${f1(http.healthz.p95)}` },
-      { metric: 'GET / over HTTP (loopback), median / p95', value: `${f1(http.home.median)} / ${f1(http.home.p95)}`, note: kib(http.home.bytes) },
-      { metric: 'GET /?q=…&sort=downloads over HTTP, median / p95', value: `${f1(http.homeSearchSorted.median)} / ${f1(http.homeSearchSorted.p95)}`, note: kib(http.homeSearchSorted.bytes) },
-      { metric: 'GET /release/<hash> over HTTP, median / p95', value: `${f1(http.release.median)} / ${f1(http.release.p95)}`, note: kib(http.release.bytes) },
-      { metric: 'GET /feed.xml over HTTP, median / p95', value: `${f1(http.feed.median)} / ${f1(http.feed.p95)}`, note: kib(http.feed.bytes) },
+      {
+        metric: `home page render, ${o.releases} releases (first page of 50), median / p95`,
+        value: `${f1(pure.home.median)} / ${f1(pure.home.p95)}`,
+        note: 'pure renderer',
+      },
+      {
+        metric: 'home page, search + sort by downloads, median / p95',
+        value: `${f1(pure.homeSearchSorted.median)} / ${f1(pure.homeSearchSorted.p95)}`,
+        note: 'pure renderer',
+      },
+      {
+        metric: 'release page with a 365-day chart, median / p95',
+        value: `${f1(pure.release.median)} / ${f1(pure.release.p95)}`,
+        note: 'pure renderer',
+      },
+      {
+        metric: `Atom feed (${Math.min(100, o.releases)} entries), median / p95`,
+        value: `${f1(pure.feed.median)} / ${f1(pure.feed.p95)}`,
+        note: 'pure renderer',
+      },
+      {
+        metric: 'GET /healthz over HTTP (the HTTP round trip alone), median / p95',
+        value: `${f1(http.healthz.median)} / ${f1(http.healthz.p95)}`,
+      },
+      {
+        metric: 'GET / over HTTP (loopback), median / p95',
+        value: `${f1(http.home.median)} / ${f1(http.home.p95)}`,
+        note: kib(http.home.bytes),
+      },
+      {
+        metric: 'GET /?q=…&sort=downloads over HTTP, median / p95',
+        value: `${f1(http.homeSearchSorted.median)} / ${f1(http.homeSearchSorted.p95)}`,
+        note: kib(http.homeSearchSorted.bytes),
+      },
+      {
+        metric: 'GET /release/<hash> over HTTP, median / p95',
+        value: `${f1(http.release.median)} / ${f1(http.release.p95)}`,
+        note: kib(http.release.bytes),
+      },
+      {
+        metric: 'GET /feed.xml over HTTP, median / p95',
+        value: `${f1(http.feed.median)} / ${f1(http.feed.p95)}`,
+        note: kib(http.feed.bytes),
+      },
     ],
     data: { releases: o.releases, pure, http },
   };

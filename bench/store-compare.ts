@@ -34,15 +34,68 @@ function arg(name: string, dflt: number): number {
 
 async function load(tr: TrackerProcess, whitelist: string, seconds: number) {
   // every announce of the preload is a new peer: the worst case for the exchange (each one is a change to send)
-  const { value: pre, cpu: preCpu } = await meterPhase([tr.pid], (onPid) => runUdpGen({ mode: 'preload', host: '127.0.0.1', port: tr.udpPort, hashesFile: whitelist, torrents: TORRENTS, peers: PEERS, seconds: 60, sockets: 4, window: 128, numwant: 0, seed: 1 }, null, onPid));
+  const { value: pre, cpu: preCpu } = await meterPhase([tr.pid], (onPid) =>
+    runUdpGen(
+      {
+        mode: 'preload',
+        host: '127.0.0.1',
+        port: tr.udpPort,
+        hashesFile: whitelist,
+        torrents: TORRENTS,
+        peers: PEERS,
+        seconds: 60,
+        sockets: 4,
+        window: 128,
+        numwant: 0,
+        seed: 1,
+      },
+      null,
+      onPid,
+    ),
+  );
   // warm-up, unmeasured
-  await runUdpGen({ mode: 'load', host: '127.0.0.1', port: tr.udpPort, hashesFile: whitelist, torrents: TORRENTS, peers: PEERS, seconds: 2, sockets: 4, window: 128, numwant: 50, seed: 7 }, null);
-  const { value, cpu } = await meterPhase([tr.pid], (onPid) => runUdpGen({
-    mode: 'load', host: '127.0.0.1', port: tr.udpPort, hashesFile: whitelist, torrents: TORRENTS, peers: PEERS, seconds, sockets: 4, window: 128, numwant: 50, seed: 99,
-  }, null, onPid));
+  await runUdpGen(
+    {
+      mode: 'load',
+      host: '127.0.0.1',
+      port: tr.udpPort,
+      hashesFile: whitelist,
+      torrents: TORRENTS,
+      peers: PEERS,
+      seconds: 2,
+      sockets: 4,
+      window: 128,
+      numwant: 50,
+      seed: 7,
+    },
+    null,
+  );
+  const { value, cpu } = await meterPhase([tr.pid], (onPid) =>
+    runUdpGen(
+      {
+        mode: 'load',
+        host: '127.0.0.1',
+        port: tr.udpPort,
+        hashesFile: whitelist,
+        torrents: TORRENTS,
+        peers: PEERS,
+        seconds,
+        sockets: 4,
+        window: 128,
+        numwant: 50,
+        seed: 99,
+      },
+      null,
+      onPid,
+    ),
+  );
   return {
-    perSecond: medianPerSecond(value.result.perSecond), ok: value.result.ok, cpuUs: (1e6 * cpu.trackerCpuSeconds) / Math.max(1, value.result.ok), lost: value.result.lost,
-    newPerSecond: pre.result.ok / Math.max(0.001, pre.result.seconds), newCpuUs: (1e6 * preCpu.trackerCpuSeconds) / Math.max(1, pre.result.ok),
+    perSecond: medianPerSecond(value.result.perSecond),
+    ok: value.result.ok,
+    cpuUs: (1e6 * cpu.trackerCpuSeconds) / Math.max(1, value.result.ok),
+    lost: value.result.lost,
+    newPerSecond: pre.result.ok / Math.max(0.001, pre.result.seconds),
+    newCpuUs: (1e6 * preCpu.trackerCpuSeconds) / Math.max(1, pre.result.ok),
   };
 }
 
@@ -50,9 +103,24 @@ async function load(tr: TrackerProcess, whitelist: string, seconds: number) {
 async function lagOnce(a: TrackerProcess, b: TrackerProcess, hashHex: string, n: number): Promise<number> {
   const port = 30000 + n;
   const t0 = performance.now();
-  await httpAnnounce(a.httpPort, hashHex, { peer_id: peerId(`lag${n}`), port, uploaded: 0, downloaded: 0, left: 5, event: 'started', numwant: 0 });
+  await httpAnnounce(a.httpPort, hashHex, {
+    peer_id: peerId(`lag${n}`),
+    port,
+    uploaded: 0,
+    downloaded: 0,
+    left: 5,
+    event: 'started',
+    numwant: 0,
+  });
   for (;;) {
-    const r = await httpAnnounce(b.httpPort, hashHex, { peer_id: peerId('probe'), port: 29999, uploaded: 0, downloaded: 0, left: 5, numwant: 200 });
+    const r = await httpAnnounce(b.httpPort, hashHex, {
+      peer_id: peerId('probe'),
+      port: 29999,
+      uploaded: 0,
+      downloaded: 0,
+      left: 5,
+      numwant: 200,
+    });
     if (r.reply.peers.includes(`127.0.0.1:${port}`)) return performance.now() - t0;
     if (performance.now() - t0 > 5000) return Infinity;
     await sleep(5);
@@ -84,12 +152,30 @@ export async function storeFigures(seconds: number): Promise<StoreFigures> {
   const lagHash = fs.readFileSync(whitelist, 'utf8').trim().split('\n')[TORRENTS]!.slice(0, 40).toLowerCase();
   const redis = await startRedis();
   try {
-    const mem = await startTracker({ root: ROOT, whitelist, stateFile: path.join(dir, 'mem.state'), cpu: null, extraArgs: ['--journal-file', path.join(dir, 'mem.journal')] });
+    const mem = await startTracker({
+      root: ROOT,
+      whitelist,
+      stateFile: path.join(dir, 'mem.state'),
+      cpu: null,
+      extraArgs: ['--journal-file', path.join(dir, 'mem.journal')],
+    });
     const m = await load(mem, whitelist, seconds);
     await mem.stop();
     const store = ['--store', redis.url, '--store-prefix', 'bench:'];
-    const a = await startTracker({ root: ROOT, whitelist, stateFile: path.join(dir, 'a.state'), cpu: null, extraArgs: [...store, '--journal-file', path.join(dir, 'a.journal')] });
-    const b = await startTracker({ root: ROOT, whitelist, stateFile: path.join(dir, 'b.state'), cpu: null, extraArgs: [...store, '--journal-file', path.join(dir, 'b.journal')] });
+    const a = await startTracker({
+      root: ROOT,
+      whitelist,
+      stateFile: path.join(dir, 'a.state'),
+      cpu: null,
+      extraArgs: [...store, '--journal-file', path.join(dir, 'a.journal')],
+    });
+    const b = await startTracker({
+      root: ROOT,
+      whitelist,
+      stateFile: path.join(dir, 'b.state'),
+      cpu: null,
+      extraArgs: [...store, '--journal-file', path.join(dir, 'b.journal')],
+    });
     try {
       await sleep(1000);
       const idle = await lags(a, b, lagHash, 20, 0);
@@ -113,9 +199,18 @@ function rowsOf(f: StoreFigures): Array<[string, string]> {
   return [
     ['UDP announces/s, memory store', `${m.perSecond.toFixed(0)} (tracker CPU ${m.cpuUs.toFixed(1)} µs/announce)`],
     ['UDP announces/s, Redis store (2 instances)', `${r.perSecond.toFixed(0)} (tracker CPU ${r.cpuUs.toFixed(1)} µs/announce)`],
-    ['ratio Redis / memory (announces/s; CPU per announce)', `${(r.perSecond / m.perSecond).toFixed(2)}; ${(m.cpuUs / r.cpuUs).toFixed(2)}`],
-    ['new peers (preload, every announce a change), announces/s memory / Redis', `${m.newPerSecond.toFixed(0)} / ${r.newPerSecond.toFixed(0)} (CPU ${m.newCpuUs.toFixed(1)} / ${r.newCpuUs.toFixed(1)} µs)`],
-    ['propagation A -> B, idle (20 probes)', `median ${pct(f.lagIdleMs, 0.5)} ms, p95 ${pct(f.lagIdleMs, 0.95)} ms, max ${pct(f.lagIdleMs, 1)} ms`],
+    [
+      'ratio Redis / memory (announces/s; CPU per announce)',
+      `${(r.perSecond / m.perSecond).toFixed(2)}; ${(m.cpuUs / r.cpuUs).toFixed(2)}`,
+    ],
+    [
+      'new peers (preload, every announce a change), announces/s memory / Redis',
+      `${m.newPerSecond.toFixed(0)} / ${r.newPerSecond.toFixed(0)} (CPU ${m.newCpuUs.toFixed(1)} / ${r.newCpuUs.toFixed(1)} µs)`,
+    ],
+    [
+      'propagation A -> B, idle (20 probes)',
+      `median ${pct(f.lagIdleMs, 0.5)} ms, p95 ${pct(f.lagIdleMs, 0.95)} ms, max ${pct(f.lagIdleMs, 1)} ms`,
+    ],
     ['propagation A -> B, A under UDP load (10 probes)', `median ${pct(f.lagLoadedMs, 0.5)} ms, max ${pct(f.lagLoadedMs, 1)} ms`],
   ];
 }
@@ -126,14 +221,16 @@ export async function storeCompare(seconds: number): Promise<SectionResult> {
   // judged on announces/s as the goal says; CPU per announce (the steadier figure on a busy machine) is shown beside it
   const ratio = f.redis.perSecond / f.memory.perSecond;
   const rows = rowsOf(f).map(([metric, value]) => ({ metric, value }));
-  rows[2] = { ...rows[2]!, goal: '>= 0.5', pass: ratio >= 0.5 } as typeof rows[number];
+  rows[2] = { ...rows[2]!, goal: '>= 0.5', pass: ratio >= 0.5 } as (typeof rows)[number];
   return { name: 'Redis store vs memory store (UDP, one instance)', rows, data: f };
 }
 
 async function main(): Promise<void> {
   const seconds = arg('--seconds', 8);
   const f = await storeFigures(seconds);
-  console.log(`Store bench ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, ${TORRENTS} torrents x ${PEERS} peers, ${seconds} s per phase, unpinned\n`);
+  console.log(
+    `Store bench ${new Date().toISOString()}, node ${process.version}, ${os.cpus().length} CPUs, ${TORRENTS} torrents x ${PEERS} peers, ${seconds} s per phase, unpinned\n`,
+  );
   console.log('| metric | value |\n|---|---|');
   for (const [k, v] of rowsOf(f)) console.log(`| ${k} | ${v} |`);
 }

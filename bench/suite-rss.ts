@@ -35,25 +35,39 @@ export async function suiteRss(o: SuiteRssOptions): Promise<SectionResult> {
   const releasesDir = path.join(dir, 'releases');
   const whitelist = path.join(dir, 'whitelist');
   fs.mkdirSync(releasesDir);
-  for (let i = 0; i < o.releases; i++) fs.writeFileSync(path.join(releasesDir, `release-${String(i).padStart(3, '0')}.bin`), randomBytes(o.releaseBytes));
+  for (let i = 0; i < o.releases; i++)
+    fs.writeFileSync(path.join(releasesDir, `release-${String(i).padStart(3, '0')}.bin`), randomBytes(o.releaseBytes));
   const trackerPort = await freePort();
   const statsPort = await freePort();
   const child = spawn('./bin/suite', [], {
-    cwd: o.root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: o.root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, PUBLIC_HOST: '127.0.0.1', BIND_HOST: '127.0.0.1', TRACKER_PORT: String(trackerPort),
-      STATS_PORT: String(statsPort), DATA_DIR: dataDir, RELEASES_DIR: releasesDir, WHITELIST: whitelist, LOG_LEVEL: 'warn',
+      ...process.env,
+      PUBLIC_HOST: '127.0.0.1',
+      BIND_HOST: '127.0.0.1',
+      TRACKER_PORT: String(trackerPort),
+      STATS_PORT: String(statsPort),
+      DATA_DIR: dataDir,
+      RELEASES_DIR: releasesDir,
+      WHITELIST: whitelist,
+      LOG_LEVEL: 'warn',
     },
   });
   const pgid = child.pid!;
   const tail: string[] = [];
-  for (const s of [child.stdout!, child.stderr!]) createInterface({ input: s }).on('line', (l) => { tail.push(l); if (tail.length > 20) tail.shift(); });
+  for (const s of [child.stdout!, child.stderr!])
+    createInterface({ input: s }).on('line', (l) => {
+      tail.push(l);
+      if (tail.length > 20) tail.shift();
+    });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   let peak = { node: 0, group: 0 };
   const nodePid = (): number | null => processesInGroup(pgid).find((p) => procStat(p)?.ppid === pgid) ?? null;
   const sampler = setInterval(() => {
     const n = nodePid();
-    peak = { node: Math.max(peak.node, n === null ? 0 : rssBytes(n) ?? 0), group: Math.max(peak.group, groupRss(pgid)) };
+    peak = { node: Math.max(peak.node, n === null ? 0 : (rssBytes(n) ?? 0)), group: Math.max(peak.group, groupRss(pgid)) };
   }, 250);
   try {
     const t0 = Date.now();
@@ -61,43 +75,87 @@ export async function suiteRss(o: SuiteRssOptions): Promise<SectionResult> {
     o.log(`suite: waiting for ${o.releases} releases to be published`);
     while (Date.now() - t0 < 240_000) {
       if (child.exitCode !== null) throw new Error(`the suite exited with ${child.exitCode}:\n${tail.join('\n')}`);
-      try { hashes = parseHashList(fs.readFileSync(whitelist, 'utf8')); } catch { hashes = []; }
+      try {
+        hashes = parseHashList(fs.readFileSync(whitelist, 'utf8'));
+      } catch {
+        hashes = [];
+      }
       if (hashes.length >= o.releases) break;
       await sleep(500);
     }
     const publishSeconds = (Date.now() - t0) / 1000;
-    if (hashes.length < o.releases) throw new Error(`only ${hashes.length} of ${o.releases} releases published after 240 s:\n${tail.join('\n')}`);
+    if (hashes.length < o.releases)
+      throw new Error(`only ${hashes.length} of ${o.releases} releases published after 240 s:\n${tail.join('\n')}`);
     await sleep(2000); // the publisher SIGHUPs the tracker after writing the whitelist
     const hashesFile = path.join(dir, 'hashes');
     fs.writeFileSync(hashesFile, hashes.map((h) => h.toString('hex')).join('\n'));
     o.log(`suite: announcing ${fmtInt(o.peers)} peers`);
     const perTorrent = Math.ceil(o.peers / o.releases);
-    const { result } = await runUdpGen({
-      mode: 'preload', host: '127.0.0.1', port: trackerPort, hashesFile, torrents: o.releases, peers: perTorrent,
-      total: o.peers, seconds: 60, sockets: 2, window: 64, numwant: 50, seed: 5,
-    }, o.genCpu);
+    const { result } = await runUdpGen(
+      {
+        mode: 'preload',
+        host: '127.0.0.1',
+        port: trackerPort,
+        hashesFile,
+        torrents: o.releases,
+        peers: perTorrent,
+        total: o.peers,
+        seconds: 60,
+        sockets: 2,
+        window: 64,
+        numwant: 50,
+        seed: 5,
+      },
+      o.genCpu,
+    );
     const pages: number[] = [];
     for (let i = 0; i < 5; i++) pages.push((await httpGet(`http://127.0.0.1:${statsPort}/`)).status);
     await httpGet(`http://127.0.0.1:${statsPort}/api/releases`).catch(() => null);
     await sleep(1000);
     const stored = await storedPeers(trackerPort);
     const n = nodePid();
-    const nodeRss = n === null ? 0 : rssBytes(n) ?? 0;
+    const nodeRss = n === null ? 0 : (rssBytes(n) ?? 0);
     const group = groupRss(pgid);
     clearInterval(sampler);
     process.kill(pgid, 'SIGTERM');
-    const killer = setTimeout(() => { try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ } }, 20_000);
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 20_000);
     const code = await exited;
     clearTimeout(killer);
     const goal = `< ${fmtMiB(SUITE_RSS_GOAL)}`;
     return {
       name: 'suite RSS',
       rows: [
-        { metric: 'releases published', value: fmtInt(hashes.length), note: `${publishSeconds.toFixed(0)} s for ${o.releases} x ${o.releaseBytes / 1024} KiB` },
-        { metric: 'peers stored (/stats?mode=peer)', value: stored ? fmtInt(stored.peers) : 'n/a', note: `${fmtInt(result.ok)} announces ok, ${fmtInt(result.errors)} refused` },
+        {
+          metric: 'releases published',
+          value: fmtInt(hashes.length),
+          note: `${publishSeconds.toFixed(0)} s for ${o.releases} x ${o.releaseBytes / 1024} KiB`,
+        },
+        {
+          metric: 'peers stored (/stats?mode=peer)',
+          value: stored ? fmtInt(stored.peers) : 'n/a',
+          note: `${fmtInt(result.ok)} announces ok, ${fmtInt(result.errors)} refused`,
+        },
         { metric: 'stats page loads', value: pages.join(' ') },
-        { metric: 'RSS of the suite node process', value: fmtMiB(nodeRss), goal, pass: nodeRss > 0 && nodeRss < SUITE_RSS_GOAL, note: `peak ${fmtMiB(peak.node)}` },
-        { metric: 'RSS of the process group (bash + node)', value: fmtMiB(group), goal, pass: group > 0 && group < SUITE_RSS_GOAL, note: `peak ${fmtMiB(peak.group)}` },
+        {
+          metric: 'RSS of the suite node process',
+          value: fmtMiB(nodeRss),
+          goal,
+          pass: nodeRss > 0 && nodeRss < SUITE_RSS_GOAL,
+          note: `peak ${fmtMiB(peak.node)}`,
+        },
+        {
+          metric: 'RSS of the process group (bash + node)',
+          value: fmtMiB(group),
+          goal,
+          pass: group > 0 && group < SUITE_RSS_GOAL,
+          note: `peak ${fmtMiB(peak.group)}`,
+        },
         { metric: 'exit code after SIGTERM', value: String(code), goal: '0', pass: code === 0 },
       ],
       data: { releases: hashes.length, publishSeconds, stored, announce: result, pages, nodeRss, groupRss: group, peak, exitCode: code },
@@ -105,7 +163,11 @@ export async function suiteRss(o: SuiteRssOptions): Promise<SectionResult> {
   } finally {
     clearInterval(sampler);
     if (child.exitCode === null && child.signalCode === null) {
-      try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       await exited;
     }
     fs.rmSync(dir, { recursive: true, force: true });

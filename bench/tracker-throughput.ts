@@ -31,11 +31,12 @@ export interface PhaseResult {
 }
 
 function phaseRows(p: PhaseResult, label: string): Row[] {
-  const note = `tracker CPU ${(100 * p.cpu.trackerCpuSeconds / p.cpu.wallSeconds).toFixed(0)} %, generator ${(100 * p.cpu.generatorCpuSeconds / p.cpu.wallSeconds).toFixed(0)} %, foreign ${p.cpu.foreignCpuPct.toFixed(0)} %`;
+  const note = `tracker CPU ${((100 * p.cpu.trackerCpuSeconds) / p.cpu.wallSeconds).toFixed(0)} %, generator ${((100 * p.cpu.generatorCpuSeconds) / p.cpu.wallSeconds).toFixed(0)} %, foreign ${p.cpu.foreignCpuPct.toFixed(0)} %`;
   return [
     { metric: `${label}, ok/s`, value: fmtInt(p.okPerSecond), note },
     {
-      metric: `${label}, tracker CPU per ok request`, value: `${p.cpuUsPerRequest.toFixed(1)} µs`,
+      metric: `${label}, tracker CPU per ok request`,
+      value: `${p.cpuUsPerRequest.toFixed(1)} µs`,
       // what one core would serve if only the tracker's own CPU time counted: steadier than ok/s on a busy VM
       note: `≈ ${fmtInt(1e6 / Math.max(0.001, p.cpuUsPerRequest))}/s per core of tracker CPU`,
     },
@@ -48,50 +49,118 @@ export async function trackerThroughput(o: ThroughputOptions): Promise<SectionRe
     await sleep(1000);
     const idle = rssBytes(tracker.pid) ?? 0;
     o.log(`throughput: preloading ${fmtInt(o.torrents * o.peers)} peers over UDP`);
-    const preload = await runUdpGen({
-      mode: 'preload', host: '127.0.0.1', port: tracker.udpPort, hashesFile: whitelist, torrents: o.torrents,
-      peers: o.peers, seconds: 90, sockets: 4, window: 128, numwant: 0, seed: 1,
-    }, o.genCpu);
+    const preload = await runUdpGen(
+      {
+        mode: 'preload',
+        host: '127.0.0.1',
+        port: tracker.udpPort,
+        hashesFile: whitelist,
+        torrents: o.torrents,
+        peers: o.peers,
+        seconds: 90,
+        sockets: 4,
+        window: 128,
+        numwant: 0,
+        seed: 1,
+      },
+      o.genCpu,
+    );
     const stored = await storedPeers(tracker.httpPort);
     const loaded = rssBytes(tracker.pid) ?? 0;
     const phases: PhaseResult[] = [];
     const wrkOk = hasTool('wrk');
     if (wrkOk) {
       // unmeasured warm-up so the JIT has compiled the HTTP path before the first figure
-      await runWrk({ port: tracker.httpPort, hashesFile: whitelist, torrents: o.torrents, peers: o.peers, seconds: 2, connections: 64, close: false, numwant: 50 }, o.genCpu);
+      await runWrk(
+        {
+          port: tracker.httpPort,
+          hashesFile: whitelist,
+          torrents: o.torrents,
+          peers: o.peers,
+          seconds: 2,
+          connections: 64,
+          close: false,
+          numwant: 50,
+        },
+        o.genCpu,
+      );
       for (const close of [false, true]) {
         const name = close ? 'http-close' : 'http-keepalive';
         o.log(`throughput: ${name} ${o.seconds} s`);
-        const { value, cpu } = await meterPhase([tracker.pid], (onPid) => runWrk({
-          port: tracker.httpPort, hashesFile: whitelist, torrents: o.torrents, peers: o.peers, seconds: o.seconds,
-          connections: 64, close, numwant: 50,
-        }, o.genCpu, onPid));
+        const { value, cpu } = await meterPhase([tracker.pid], (onPid) =>
+          runWrk(
+            {
+              port: tracker.httpPort,
+              hashesFile: whitelist,
+              torrents: o.torrents,
+              peers: o.peers,
+              seconds: o.seconds,
+              connections: 64,
+              close,
+              numwant: 50,
+            },
+            o.genCpu,
+            onPid,
+          ),
+        );
         const v: WrkResult = value;
-        phases.push({ phase: name, ok: v.ok, okPerSecond: v.ok / v.seconds, cpu, cpuUsPerRequest: (1e6 * cpu.trackerCpuSeconds) / Math.max(1, v.ok), detail: v });
+        phases.push({
+          phase: name,
+          ok: v.ok,
+          okPerSecond: v.ok / v.seconds,
+          cpu,
+          cpuUsPerRequest: (1e6 * cpu.trackerCpuSeconds) / Math.max(1, v.ok),
+          detail: v,
+        });
       }
     }
     o.log(`throughput: udp ${o.seconds} s`);
-    const { value: udp, cpu: udpCpu } = await meterPhase([tracker.pid], (onPid) => runUdpGen({
-      mode: 'load', host: '127.0.0.1', port: tracker.udpPort, hashesFile: whitelist, torrents: o.torrents,
-      peers: o.peers, seconds: o.seconds, sockets: 4, window: 128, numwant: 50, seed: 99,
-    }, o.genCpu, onPid));
+    const { value: udp, cpu: udpCpu } = await meterPhase([tracker.pid], (onPid) =>
+      runUdpGen(
+        {
+          mode: 'load',
+          host: '127.0.0.1',
+          port: tracker.udpPort,
+          hashesFile: whitelist,
+          torrents: o.torrents,
+          peers: o.peers,
+          seconds: o.seconds,
+          sockets: 4,
+          window: 128,
+          numwant: 50,
+          seed: 99,
+        },
+        o.genCpu,
+        onPid,
+      ),
+    );
     phases.push({
-      phase: 'udp', ok: udp.result.ok, okPerSecond: medianPerSecond(udp.result.perSecond), cpu: udpCpu,
-      cpuUsPerRequest: (1e6 * udpCpu.trackerCpuSeconds) / Math.max(1, udp.result.ok), detail: udp.result,
+      phase: 'udp',
+      ok: udp.result.ok,
+      okPerSecond: medianPerSecond(udp.result.perSecond),
+      cpu: udpCpu,
+      cpuUsPerRequest: (1e6 * udpCpu.trackerCpuSeconds) / Math.max(1, udp.result.ok),
+      detail: udp.result,
     });
     const http: SectionResult = wrkOk
       ? {
-        name: 'HTTP announce',
-        rows: [
-          ...phaseRows(phases.find((p) => p.phase === 'http-keepalive')!, 'keep-alive (wrk 1 thread, 64 conns)'),
-          ...phaseRows(phases.find((p) => p.phase === 'http-close')!, 'Connection: close'),
-          ...phases.filter((p) => p.phase.startsWith('http')).map((p) => {
-            const d = p.detail as WrkResult;
-            return { metric: `${p.phase}: invalid replies / socket errors`, value: `${fmtInt(d.bad)} / ${fmtInt(d.errConnect + d.errRead + d.errWrite + d.errTimeout)}`, note: `p50 ${d.p50Ms.toFixed(2)} ms, p99 ${d.p99Ms.toFixed(2)} ms` };
-          }),
-        ],
-        data: phases.filter((p) => p.phase.startsWith('http')),
-      }
+          name: 'HTTP announce',
+          rows: [
+            ...phaseRows(phases.find((p) => p.phase === 'http-keepalive')!, 'keep-alive (wrk 1 thread, 64 conns)'),
+            ...phaseRows(phases.find((p) => p.phase === 'http-close')!, 'Connection: close'),
+            ...phases
+              .filter((p) => p.phase.startsWith('http'))
+              .map((p) => {
+                const d = p.detail as WrkResult;
+                return {
+                  metric: `${p.phase}: invalid replies / socket errors`,
+                  value: `${fmtInt(d.bad)} / ${fmtInt(d.errConnect + d.errRead + d.errWrite + d.errTimeout)}`,
+                  note: `p50 ${d.p50Ms.toFixed(2)} ms, p99 ${d.p99Ms.toFixed(2)} ms`,
+                };
+              }),
+          ],
+          data: phases.filter((p) => p.phase.startsWith('http')),
+        }
       : { name: 'HTTP announce', rows: [], data: null, skipped: 'wrk is not installed (apt-get install wrk)' };
     const udpSection: SectionResult = {
       name: 'UDP announce',
@@ -104,8 +173,16 @@ export async function trackerThroughput(o: ThroughputOptions): Promise<SectionRe
     const pre: SectionResult = {
       name: 'preload',
       rows: [
-        { metric: 'UDP preload (event=started), announces/s', value: fmtInt(preload.result.ok / Math.max(0.001, preload.result.seconds)), note: `${fmtInt(preload.result.ok)} in ${preload.result.seconds.toFixed(1)} s` },
-        { metric: 'peers stored (/stats?mode=peer)', value: stored ? fmtInt(stored.peers) : 'n/a', note: stored ? `${fmtInt(stored.seeds)} seeders` : '' },
+        {
+          metric: 'UDP preload (event=started), announces/s',
+          value: fmtInt(preload.result.ok / Math.max(0.001, preload.result.seconds)),
+          note: `${fmtInt(preload.result.ok)} in ${preload.result.seconds.toFixed(1)} s`,
+        },
+        {
+          metric: 'peers stored (/stats?mode=peer)',
+          value: stored ? fmtInt(stored.peers) : 'n/a',
+          note: stored ? `${fmtInt(stored.seeds)} seeders` : '',
+        },
         { metric: 'tracker RSS idle / after preload', value: `${fmtMiB(idle)} / ${fmtMiB(loaded)}` },
       ],
       data: { preload: preload.result, stored, idleRss: idle, loadedRss: loaded },

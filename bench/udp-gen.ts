@@ -30,7 +30,9 @@ function run(o: GenOptions): Promise<GenResult> {
       const now = Date.now();
       for (const s of socks) s.sweep(now);
     }, 250);
-    const reconnect = setInterval(() => { for (const s of socks) s.connect(); }, RECONNECT_MS);
+    const reconnect = setInterval(() => {
+      for (const s of socks) s.connect();
+    }, RECONNECT_MS);
     const deadline = setTimeout(() => finish(o.mode === 'load'), o.seconds * 1000 + 2000);
     let done = false;
     function finish(complete: boolean): void {
@@ -45,8 +47,14 @@ function run(o: GenOptions): Promise<GenResult> {
       const c = process.cpuUsage(cpu0);
       const { ok, errors, lost } = tally;
       resolve({
-        mode: o.mode, ok, errors, lost, seconds, perSecond: tally.buckets.map((n) => n ?? 0),
-        cpuSeconds: (c.user + c.system) / 1e6, complete,
+        mode: o.mode,
+        ok,
+        errors,
+        lost,
+        seconds,
+        perSecond: tally.buckets.map((n) => n ?? 0),
+        cpuSeconds: (c.user + c.system) / 1e6,
+        complete,
       });
     }
     // load runs for `seconds` after the first connect; the deadline above is only a backstop

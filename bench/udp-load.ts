@@ -6,7 +6,10 @@ import type { GenOptions, GenResult } from './udp-gen.js';
 
 const GEN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'udp-gen.js');
 
-export interface UdpRun { readonly result: GenResult; readonly pid: number }
+export interface UdpRun {
+  readonly result: GenResult;
+  readonly pid: number;
+}
 
 export async function runUdpGen(o: GenOptions, cpu: number | null, onSpawn?: (pid: number) => void): Promise<UdpRun> {
   const { code, out, err, pid } = await runPinned([process.execPath, GEN, JSON.stringify(o)], cpu, undefined, onSpawn);

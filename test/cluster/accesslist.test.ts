@@ -18,18 +18,17 @@ async function allowed(p: TrackerProcess, h: string): Promise<boolean> {
   return parseAnnounce(r.body).failure === null;
 }
 
-
 describe('access list through Redis', () => {
-  test('B follows A\'s list within 1 s: at start, on additions, on removals', async () => {
+  test("B follows A's list within 1 s: at start, on additions, on removals", async () => {
     const [h1, h2, h3] = [randomHashHex(), randomHashHex(), randomHashHex()];
     const store = ['--store', bed.redis.url, '--store-prefix', 'acl:'];
     const a = await startTrackerProcess({ whitelist: [h1], args: store });
     bed.procs.push(a);
     const b = await startTrackerProcess({ whitelist: [h3], args: store });
     bed.procs.push(b);
-    await within(3000, 'B allows A\'s hash', () => allowed(b, h1));
+    await within(3000, "B allows A's hash", () => allowed(b, h1));
     assert.equal(await allowed(b, h2), false);
-    assert.equal(await allowed(a, h3), true, 'A allows B\'s own file hash too');
+    assert.equal(await allowed(a, h3), true, "A allows B's own file hash too");
 
     writeWhitelist(a.whitelistPath, [h1, h2]);
     await a.sighup();

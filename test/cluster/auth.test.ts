@@ -33,7 +33,9 @@ describe('Redis password', () => {
   test('from REDIS_PASSWORD and from --store-password-file', async () => {
     const a = await connects(['--store', bed.redis.url], { REDIS_PASSWORD: SECRET });
     assert.ok(!(a.logs().join('\n') + a.stderr()).includes(SECRET));
-    const b = await connects(['--store', bed.redis.url, '--store-password-file', 'redis.pw'], {}, (dir) => fs.writeFileSync(path.join(dir, 'redis.pw'), `${SECRET}\n`));
+    const b = await connects(['--store', bed.redis.url, '--store-password-file', 'redis.pw'], {}, (dir) =>
+      fs.writeFileSync(path.join(dir, 'redis.pw'), `${SECRET}\n`),
+    );
     assert.ok(!(b.logs().join('\n') + b.stderr()).includes(SECRET));
   });
 

@@ -33,18 +33,42 @@ before(async () => {
   b = await startInstance(prefix);
 });
 
-
-async function udpAnnounce(port: number, hash: string, tag: string, clientPort: number, left: bigint, event: number, localAddress?: string) {
+async function udpAnnounce(
+  port: number,
+  hash: string,
+  tag: string,
+  clientPort: number,
+  left: bigint,
+  event: number,
+  localAddress?: string,
+) {
   const opts = localAddress === undefined ? {} : { localAddress };
   const cid = await udpConnect(port, opts);
-  const r = await udpRequest(port, announcePacket({
-    connectionId: cid, txid: 9, infoHash: hexBytes(hash), peerId: peerId(tag), left, downloaded: left === 0n ? 1000n : 0n, event, port: clientPort,
-  }), 2000, opts);
+  const r = await udpRequest(
+    port,
+    announcePacket({
+      connectionId: cid,
+      txid: 9,
+      infoHash: hexBytes(hash),
+      peerId: peerId(tag),
+      left,
+      downloaded: left === 0n ? 1000n : 0n,
+      event,
+      port: clientPort,
+    }),
+    2000,
+    opts,
+  );
   assert.ok(r !== null, 'UDP announce answered');
   return parseUdpAnnounce(r);
 }
 
-interface Feed { journal: string; first: number; last: number; entries: Array<[number, number, string]> }
+interface Feed {
+  journal: string;
+  first: number;
+  last: number;
+  entries: Array<[number, number, string]>;
+}
 async function feed(port: number): Promise<Feed> {
   const r = await httpGet(port, '/stats?mode=completions&since=0&limit=1000');
   assert.equal(r.status, 200);
@@ -52,11 +76,17 @@ async function feed(port: number): Promise<Feed> {
 }
 
 async function completeOn(port: number, hash: string, ip: string, tag: string, clientPort = 9000): Promise<void> {
-  await httpAnnounce(port, hash, { peer_id: peerId(tag), port: clientPort, uploaded: 0, downloaded: 100, left: 0, event: 'completed' }, {}, { localAddress: ip });
+  await httpAnnounce(
+    port,
+    hash,
+    { peer_id: peerId(tag), port: clientPort, uploaded: 0, downloaded: 100, left: 0, event: 'completed' },
+    {},
+    { localAddress: ip },
+  );
 }
 
 describe('two instances, one Redis', () => {
-  test('HTTP: a peer announced to A is in B\'s peer list within 2 s, and leaves it within 2 s of stopping', async () => {
+  test("HTTP: a peer announced to A is in B's peer list within 2 s, and leaves it within 2 s of stopping", async () => {
     const h = H[0]!;
     await httpAnnounce(a.httpPort, h, { peer_id: peerId('x1'), port: 7001, uploaded: 0, downloaded: 0, left: 10, event: 'started' });
     const lag = await within(2000, 'peer on B', async () => {
@@ -64,7 +94,7 @@ describe('two instances, one Redis', () => {
       return r.reply.peers.includes('127.0.0.1:7001') && r.reply.incomplete === 2;
     });
     // and the other way round
-    await within(2000, 'B\'s peer on A', async () => {
+    await within(2000, "B's peer on A", async () => {
       const r = await httpAnnounce(a.httpPort, h, { peer_id: peerId('x1'), port: 7001, uploaded: 0, downloaded: 0, left: 10 });
       return r.reply.peers.includes('127.0.0.1:7002');
     });
@@ -164,7 +194,9 @@ describe('two instances, one Redis', () => {
       for (let i = 1; i <= 5; i++) await completeOn(b.httpPort, h, `127.0.6.${i}`, `t${i}`);
       // each instance still shows its own completions while Redis is away
       assert.equal((await scrapeOne(a.httpPort, h))?.downloaded, before + 10);
-      const st = JSON.parse((await httpGet(a.httpPort, '/stats?mode=json')).body.toString()) as { store: { connected: boolean; pendingCompletions: number } };
+      const st = JSON.parse((await httpGet(a.httpPort, '/stats?mode=json')).body.toString()) as {
+        store: { connected: boolean; pendingCompletions: number };
+      };
       assert.equal(st.store.connected, false);
       assert.equal(st.store.pendingCompletions, 10);
       const metrics = (await httpGet(a.httpPort, '/metrics')).body.toString();
@@ -198,7 +230,11 @@ describe('two instances, one Redis', () => {
     for (let i = 51; i <= 60; i++) await completeOn(a.httpPort, h, `127.0.1.${i}`, `ca${i}`);
     await a.kill9();
     // restart A on the same data dir: it hands over what Redis had not acknowledged, once
-    const a2 = await startTrackerProcess({ dir: a.dir, whitelist: H, args: ['--store', bed.redis.url, '--store-prefix', a.args[a.args.indexOf('--store-prefix') + 1]!] });
+    const a2 = await startTrackerProcess({
+      dir: a.dir,
+      whitelist: H,
+      args: ['--store', bed.redis.url, '--store-prefix', a.args[a.args.indexOf('--store-prefix') + 1]!],
+    });
     bed.procs.push(a2);
     for (const p of [a2, b]) await within(5000, 'count 110', async () => (await scrapeOne(p.httpPort, h))?.downloaded === 110);
     await sleep(1000);

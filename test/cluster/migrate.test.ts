@@ -24,7 +24,13 @@ async function downloadedWithin(p: TrackerProcess, h: string, want: number, ms =
 }
 
 async function complete(p: TrackerProcess, h: string, i: number): Promise<void> {
-  await httpAnnounce(p.httpPort, h, { peer_id: peerId(`m${i}`), port: 9000 + i, uploaded: 0, downloaded: 5, left: 0, event: 'completed' }, {}, { localAddress: `127.0.9.${i}` });
+  await httpAnnounce(
+    p.httpPort,
+    h,
+    { peer_id: peerId(`m${i}`), port: 9000 + i, uploaded: 0, downloaded: 5, left: 0, event: 'completed' },
+    {},
+    { localAddress: `127.0.9.${i}` },
+  );
 }
 
 describe('moving to Redis, and a Redis that forgets', () => {

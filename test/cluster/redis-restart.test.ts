@@ -10,7 +10,13 @@ import { redisTestbed } from '../helpers/redis-testbed.js';
 const bed = redisTestbed(['--appendonly', 'yes', '--appendfsync', 'everysec']);
 
 async function complete(p: TrackerProcess, h: string, i: number): Promise<void> {
-  await httpAnnounce(p.httpPort, h, { peer_id: peerId(`q${i}`), port: 9000 + i, uploaded: 0, downloaded: 5, left: 0, event: 'completed' }, {}, { localAddress: `127.0.10.${i}` });
+  await httpAnnounce(
+    p.httpPort,
+    h,
+    { peer_id: peerId(`q${i}`), port: 9000 + i, uploaded: 0, downloaded: 5, left: 0, event: 'completed' },
+    {},
+    { localAddress: `127.0.10.${i}` },
+  );
 }
 
 async function settle(ps: TrackerProcess[], h: string, want: number): Promise<void> {

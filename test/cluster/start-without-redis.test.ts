@@ -28,10 +28,19 @@ describe('Redis down at start', () => {
     const tr = await startTrackerProcess({ whitelist: [h], args: ['--store', `redis://127.0.0.1:${port}`, '--store-prefix', 'late:'] });
     procs.push(tr);
     await tr.waitForLog((r) => /redis store unreachable/.test(String(r.msg)), 5000);
-    const r = await httpAnnounce(tr.httpPort, h, { peer_id: peerId('d1'), port: 6500, uploaded: 0, downloaded: 9, left: 0, event: 'completed' });
+    const r = await httpAnnounce(tr.httpPort, h, {
+      peer_id: peerId('d1'),
+      port: 6500,
+      uploaded: 0,
+      downloaded: 9,
+      left: 0,
+      event: 'completed',
+    });
     assert.equal(r.reply.failure, null);
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 1);
-    const st = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { store: { connected: boolean; pendingCompletions: number; degradedSince: string | null } };
+    const st = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as {
+      store: { connected: boolean; pendingCompletions: number; degradedSince: string | null };
+    };
     assert.equal(st.store.connected, false);
     assert.equal(st.store.pendingCompletions, 1);
     assert.ok(st.store.degradedSince !== null);

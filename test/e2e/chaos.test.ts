@@ -39,8 +39,6 @@ const KILLS = 10;
 const RESTART_BOUND_MS = 15_000;
 const isRoot = process.getuid?.() === 0;
 
-
-
 type Outcome = 'acked' | 'unsent' | 'unknown' | `refused: ${string}`;
 
 /** One UDP exchange on a socket bound to a source address: connect, then announce. */
@@ -48,34 +46,58 @@ async function udpCompletion(port: number, localAddress: string, infoHash: strin
   const socket = dgram.createSocket('udp4');
   const replies: Buffer[] = [];
   let wake: (() => void) | null = null;
-  socket.on('message', (m) => { replies.push(m); wake?.(); });
-  socket.on('error', () => { wake?.(); });
+  socket.on('message', (m) => {
+    replies.push(m);
+    wake?.();
+  });
+  socket.on('error', () => {
+    wake?.();
+  });
   const ask = async (buf: Buffer, timeoutMs: number): Promise<Buffer | null> => {
     replies.length = 0;
     socket.send(buf, port, '127.0.0.1');
     const t0 = Date.now();
     while (replies.length === 0 && Date.now() - t0 < timeoutMs) {
-      await new Promise<void>((r) => { wake = r; setTimeout(r, 50); });
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 50);
+      });
     }
     return replies[0] ?? null;
   };
   try {
-    await new Promise<void>((r, j) => { socket.once('error', j); socket.bind(0, localAddress, () => r()); });
+    await new Promise<void>((r, j) => {
+      socket.once('error', j);
+      socket.bind(0, localAddress, () => r());
+    });
     const txid = crypto.randomInt(0x7fffffff);
     const c = await ask(connectPacket(txid), 1000);
     if (c === null || c.length < 16 || c.readUInt32BE(0) !== 0 || c.readUInt32BE(4) !== txid) return 'unsent';
     const atx = crypto.randomInt(0x7fffffff);
-    const a = await ask(announcePacket({
-      connectionId: c.subarray(8, 16), txid: atx, infoHash: Buffer.from(infoHash, 'hex'), peerId: Buffer.from(peerTag.padEnd(20, '0').slice(0, 20)),
-      downloaded: 1000n, left: 0n, event: 1, port: 6881,
-    }), 1500);
+    const a = await ask(
+      announcePacket({
+        connectionId: c.subarray(8, 16),
+        txid: atx,
+        infoHash: Buffer.from(infoHash, 'hex'),
+        peerId: Buffer.from(peerTag.padEnd(20, '0').slice(0, 20)),
+        downloaded: 1000n,
+        left: 0n,
+        event: 1,
+        port: 6881,
+      }),
+      1500,
+    );
     if (a === null) return 'unknown';
     if (a.length >= 20 && a.readUInt32BE(0) === 1 && a.readUInt32BE(4) === atx) return 'acked';
     return a.readUInt32BE(0) === 3 ? `refused: udp ${a.subarray(8).toString('utf8')}` : 'unknown';
   } catch {
     return 'unsent';
   } finally {
-    try { socket.close(); } catch { /* closed */ }
+    try {
+      socket.close();
+    } catch {
+      /* closed */
+    }
   }
 }
 
@@ -89,14 +111,22 @@ function suitePids(dir: string): number[] {
       if (!cmd.includes(MAIN)) continue;
       if (fs.readlinkSync(`/proc/${e}/cwd`) !== dir) continue;
       pids.push(Number(e));
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return pids;
 }
 
-interface ApiRelease { infoHash: string; name: string; downloads: number }
+interface ApiRelease {
+  infoHash: string;
+  name: string;
+  downloads: number;
+}
 
-test('chaos: 10 kill -9s and a full disk under mixed load; the suite always comes back and counts every acknowledged download once', { timeout: 180_000 }, async (t) => {
+test('chaos: 10 kill -9s and a full disk under mixed load; the suite always comes back and counts every acknowledged download once', {
+  timeout: 180_000,
+}, async (t) => {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-')));
   const data = path.join(dir, 'data');
   const releases = path.join(dir, 'releases');
@@ -121,9 +151,18 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   const trackerBase = `http://127.0.0.1:${tport}`;
   const pageBase = `http://127.0.0.1:${sport}`;
   const env = {
-    ...process.env, BIND_HOST: '127.0.0.1', PUBLIC_HOST: '127.0.0.1', TRACKER_PORT: String(tport), STATS_PORT: String(sport),
-    DATA_DIR: data, RELEASES_DIR: releases, WHITELIST: whitelist, PUBLISHER_ARGS: '--quiet-period 1', STATS_ARGS: '--poll-interval 1',
-    LOG_FORMAT: 'json', LOG_LEVEL: 'warn',
+    ...process.env,
+    BIND_HOST: '127.0.0.1',
+    PUBLIC_HOST: '127.0.0.1',
+    TRACKER_PORT: String(tport),
+    STATS_PORT: String(sport),
+    DATA_DIR: data,
+    RELEASES_DIR: releases,
+    WHITELIST: whitelist,
+    PUBLISHER_ARGS: '--quiet-period 1',
+    STATS_ARGS: '--poll-interval 1',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'warn',
   };
   const logFile = path.join(dir, 'suite.log');
   const spawned: ChildProcess[] = [];
@@ -160,7 +199,8 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   const waitUp = async (what: string): Promise<number> => {
     const t0 = Date.now();
     while (!(await answers())) {
-      if (Date.now() - t0 > RESTART_BOUND_MS) throw new Error(`${what}: the suite did not answer within ${RESTART_BOUND_MS} ms\n${logTail()}`);
+      if (Date.now() - t0 > RESTART_BOUND_MS)
+        throw new Error(`${what}: the suite did not answer within ${RESTART_BOUND_MS} ms\n${logTail()}`);
       if (suite !== null && suite.exitCode !== null) throw new Error(`${what}: the suite exited with ${suite.exitCode}\n${logTail()}`);
       await sleep(50);
     }
@@ -203,10 +243,28 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   const refreshLive = async (): Promise<void> => {
     const list = await apiReleases();
     if (list === null) return;
-    for (const r of list) if (dropped.includes(r.name) && !live.includes(r.infoHash)) { live.push(r.infoHash); liveSince.set(r.infoHash, Date.now()); }
+    for (const r of list)
+      if (dropped.includes(r.name) && !live.includes(r.infoHash)) {
+        live.push(r.infoHash);
+        liveSince.set(r.infoHash, Date.now());
+      }
   };
 
-  const f = { sent: 0, acked: 0, unknown: 0, refused: 0, refusedOldId: 0, refusedNew: 0, unsent: 0, udpAcked: 0, httpAcked: 0, views: 0, viewErrors: 0, view5xx: 0, api: 0 };
+  const f = {
+    sent: 0,
+    acked: 0,
+    unknown: 0,
+    refused: 0,
+    refusedOldId: 0,
+    refusedNew: 0,
+    unsent: 0,
+    udpAcked: 0,
+    httpAcked: 0,
+    views: 0,
+    viewErrors: 0,
+    view5xx: 0,
+    api: 0,
+  };
   let running = true;
   // completion workers hold off while a checkpoint compares the journal with what was acknowledged
   let paused = false;
@@ -215,7 +273,10 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   // each completion from a new loopback address and peer_id: the per-address limit never applies
   const nextAddress = (): { addr: string; tag: string } => {
     const i = seq++;
-    return { addr: `127.${20 + Math.floor(i / 62500)}.${Math.floor(i / 250) % 250}.${1 + (i % 250)}`, tag: `-CH0001-${String(i).padStart(12, '0')}` };
+    return {
+      addr: `127.${20 + Math.floor(i / 62500)}.${Math.floor(i / 250) % 250}.${1 + (i % 250)}`,
+      tag: `-CH0001-${String(i).padStart(12, '0')}`,
+    };
   };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const refusals = new Map<string, number>();
@@ -223,9 +284,16 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   // as in opentracker), and an announce in the instant between the page listing a new release (from the
   // manifest) and the tracker's reload of the whitelist. Anything else is a bug.
   const count = (outcome: Outcome, udp: boolean, hash: string): void => {
-    if (outcome === 'unsent') { f.unsent++; return; }
+    if (outcome === 'unsent') {
+      f.unsent++;
+      return;
+    }
     f.sent++;
-    if (outcome === 'acked') { f.acked++; if (udp) f.udpAcked++; else f.httpAcked++; }
+    if (outcome === 'acked') {
+      f.acked++;
+      if (udp) f.udpAcked++;
+      else f.httpAcked++;
+    }
     if (outcome.startsWith('refused')) {
       const now = Date.now();
       if (outcome.includes('Connection ID mismatch') && now - lastStart < 5000) f.refusedOldId++;
@@ -241,7 +309,10 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   const udpWorker = async (): Promise<void> => {
     while (running) {
       const { addr, tag } = nextAddress();
-      if (paused) { await sleep(10); continue; }
+      if (paused) {
+        await sleep(10);
+        continue;
+      }
       const h = pick(live);
       inflight++;
       count(await udpCompletion(tport, addr, h, tag), true, h);
@@ -251,12 +322,19 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
   };
   const httpWorker = async (): Promise<void> => {
     while (running) {
-      if (paused) { await sleep(10); continue; }
+      if (paused) {
+        await sleep(10);
+        continue;
+      }
       const { addr, tag } = nextAddress();
       const h = pick(live);
       inflight++;
-      const r = await getText(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(h))}&peer_id=${tag}&port=6881`
-        + '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1', 1500, addr);
+      const r = await getText(
+        `${trackerBase}/announce?info_hash=${pctEncode(hexBytes(h))}&peer_id=${tag}&port=6881` +
+          '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1',
+        1500,
+        addr,
+      );
       if ('error' in r) count(r.error === 'ECONNREFUSED' ? 'unsent' : 'unknown', false, h);
       else if (r.status === 200 && r.body.includes('8:interval')) count('acked', false, h);
       else if (r.body.includes('failure reason')) count(`refused: http ${r.body}`, false, h);
@@ -289,7 +367,11 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     paused = true;
     try {
       await waitFor(`${what}: completions in flight`, async () => (inflight === 0 ? true : null), 10_000);
-      const j = await waitFor(`${what}: the journal to catch up`, async () => ((await metric('tracker_journal_pending')) === 0 ? journaled() : null), 10_000);
+      const j = await waitFor(
+        `${what}: the journal to catch up`,
+        async () => ((await metric('tracker_journal_pending')) === 0 ? journaled() : null),
+        10_000,
+      );
       assert.ok(j <= f.acked + f.unknown, `${what}: nothing invented: ${j} journaled, ${f.acked} acknowledged + ${f.unknown} unanswered`);
       return { acked: f.acked, j, missing: f.acked - j };
     } finally {
@@ -305,7 +387,14 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     dropRelease();
     suite = start();
     await waitUp('first start');
-    await waitFor('the first releases on the page', async () => { await refreshLive(); return live.length >= 2 ? true : null; }, 20_000);
+    await waitFor(
+      'the first releases on the page',
+      async () => {
+        await refreshLive();
+        return live.length >= 2 ? true : null;
+      },
+      20_000,
+    );
     workers = [udpWorker(), udpWorker(), httpWorker(), httpWorker(), viewer(), apiReader()];
 
     // The kill that falls while the data folder is full: the only one that may lose acknowledged downloads
@@ -324,7 +413,11 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
         for (const chunk of [1 << 20, 1 << 16, 1 << 12, 512]) {
           const buf = Buffer.alloc(chunk, 0x5a);
           for (;;) {
-            try { fs.writeSync(fd, buf); } catch { break; }
+            try {
+              fs.writeSync(fd, buf);
+            } catch {
+              break;
+            }
           }
         }
         fs.closeSync(fd);
@@ -352,9 +445,14 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
         // a kill with a healthy disk, at any moment, loses no acknowledged completion (only the one on the full
         // disk may have lost some, measured at its own checkpoint)
         const c = await checkpoint(`restart ${k}`);
-        assert.ok(c.missing <= fullLoss, `kill ${k}: ${c.missing} acknowledged completions are not in the journal (${fullLoss} lost earlier on the full disk): ${c.acked} acknowledged, ${c.j} journaled`);
+        assert.ok(
+          c.missing <= fullLoss,
+          `kill ${k}: ${c.missing} acknowledged completions are not in the journal (${fullLoss} lost earlier on the full disk): ${c.acked} acknowledged, ${c.j} journaled`,
+        );
       }
-      lines.push(`kill ${k}${diskFull ? ' (disk full)' : ''}: back in ${comeBack.at(-1)} ms, sent=${f.sent} acked=${f.acked} unknown=${f.unknown} live=${live.length}`);
+      lines.push(
+        `kill ${k}${diskFull ? ' (disk full)' : ''}: back in ${comeBack.at(-1)} ms, sent=${f.sent} acked=${f.acked} unknown=${f.unknown} live=${live.length}`,
+      );
 
       if (k === 2) {
         // a second instance on the same folder and ports exits at once and leaves the first one alone
@@ -372,23 +470,38 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
         assert.ok(await answers(), 'the suite answered through the full disk');
         const c = await checkpoint('the disk freed');
         fullLoss = Math.max(0, c.missing);
-        assert.ok(fullLoss <= full.atKill - full.from, `the kill on the full disk lost ${fullLoss}, more than the ${full.atKill - full.from} acknowledged while it was full`);
-        lines.push(`disk full: ${full.atKill - full.from} completions acknowledged before the kill, ${full.to - full.atKill} after the restart; journal pending max ${full.pendingMax}, journal write errors ${full.journalErrors}`);
+        assert.ok(
+          fullLoss <= full.atKill - full.from,
+          `the kill on the full disk lost ${fullLoss}, more than the ${full.atKill - full.from} acknowledged while it was full`,
+        );
+        lines.push(
+          `disk full: ${full.atKill - full.from} completions acknowledged before the kill, ${full.to - full.atKill} after the restart; journal pending max ${full.pendingMax}, journal write errors ${full.journalErrors}`,
+        );
       }
     }
 
     running = false;
     await Promise.all(workers);
     // the page catches up with the tracker's journal
-    const j = await waitFor('journal pending 0', async () => ((await metric('tracker_journal_pending')) === 0 ? journaled() : null), 10_000);
+    const j = await waitFor(
+      'journal pending 0',
+      async () => ((await metric('tracker_journal_pending')) === 0 ? journaled() : null),
+      10_000,
+    );
     const sum = (list: ApiRelease[]): number => list.reduce((s, r) => s + r.downloads, 0);
     let seen: number | null = null;
-    await waitFor(`page total ${j}`, async () => {
-      const list = await apiReleases();
-      if (list !== null) seen = sum(list);
-      assert.ok(seen === null || seen <= j, `the page counts ${seen}, more than the ${j} journaled`);
-      return seen === j ? true : null;
-    }, 15_000).catch((err: Error) => { throw new Error(`page total ${seen} != journal ${j} (acknowledged ${f.acked}): ${err.message}`); });
+    await waitFor(
+      `page total ${j}`,
+      async () => {
+        const list = await apiReleases();
+        if (list !== null) seen = sum(list);
+        assert.ok(seen === null || seen <= j, `the page counts ${seen}, more than the ${j} journaled`);
+        return seen === j ? true : null;
+      },
+      15_000,
+    ).catch((err: Error) => {
+      throw new Error(`page total ${seen} != journal ${j} (acknowledged ${f.acked}): ${err.message}`);
+    });
 
     // SIGTERM with a healthy disk: exit 0, then one clean start, and the page still says the same
     const gone = once(suite, 'exit');
@@ -398,13 +511,19 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     suite = start();
     await waitUp('start after SIGTERM');
     assert.equal(await journaled(), j, 'the journal survives SIGTERM and start');
-    const list = await waitFor('the page after the last start', async () => {
-      const l = await apiReleases();
-      return l !== null && sum(l) === j ? l : null;
-    }, 15_000);
+    const list = await waitFor(
+      'the page after the last start',
+      async () => {
+        const l = await apiReleases();
+        return l !== null && sum(l) === j ? l : null;
+      },
+      15_000,
+    );
     const total = sum(list);
     lines.push(`lost by the kill on the full disk: ${fullLoss} (allowed ${full.atKill - full.from}); missing at the end: ${f.acked - j}`);
-    lines.push(`completions: sent=${f.sent} (udp+http acked ${f.udpAcked}+${f.httpAcked}) acked=${f.acked} unanswered=${f.unknown} refused=${f.refused} (+ ${f.refusedOldId} old UDP connection ids, ${f.refusedNew} just-listed releases) never sent=${f.unsent}; journal=${j} page total=${total}`);
+    lines.push(
+      `completions: sent=${f.sent} (udp+http acked ${f.udpAcked}+${f.httpAcked}) acked=${f.acked} unanswered=${f.unknown} refused=${f.refused} (+ ${f.refusedOldId} old UDP connection ids, ${f.refusedNew} just-listed releases) never sent=${f.unsent}; journal=${j} page total=${total}`,
+    );
     lines.push(`page views=${f.views} (errors ${f.viewErrors}, 5xx ${f.view5xx}), api reads=${f.api}`);
     const sorted = [...comeBack].sort((a, b) => a - b);
     lines.push(`back after kill -9: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted.at(-1)} ms`);
@@ -418,7 +537,10 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     assert.equal(f.refused, 0, `no completion for a published release is refused: ${JSON.stringify([...refusals])}`);
     // the documented loss: only the kill on the full disk lost some (checked against what was acknowledged
     // meanwhile at its checkpoint); none since
-    assert.ok(j >= f.acked - fullLoss, `every acknowledged completion is journaled but the ${fullLoss} lost on the full disk: ${f.acked} acknowledged, ${j} journaled`);
+    assert.ok(
+      j >= f.acked - fullLoss,
+      `every acknowledged completion is journaled but the ${fullLoss} lost on the full disk: ${f.acked} acknowledged, ${j} journaled`,
+    );
     assert.ok(j <= f.acked + f.unknown, `nothing invented: ${j} journaled, ${f.acked} acknowledged + ${f.unknown} unanswered`);
     assert.equal(total, j, 'the page counts each journaled completion once');
     for (const name of dropped) {
@@ -433,7 +555,10 @@ test('chaos: 10 kill -9s and a full disk under mixed load; the suite always come
     running = false;
     await Promise.race([Promise.all(workers), sleep(5000)]);
     for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    await Promise.race([Promise.all(spawned.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, 'exit'))), sleep(5000)]);
+    await Promise.race([
+      Promise.all(spawned.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => once(c, 'exit'))),
+      sleep(5000),
+    ]);
     if (mounted) spawnSync('umount', ['-l', data]);
     if (process.env['CHAOS_KEEP']) process.stdout.write(`kept ${dir}\n`);
     else fs.rmSync(dir, { recursive: true, force: true });

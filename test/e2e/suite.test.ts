@@ -16,7 +16,8 @@ import { bin } from '../helpers/repo-paths.js';
  * and the public page and API count the downloads.
  */
 const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
-const skip = !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed (apt-get install aria2); CI=true makes this a failure' : false;
+const skip =
+  !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed (apt-get install aria2); CI=true makes this a failure' : false;
 
 async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined>, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -38,11 +39,24 @@ function sha256(file: string): string {
 }
 
 function aria2(args: string[], log: string): ChildProcess {
-  const child = spawn('aria2c', [
-    '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-    '--disable-ipv6=true', '--summary-interval=0', '--console-log-level=warn', '--file-allocation=none',
-    '--allow-overwrite=true', '--auto-file-renaming=false', '--bt-stop-timeout=60', ...args,
-  ], { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')] });
+  const child = spawn(
+    'aria2c',
+    [
+      '--enable-dht=false',
+      '--enable-dht6=false',
+      '--bt-enable-lpd=false',
+      '--enable-peer-exchange=false',
+      '--disable-ipv6=true',
+      '--summary-interval=0',
+      '--console-log-level=warn',
+      '--file-allocation=none',
+      '--allow-overwrite=true',
+      '--auto-file-renaming=false',
+      '--bt-stop-timeout=60',
+      ...args,
+    ],
+    { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')] },
+  );
   return child;
 }
 
@@ -56,7 +70,14 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<number> {
   });
 }
 
-interface ApiRelease { infoHash: string; name: string; downloads: number; torrentUrl: string | null; fileUrl: string | null; magnet: string }
+interface ApiRelease {
+  infoHash: string;
+  name: string;
+  downloads: number;
+  torrentUrl: string | null;
+  fileUrl: string | null;
+  magnet: string;
+}
 
 describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'suite-e2e-'));
@@ -77,14 +98,25 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
     suite = spawn(bin('suite'), [], {
       cwd: dir,
       env: {
-        ...process.env, BIND_HOST: '127.0.0.1', PUBLIC_HOST: '127.0.0.1', TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort),
-        DATA_DIR: path.join(dir, 'data'), RELEASES_DIR: releases, WHITELIST: path.join(dir, 'whitelist'), STATS_ARGS: '--poll-interval 1',
+        ...process.env,
+        BIND_HOST: '127.0.0.1',
+        PUBLIC_HOST: '127.0.0.1',
+        TRACKER_PORT: String(trackerPort),
+        STATS_PORT: String(statsPort),
+        DATA_DIR: path.join(dir, 'data'),
+        RELEASES_DIR: releases,
+        WHITELIST: path.join(dir, 'whitelist'),
+        STATS_ARGS: '--poll-interval 1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    suite.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
-    suite.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
+    suite.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    suite.stderr!.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     await waitFor('the stats page', async () => ((await fetch(`${statsBase}/healthz`)).ok ? true : null), 30_000);
   });
 
@@ -127,13 +159,20 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
     delete meta['url-list'];
     const trackerOnly = path.join(dir, 'tracker-only.torrent');
     fs.writeFileSync(trackerOnly, bencode.encode(meta));
-    const seeder = aria2([`--dir=${releases}`, '--check-integrity=true', '--seed-ratio=0.0', '--listen-port=36882', trackerOnly], path.join(dir, 'aria2-seed.log'));
+    const seeder = aria2(
+      [`--dir=${releases}`, '--check-integrity=true', '--seed-ratio=0.0', '--listen-port=36882', trackerOnly],
+      path.join(dir, 'aria2-seed.log'),
+    );
     children.push(seeder);
-    await waitFor('the seeder on the tracker', async () => {
-      const r = await release();
-      const all = (await (await fetch(`${statsBase}/api/releases/${rel.infoHash}`)).json()) as { seeders: number };
-      return r && all.seeders >= 1 ? true : null;
-    }, 60_000);
+    await waitFor(
+      'the seeder on the tracker',
+      async () => {
+        const r = await release();
+        const all = (await (await fetch(`${statsBase}/api/releases/${rel.infoHash}`)).json()) as { seeders: number };
+        return r && all.seeders >= 1 ? true : null;
+      },
+      60_000,
+    );
     const b = path.join(dir, 'dl-tracker');
     const leecher = aria2([`--dir=${b}`, '--seed-time=0', '--listen-port=36883', trackerOnly], path.join(dir, 'aria2-b.log'));
     children.push(leecher);
@@ -142,10 +181,14 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
     seeder.kill('SIGTERM');
 
     // both finished downloads announced completion; the page counts them after a poll
-    const counted = await waitFor('the downloads on the page', async () => {
-      const r = await release();
-      return r && r.downloads >= 2 ? r : null;
-    }, 30_000);
+    const counted = await waitFor(
+      'the downloads on the page',
+      async () => {
+        const r = await release();
+        return r && r.downloads >= 2 ? r : null;
+      },
+      30_000,
+    );
     assert.ok(counted.downloads >= 2);
     const page = await (await fetch(`${statsBase}/`)).text();
     assert.ok(page.includes('app 1.0 (linux).bin'), 'release listed on the page');

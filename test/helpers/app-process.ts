@@ -16,7 +16,11 @@ export interface AppProcess {
   alive(): boolean;
 }
 
-export function runApp(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {}): AppProcess {
+export function runApp(
+  file: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {},
+): AppProcess {
   const env = { ...process.env, ...opts.env };
   delete env['LOG_FORMAT'];
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
@@ -38,7 +42,11 @@ export function runApp(file: string, args: readonly string[], opts: { cwd?: stri
 export async function exitWithin(app: AppProcess, timeoutMs: number): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_r, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running ${timeoutMs} ms later\nstdout:\n${app.lines().slice(-10).join('\n')}\nstderr:\n${app.stderr()}`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(new Error(`still running ${timeoutMs} ms later\nstdout:\n${app.lines().slice(-10).join('\n')}\nstderr:\n${app.stderr()}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([app.exited, timeout]);
@@ -55,4 +63,3 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
-

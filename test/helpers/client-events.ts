@@ -4,7 +4,12 @@ import type { EventEmitter } from 'node:events';
  * Waiting for events of bittorrent-tracker's Client (or any emitter) with a deadline, so a tracker that
  * never answers fails the test with the events that did arrive instead of hanging it.
  */
-export function nextEvent<T = unknown>(emitter: EventEmitter, name: string, pred: (v: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+export function nextEvent<T = unknown>(
+  emitter: EventEmitter,
+  name: string,
+  pred: (v: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const seen: string[] = [];
     const onEvent = (v: T): void => {
@@ -12,9 +17,11 @@ export function nextEvent<T = unknown>(emitter: EventEmitter, name: string, pred
       cleanup();
       resolve(v);
     };
-    const onOther = (label: string) => (v: unknown): void => {
-      seen.push(`${label}: ${v instanceof Error ? v.message : JSON.stringify(v)}`);
-    };
+    const onOther =
+      (label: string) =>
+      (v: unknown): void => {
+        seen.push(`${label}: ${v instanceof Error ? v.message : JSON.stringify(v)}`);
+      };
     const others = ['warning', 'error', 'update', 'scrape'].filter((n) => n !== name).map((n) => [n, onOther(n)] as const);
     const timer = setTimeout(() => {
       cleanup();
@@ -58,9 +65,18 @@ export async function completeWithClient(announceUrl: string, infoHash: string, 
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('tracker client: no answer in 10 s')), 10_000);
-      client.on('update', () => { clearTimeout(timer); resolve(); });
-      client.on('warning', (e) => { clearTimeout(timer); reject(e as Error); });
-      client.on('error', (e) => { clearTimeout(timer); reject(e as Error); });
+      client.on('update', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.on('warning', (e) => {
+        clearTimeout(timer);
+        reject(e as Error);
+      });
+      client.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e as Error);
+      });
       client.complete({ left: 0 });
     });
   } finally {

@@ -96,7 +96,11 @@ export class FakeFeedTracker {
  * A stand-in for the tracker's /stats endpoint on a real socket, so each test can choose the body,
  * the status and the encoding (opentracker itself is driven in opentracker.test.ts).
  */
-export interface FakeStats { status: number; body: string; gzip: 'none' | 'header' | 'silent' }
+export interface FakeStats {
+  status: number;
+  body: string;
+  gzip: 'none' | 'header' | 'silent';
+}
 
 export async function serveStats(state: FakeStats): Promise<{ url: string; close(): Promise<void> }> {
   const srv = http.createServer((_req, res) => {
@@ -108,5 +112,12 @@ export async function serveStats(state: FakeStats): Promise<{ url: string; close
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const port = (srv.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(() => r()); }) };
+  return {
+    url: `http://127.0.0.1:${port}/stats?mode=tpbs&format=txtp`,
+    close: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+  };
 }

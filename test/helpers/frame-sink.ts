@@ -30,4 +30,3 @@ export class FakeSink implements FrameSink {
 export function newConn(sink: FrameSink, now = 0): FrameConn {
   return { buf: '', pendingSince: now, closing: false, paused: false, aged: false, remoteAddress: '127.0.0.1', sink };
 }
-

@@ -95,40 +95,50 @@ export const udpPacketArb: fc.Arbitrary<Uint8Array> = fc.oneof(
     b.writeUInt32BE(txid >>> 0, 12);
     return b;
   }),
-  fc.record({
-    cid: fc.uint8Array({ minLength: 8, maxLength: 8 }),
-    txid: fc.nat(),
-    body: fc.uint8Array({ minLength: 40, maxLength: 40 }),
-    nums: fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { minLength: 3, maxLength: 3 }),
-    event: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.nat()),
-    numWant: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
-    port: fc.integer({ min: 0, max: 65535 }),
-    tail: fc.uint8Array({ maxLength: 40 }),
-  }).map((f) => {
-    const b = Buffer.alloc(98);
-    Buffer.from(f.cid).copy(b, 0);
-    b.writeUInt32BE(1, 8);
-    b.writeUInt32BE(f.txid >>> 0, 12);
-    Buffer.from(f.body).copy(b, 16);
-    f.nums.forEach((n, i) => b.writeBigUInt64BE(n, 56 + 8 * i));
-    b.writeUInt32BE(f.event >>> 0, 80);
-    b.writeInt32BE(f.numWant, 92);
-    b.writeUInt16BE(f.port, 96);
-    return Buffer.concat([b, f.tail]);
-  }),
+  fc
+    .record({
+      cid: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+      txid: fc.nat(),
+      body: fc.uint8Array({ minLength: 40, maxLength: 40 }),
+      nums: fc.array(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), { minLength: 3, maxLength: 3 }),
+      event: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.nat()),
+      numWant: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+      port: fc.integer({ min: 0, max: 65535 }),
+      tail: fc.uint8Array({ maxLength: 40 }),
+    })
+    .map((f) => {
+      const b = Buffer.alloc(98);
+      Buffer.from(f.cid).copy(b, 0);
+      b.writeUInt32BE(1, 8);
+      b.writeUInt32BE(f.txid >>> 0, 12);
+      Buffer.from(f.body).copy(b, 16);
+      f.nums.forEach((n, i) => b.writeBigUInt64BE(n, 56 + 8 * i));
+      b.writeUInt32BE(f.event >>> 0, 80);
+      b.writeInt32BE(f.numWant, 92);
+      b.writeUInt16BE(f.port, 96);
+      return Buffer.concat([b, f.tail]);
+    }),
   // 0-80 hashes and a partial one: sizes fast-check's small default arrays would rarely reach
-  fc.record({ cid: fc.uint8Array({ minLength: 8, maxLength: 8 }), txid: fc.nat(), count: fc.integer({ min: 0, max: 80 }), extra: fc.integer({ min: 0, max: 19 }), seed: fc.nat() }).map((f) => {
-    const b = Buffer.alloc(16 + 20 * f.count + f.extra);
-    Buffer.from(f.cid).copy(b, 0);
-    b.writeUInt32BE(2, 8);
-    b.writeUInt32BE(f.txid >>> 0, 12);
-    let x = f.seed | 1;
-    for (let i = 16; i < b.length; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      b[i] = x & 0xff;
-    }
-    return b;
-  }),
+  fc
+    .record({
+      cid: fc.uint8Array({ minLength: 8, maxLength: 8 }),
+      txid: fc.nat(),
+      count: fc.integer({ min: 0, max: 80 }),
+      extra: fc.integer({ min: 0, max: 19 }),
+      seed: fc.nat(),
+    })
+    .map((f) => {
+      const b = Buffer.alloc(16 + 20 * f.count + f.extra);
+      Buffer.from(f.cid).copy(b, 0);
+      b.writeUInt32BE(2, 8);
+      b.writeUInt32BE(f.txid >>> 0, 12);
+      let x = f.seed | 1;
+      for (let i = 16; i < b.length; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        b[i] = x & 0xff;
+      }
+      return b;
+    }),
 );

@@ -24,23 +24,33 @@ export interface HttpGetOptions {
   readonly body?: Buffer | string;
 }
 
-export function httpGet(port: number, pathAndQuery: string, headers: http.OutgoingHttpHeaders = {}, opts: HttpGetOptions = {}): Promise<HttpReply> {
+export function httpGet(
+  port: number,
+  pathAndQuery: string,
+  headers: http.OutgoingHttpHeaders = {},
+  opts: HttpGetOptions = {},
+): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: opts.host ?? '127.0.0.1',
-      port,
-      path: pathAndQuery,
-      method: opts.method ?? 'GET',
-      headers,
-      agent: opts.agent ?? false,
-      localAddress: opts.localAddress,
-      setHost: true,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      {
+        host: opts.host ?? '127.0.0.1',
+        port,
+        path: pathAndQuery,
+        method: opts.method ?? 'GET',
+        headers,
+        agent: opts.agent ?? false,
+        localAddress: opts.localAddress,
+        setHost: true,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(opts.timeoutMs ?? 5000, () => req.destroy(new Error(`HTTP ${pathAndQuery.slice(0, 80)} timed out`)));
     req.on('error', reject);
     req.end(opts.body);
@@ -118,9 +128,13 @@ export function splitResponses(data: Buffer): ParsedResponse[] {
   let off = 0;
   while (off < data.length) {
     const end = data.indexOf('\r\n\r\n', off);
-    if (end < 0) throw new Error(`incomplete response head at byte ${off}: ${JSON.stringify(data.subarray(off, off + 200).toString('latin1'))}`);
+    if (end < 0)
+      throw new Error(`incomplete response head at byte ${off}: ${JSON.stringify(data.subarray(off, off + 200).toString('latin1'))}`);
     const head = data.subarray(off, end + 4);
-    const lines = head.toString('latin1').split('\r\n').filter((l) => l !== '');
+    const lines = head
+      .toString('latin1')
+      .split('\r\n')
+      .filter((l) => l !== '');
     const statusLine = lines[0] ?? '';
     const headers: Record<string, string> = {};
     for (const l of lines.slice(1)) {
@@ -154,7 +168,9 @@ export function getText(url: string, timeoutMs = 2000, localAddress?: string): P
     const req = http.get(url, { agent: false, timeout: timeoutMs, localAddress }, (res) => {
       let body = '';
       res.setEncoding('latin1');
-      res.on('data', (c: string) => { body += c; });
+      res.on('data', (c: string) => {
+        body += c;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
     });

@@ -14,10 +14,16 @@ export interface Opentracker {
  * after start, so wait until a whitelisted announce is accepted (a leecher that then leaves: no completion).
  */
 export async function startOpentracker(bin: string, port: number, whitelist: string, probeHash: string): Promise<Opentracker> {
-  const proc = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  proc.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  proc.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+  proc.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const base = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -63,39 +63,42 @@ function collectStdout(child: ChildProcess, c: Collected): void {
 }
 
 function waitForLogIn(child: ChildProcess, name: string, c: Collected) {
-  return (pred: (rec: LogLine) => boolean, timeoutMs = 5000, fromIndex = 0): Promise<LogLine> => new Promise((resolve, reject) => {
-    let checked = fromIndex;
-    const check = (): boolean => {
-      for (; checked < c.recs.length; checked++) {
-        const r = c.recs[checked]!;
-        if (pred(r)) {
-          done();
-          resolve(r);
-          return true;
+  return (pred: (rec: LogLine) => boolean, timeoutMs = 5000, fromIndex = 0): Promise<LogLine> =>
+    new Promise((resolve, reject) => {
+      let checked = fromIndex;
+      const check = (): boolean => {
+        for (; checked < c.recs.length; checked++) {
+          const r = c.recs[checked]!;
+          if (pred(r)) {
+            done();
+            resolve(r);
+            return true;
+          }
         }
-      }
-      return false;
-    };
-    const output = (n: number): string => `stdout:\n${c.lines.slice(-n).join('\n')}\nstderr:\n${c.stderr}`;
-    const onExit = (): void => {
+        return false;
+      };
+      const output = (n: number): string => `stdout:\n${c.lines.slice(-n).join('\n')}\nstderr:\n${c.stderr}`;
+      const onExit = (): void => {
+        if (check()) return;
+        done();
+        reject(new Error(`${name} exited (code ${String(c.code)}) before the expected log line\n${output(Infinity)}`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${output(30)}`));
+      }, timeoutMs);
+      const waiter = (): void => {
+        check();
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        c.waiters.delete(waiter);
+        child.off('exit', onExit);
+      };
       if (check()) return;
-      done();
-      reject(new Error(`${name} exited (code ${String(c.code)}) before the expected log line\n${output(Infinity)}`));
-    };
-    const timer = setTimeout(() => {
-      done();
-      reject(new Error(`${name}: no matching log line within ${timeoutMs} ms\n${output(30)}`));
-    }, timeoutMs);
-    const waiter = (): void => { check(); };
-    const done = (): void => {
-      clearTimeout(timer);
-      c.waiters.delete(waiter);
-      child.off('exit', onExit);
-    };
-    if (check()) return;
-    c.waiters.add(waiter);
-    child.once('exit', onExit);
-  });
+      c.waiters.add(waiter);
+      child.once('exit', onExit);
+    });
 }
 
 /** Starts collecting at once: call it right after spawn. `name` labels error messages. */

@@ -31,7 +31,9 @@ export async function sandbox(): Promise<Sandbox> {
   await mkdir(releases);
   await mkdir(data);
   return {
-    dir, releases, data,
+    dir,
+    releases,
+    data,
     whitelist: path.join(dir, 'whitelist'),
     pidFile: path.join(data, 'tracker.pid'),
     cleanup: () => rm(dir, { recursive: true, force: true }),
@@ -39,10 +41,10 @@ export async function sandbox(): Promise<Sandbox> {
 }
 
 export function configFor(sb: Sandbox, flags: string[] = [], overrides: Partial<PublisherConfig> = {}): PublisherConfig {
-  const parsed = parsePublisherConfig(
-    ['--releases', sb.releases, '--whitelist', sb.whitelist, '--pid-file', sb.pidFile, ...flags],
-    { env: { DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' }, cwd: sb.dir },
-  );
+  const parsed = parsePublisherConfig(['--releases', sb.releases, '--whitelist', sb.whitelist, '--pid-file', sb.pidFile, ...flags], {
+    env: { DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' },
+    cwd: sb.dir,
+  });
   if (parsed.kind !== 'config') throw new Error('unexpected help');
   return Object.freeze({ ...parsed.config, stableMs: 400, signalCoalesceMs: 100, ...overrides });
 }
@@ -73,10 +75,13 @@ export async function readWhitelist(sb: Sandbox): Promise<string> {
 
 export async function mktorrentHash(input: string, pieceLength: number, out: string): Promise<string> {
   // -t 1: Debian's mktorrent 1.1 can deadlock with several hashing threads on a file of few pieces
-  await run('mktorrent', ['-t', '1', '-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input], { timeout: 30_000 }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') throw new Error('mktorrent is not installed (the reference hasher for this test): apt-get install mktorrent');
-    throw err;
-  });
+  await run('mktorrent', ['-t', '1', '-l', String(Math.log2(pieceLength)), '-a', 'x', '-o', out, input], { timeout: 30_000 }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT')
+        throw new Error('mktorrent is not installed (the reference hasher for this test): apt-get install mktorrent');
+      throw err;
+    },
+  );
   return (await parseTorrent(await readFile(out))).infoHash as string;
 }
 
@@ -101,15 +106,25 @@ let readableCopy: Promise<string> | null = null;
 export function publisherCopy(): Promise<string> {
   readableCopy ??= (async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'publisher-copy-'));
-    process.once('exit', () => { try { execFileSync('rm', ['-rf', dir]); } catch { /* best effort */ } });
-    for (const sub of ['dist/apps/publisher', 'dist/libs']) await cp(path.join(REPO_ROOT, sub), path.join(dir, sub), { recursive: true, dereference: true });
+    process.once('exit', () => {
+      try {
+        execFileSync('rm', ['-rf', dir]);
+      } catch {
+        /* best effort */
+      }
+    });
+    for (const sub of ['dist/apps/publisher', 'dist/libs'])
+      await cp(path.join(REPO_ROOT, sub), path.join(dir, sub), { recursive: true, dereference: true });
     const seen = new Set<string>();
     const queue = [...PUBLISHER_PACKAGES];
     for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
       if (seen.has(name)) continue;
       seen.add(name);
       const from = path.join(REPO_ROOT, 'node_modules', name);
-      const pkg = JSON.parse(await readFile(path.join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      const pkg = JSON.parse(await readFile(path.join(from, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+        optionalDependencies?: Record<string, string>;
+      };
       await cp(from, path.join(dir, 'node_modules', name), { recursive: true, dereference: true });
       for (const dep of Object.keys({ ...pkg.dependencies })) {
         // A dependency nested in the package's own node_modules came along with it.
@@ -127,24 +142,35 @@ export function publisherCopy(): Promise<string> {
  * Runs the publisher to completion (for --once / --help / bad flags): ./bin/publisher, or, as another user
  * (uid given), node on a world-readable copy so the test does not depend on where the checkout lives.
  */
-export async function runPublisherCli(args: string[], opts: { env?: Record<string, string>; uid?: number; gid?: number; cwd?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runPublisherCli(
+  args: string[],
+  opts: { env?: Record<string, string>; uid?: number; gid?: number; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const asOther = opts.uid !== undefined && opts.uid !== process.getuid?.();
   const [cmd, argv] = asOther
     ? [process.execPath, ['--max-semi-space-size=1', path.join(await publisherCopy(), 'dist/apps/publisher/src/main.js'), ...args]]
     : [path.join(REPO_ROOT, 'bin/publisher'), args];
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
-      cwd: opts.cwd ?? (asOther ? '/' : REPO_ROOT), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
+      cwd: opts.cwd ?? (asOther ? '/' : REPO_ROOT),
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
       ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
 export function jsonLines(text: string): Array<Record<string, unknown>> {
-  return text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

@@ -23,8 +23,12 @@ export interface RedisServer {
 export async function startRedis(extra: readonly string[] = [], at?: { dir: string; port: number }): Promise<RedisServer> {
   const dir = at?.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
   for (let attempt = 0; ; attempt++) {
-    const port = at?.port ?? await freeTcpPort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = at?.port ?? (await freeTcpPort());
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     reapAtExit(child);
     let out = '';
     child.stdout!.setEncoding('utf8');
@@ -57,7 +61,7 @@ export async function startRedis(extra: readonly string[] = [], at?: { dir: stri
       async restart() {
         child.kill('SIGTERM');
         await exited;
-          return startRedis(extra, { dir, port });
+        return startRedis(extra, { dir, port });
       },
       async stop() {
         if (child.exitCode === null && child.signalCode === null) {
@@ -65,7 +69,7 @@ export async function startRedis(extra: readonly string[] = [], at?: { dir: stri
           child.kill('SIGKILL');
           await exited;
         }
-          fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(dir, { recursive: true, force: true });
       },
     };
   }

@@ -75,7 +75,11 @@ async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
     const torrentName = `${s.name.replace(/[^A-Za-z0-9._-]/g, '_')}.torrent`;
     // create-torrent tags the buffer it is given with name properties: give it a copy.
     const buf = await createTorrentAsync(Buffer.from(data), {
-      name: s.name, announceList: [[announceUrl]], pieceLength: 16384, createdBy: 'stats-test', creationDate: new Date('2024-05-03T00:00:00Z'),
+      name: s.name,
+      announceList: [[announceUrl]],
+      pieceLength: 16384,
+      createdBy: 'stats-test',
+      creationDate: new Date('2024-05-03T00:00:00Z'),
     } as CreateTorrentOptions);
     const parsed = await parseTorrent(buf);
     fs.writeFileSync(path.join(torrentsDir, torrentName), buf);
@@ -83,8 +87,16 @@ async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
     releases.push({ name: s.name, infoHash: parsed.infoHash, torrent: torrentName, content: data });
     if (s.published !== '') {
       manifest.push({
-        name: s.display ?? s.name, path: s.name, size: s.size, infoHash: parsed.infoHash, magnet: toMagnetURI(parsed), pieceLength: 16384,
-        publishedAt: s.published, sha256: 'x', torrent: torrentName, removedAt: s.removed,
+        name: s.display ?? s.name,
+        path: s.name,
+        size: s.size,
+        infoHash: parsed.infoHash,
+        magnet: toMagnetURI(parsed),
+        pieceLength: 16384,
+        publishedAt: s.published,
+        sha256: 'x',
+        torrent: torrentName,
+        removedAt: s.removed,
       });
     }
   }
@@ -94,26 +106,68 @@ async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
   fs.writeFileSync(whitelistPath, releases.map((r) => r.infoHash).join('\n') + '\n', { mode: 0o644 });
   fs.chmodSync(whitelistPath, 0o644);
   return {
-    dir, releasesDir, torrentsDir, manifestPath, whitelistPath, dbPath: path.join(dir, 'data', 'stats.sqlite'), releases,
+    dir,
+    releasesDir,
+    torrentsDir,
+    manifestPath,
+    whitelistPath,
+    dbPath: path.join(dir, 'data', 'stats.sqlite'),
+    releases,
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
 
 export function statsConfig(f: Fixture, statsUrl: string, extra: string[] = []): StatsConfig {
-  const r = parseStatsConfig(['--host', '127.0.0.1', '--port', '0', '--poll-interval', '3600', '--tracker-stats-url', statsUrl,
-    '--manifest', f.manifestPath, '--torrents', f.torrentsDir, '--releases', f.releasesDir, '--db', f.dbPath,
-    '--base-url', 'http://stats.example', ...extra], { env: {}, cwd: f.dir });
+  const r = parseStatsConfig(
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--poll-interval',
+      '3600',
+      '--tracker-stats-url',
+      statsUrl,
+      '--manifest',
+      f.manifestPath,
+      '--torrents',
+      f.torrentsDir,
+      '--releases',
+      f.releasesDir,
+      '--db',
+      f.dbPath,
+      '--base-url',
+      'http://stats.example',
+      ...extra,
+    ],
+    { env: {}, cwd: f.dir },
+  );
   if (r.kind !== 'config') throw new Error('unexpected help');
   return r.config;
 }
 
 export async function startStatsFor(f: Fixture, statsUrl: string, extra: string[] = [], deps?: StatsDeps): Promise<StatsHandle> {
-  return startStats(statsConfig(f, statsUrl, extra), createLogger('stats', process.env['TEST_LOG_LEVEL'] as 'info' | undefined ?? 'silent'), deps);
+  return startStats(
+    statsConfig(f, statsUrl, extra),
+    createLogger('stats', (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'silent'),
+    deps,
+  );
 }
 
 export interface ApiRelease {
-  infoHash: string; name: string; downloads: number; downloadsBitTorrent?: number; downloadsDirect?: number; seeders: number; leechers: number; removedAt: string | null;
-  torrentUrl: string | null; fileUrl: string | null; magnet: string; known: boolean; history?: { date: string; downloads: number }[];
+  infoHash: string;
+  name: string;
+  downloads: number;
+  downloadsBitTorrent?: number;
+  downloadsDirect?: number;
+  seeders: number;
+  leechers: number;
+  removedAt: string | null;
+  torrentUrl: string | null;
+  fileUrl: string | null;
+  magnet: string;
+  known: boolean;
+  history?: { date: string; downloads: number }[];
 }
 
 export async function apiReleases(statsPort: number): Promise<ApiRelease[]> {
@@ -125,7 +179,7 @@ export async function apiReleases(statsPort: number): Promise<ApiRelease[]> {
 /** The downloads cell of a release's row on the public page, as shown (e.g. "1,234"). */
 export function rowCount(page: string, infoHash: string): string | null {
   const row = new RegExp(`<tr[^>]*data-infohash="${infoHash}"[\\s\\S]*?</tr>`).exec(page);
-  return row ? /class="num downloads">([^<]*)</.exec(row[0])?.[1] ?? null : null;
+  return row ? (/class="num downloads">([^<]*)</.exec(row[0])?.[1] ?? null) : null;
 }
 
 /** What the page reads its counts from in a test (a fake /stats, a fake feed): a URL and a close. */

@@ -41,14 +41,26 @@ export async function makeSiteFixture(announceUrl: string, publishedToday: strin
       fs.writeFileSync(path.join(dir, ...segs), content(10 + i, 1000 + i * 5000));
     });
     const buf = await createTorrentAsync(dir, {
-      name: MULTI_NAME, announceList: [[announceUrl]], pieceLength: 16384, createdBy: 'stats-test', creationDate: new Date('2024-05-03T00:00:00Z'),
+      name: MULTI_NAME,
+      announceList: [[announceUrl]],
+      pieceLength: 16384,
+      createdBy: 'stats-test',
+      creationDate: new Date('2024-05-03T00:00:00Z'),
     } as CreateTorrentOptions);
     const parsed = await parseTorrent(buf);
     const torrent = 'suite-2.0_linux_.torrent';
     fs.writeFileSync(path.join(f.torrentsDir, torrent), buf);
     releases.push({
-      name: MULTI_NAME, path: MULTI_NAME, size: parsed.length ?? 0, infoHash: parsed.infoHash, magnet: toMagnetURI(parsed), pieceLength: 16384,
-      publishedAt: publishedToday, sha256: null, torrent, removedAt: null,
+      name: MULTI_NAME,
+      path: MULTI_NAME,
+      size: parsed.length ?? 0,
+      infoHash: parsed.infoHash,
+      magnet: toMagnetURI(parsed),
+      pieceLength: 16384,
+      publishedAt: publishedToday,
+      sha256: null,
+      torrent,
+      removedAt: null,
     });
     fs.writeFileSync(f.manifestPath, JSON.stringify({ version: 1, releases } satisfies Manifest));
     fs.appendFileSync(f.whitelistPath, `${parsed.infoHash}\n`);

@@ -95,7 +95,11 @@ function prepareFiles(opts: TrackerProcessOptions): TrackerFiles {
   if (opts.whitelistText !== undefined) fs.writeFileSync(whitelistPath, opts.whitelistText);
   else if (opts.whitelist !== undefined || !fs.existsSync(whitelistPath)) writeWhitelist(whitelistPath, opts.whitelist ?? []);
   return {
-    dir, ownDir: tmp !== undefined, whitelistPath, statePath: path.join(dir, 'state.txt'), pidPath: path.join(dir, 'tracker.pid'),
+    dir,
+    ownDir: tmp !== undefined,
+    whitelistPath,
+    statePath: path.join(dir, 'state.txt'),
+    pidPath: path.join(dir, 'tracker.pid'),
     removeOwnDir: () => tmp?.remove(),
   };
 }
@@ -107,7 +111,16 @@ function countFlag(args: readonly string[], flag: string): number {
 /** The command line, and how many `listening` lines it leads to (one per -p/-P unless told). */
 function commandLine(opts: TrackerProcessOptions, f: TrackerFiles): { args: string[]; expect: number } {
   const binds = opts.binds ?? ['-i', '127.0.0.1', '-p', '0', '-P', '0'];
-  const args = [...binds, opts.listFlag ?? '-w', f.whitelistPath, '--pid-file', f.pidPath, '--state-file', f.statePath, ...(opts.args ?? [])];
+  const args = [
+    ...binds,
+    opts.listFlag ?? '-w',
+    f.whitelistPath,
+    '--pid-file',
+    f.pidPath,
+    '--state-file',
+    f.statePath,
+    ...(opts.args ?? []),
+  ];
   return { args, expect: opts.expectListeners ?? countFlag(args, '-p') + countFlag(args, '-P') };
 }
 

@@ -103,7 +103,8 @@ function skipValue(buf: Buffer, off: number): number {
 /** Compact peers (6 bytes each) as "ip:port" strings. */
 export function compactPeers(buf: Uint8Array): string[] {
   const out: string[] = [];
-  for (let i = 0; i + 6 <= buf.length; i += 6) out.push(`${buf[i]}.${buf[i + 1]}.${buf[i + 2]}.${buf[i + 3]}:${(buf[i + 4]! << 8) | buf[i + 5]!}`);
+  for (let i = 0; i + 6 <= buf.length; i += 6)
+    out.push(`${buf[i]}.${buf[i + 1]}.${buf[i + 2]}.${buf[i + 3]}:${(buf[i + 4]! << 8) | buf[i + 5]!}`);
   return out;
 }
 
@@ -137,7 +138,11 @@ export function parseAnnounce(body: Buffer): DecodedAnnounce {
   const peersVal = d['peers'];
   let peers: string[] = [];
   if (peersVal instanceof Uint8Array) peers = compactPeers(peersVal);
-  else if (Array.isArray(peersVal)) peers = peersVal.map((p) => { const pd = asDict(p); return `${bstr(pd['ip'])}:${String(pd['port'])}`; });
+  else if (Array.isArray(peersVal))
+    peers = peersVal.map((p) => {
+      const pd = asDict(p);
+      return `${bstr(pd['ip'])}:${String(pd['port'])}`;
+    });
   return {
     raw: body,
     failure,
@@ -164,7 +169,11 @@ export function parseScrape(body: Buffer): Map<string, ScrapeCounts> {
   const out = new Map<string, ScrapeCounts>();
   for (const [k, v] of Object.entries(files)) {
     const row = asDict(v, 'scrape row');
-    out.set(Buffer.from(k, 'latin1').toString('hex'), { complete: Number(row['complete']), downloaded: Number(row['downloaded']), incomplete: Number(row['incomplete']) });
+    out.set(Buffer.from(k, 'latin1').toString('hex'), {
+      complete: Number(row['complete']),
+      downloaded: Number(row['downloaded']),
+      incomplete: Number(row['incomplete']),
+    });
   }
   return out;
 }

@@ -24,8 +24,12 @@ export function httpTransport(port: number): TransportClient {
       assert.equal(r.reply.failure, null, `announce refused: ${r.body.toString('latin1')}`);
       assert.equal(r.reply.minInterval, Math.floor(r.reply.interval / 2), 'min interval = interval / 2');
       return {
-        interval: r.reply.interval, seeders: r.reply.complete, leechers: r.reply.incomplete, peers: r.reply.peers,
-        downloaded: r.reply.downloaded, raw: r.body,
+        interval: r.reply.interval,
+        seeders: r.reply.complete,
+        leechers: r.reply.incomplete,
+        peers: r.reply.peers,
+        downloaded: r.reply.downloaded,
+        raw: r.body,
       } satisfies AnnounceOutcome;
     },
     async announceMany(list) {

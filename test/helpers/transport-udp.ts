@@ -13,10 +13,17 @@ export function udpTransport(port: number): TransportClient {
   let cid: Promise<Buffer> | undefined;
   const connectionId = (): Promise<Buffer> => (cid ??= udpConnect(port));
   const txid = (): number => crypto.randomBytes(4).readUInt32BE(0);
-  const packet = async (a: AnnounceArgs, id: number): Promise<Buffer> => announcePacket({
-    connectionId: await connectionId(), txid: id, infoHash: hexBytes(a.hash), peerId: peerId(a.peer ?? `p${a.port}`),
-    left: a.left, event: EVENT[a.event ?? 'none'], numWant: a.numwant ?? -1, port: a.port,
-  });
+  const packet = async (a: AnnounceArgs, id: number): Promise<Buffer> =>
+    announcePacket({
+      connectionId: await connectionId(),
+      txid: id,
+      infoHash: hexBytes(a.hash),
+      peerId: peerId(a.peer ?? `p${a.port}`),
+      left: a.left,
+      event: EVENT[a.event ?? 'none'],
+      numWant: a.numwant ?? -1,
+      port: a.port,
+    });
   const send = async (a: AnnounceArgs): Promise<{ id: number; reply: Buffer }> => {
     const id = txid();
     const reply = await udpRequest(port, await packet(a, id), REPLY_MS);
@@ -31,7 +38,14 @@ export function udpTransport(port: number): TransportClient {
     async announce(a) {
       const { reply } = await send(a);
       const r = parseUdpAnnounce(reply);
-      return { interval: r.interval, seeders: r.seeders, leechers: r.leechers, peers: r.peers, downloaded: null, raw: reply } satisfies AnnounceOutcome;
+      return {
+        interval: r.interval,
+        seeders: r.seeders,
+        leechers: r.leechers,
+        peers: r.peers,
+        downloaded: null,
+        raw: reply,
+      } satisfies AnnounceOutcome;
     },
     async announceMany(list) {
       const replies = await Promise.all(list.map(async (a) => udpRequest(port, await packet(a, txid()), 3000)));

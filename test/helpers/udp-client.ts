@@ -36,7 +36,10 @@ export function udpRequest(port: number, buf: Buffer, timeoutMs = 1000, opts: Ud
     const timer = setTimeout(() => finish(null), timeoutMs);
     socket.on('message', onMessage);
     socket.on('error', onError);
-    const send = (): void => socket.send(buf, port, host, (err) => { if (err) finish(null, err); });
+    const send = (): void =>
+      socket.send(buf, port, host, (err) => {
+        if (err) finish(null, err);
+      });
     if (own && opts.localAddress !== undefined) socket.bind(0, opts.localAddress, send);
     else send();
   });
@@ -115,13 +118,21 @@ export function parseUdpAnnounce(r: Buffer): UdpAnnounceReply {
   if (r.length < 20 || r.readUInt32BE(0) !== 1) throw new Error(`not an announce reply: ${r.toString('hex')} (${udpErrorText(r) ?? ''})`);
   const peers: string[] = [];
   for (let i = 20; i + 6 <= r.length; i += 6) peers.push(`${r[i]}.${r[i + 1]}.${r[i + 2]}.${r[i + 3]}:${r.readUInt16BE(i + 4)}`);
-  return { action: 1, txid: r.readUInt32BE(4), interval: r.readUInt32BE(8), leechers: r.readUInt32BE(12), seeders: r.readUInt32BE(16), peers };
+  return {
+    action: 1,
+    txid: r.readUInt32BE(4),
+    interval: r.readUInt32BE(8),
+    leechers: r.readUInt32BE(12),
+    seeders: r.readUInt32BE(16),
+    peers,
+  };
 }
 
 export function parseUdpScrape(r: Buffer): Array<{ seeders: number; completed: number; leechers: number }> {
   if (r.length < 8 || r.readUInt32BE(0) !== 2 || (r.length - 8) % 12 !== 0) throw new Error(`not a scrape reply: ${r.toString('hex')}`);
   const rows = [];
-  for (let i = 8; i < r.length; i += 12) rows.push({ seeders: r.readUInt32BE(i), completed: r.readUInt32BE(i + 4), leechers: r.readUInt32BE(i + 8) });
+  for (let i = 8; i < r.length; i += 12)
+    rows.push({ seeders: r.readUInt32BE(i), completed: r.readUInt32BE(i + 4), leechers: r.readUInt32BE(i + 8) });
   return rows;
 }
 

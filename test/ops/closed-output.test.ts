@@ -17,7 +17,9 @@ import { makeTempDir } from '../helpers/temp-dir.js';
  * and SIGTERM must still end the process within a few seconds.
  */
 const dirs: Array<{ remove(): void }> = [];
-after(() => { for (const d of dirs) d.remove(); });
+after(() => {
+  for (const d of dirs) d.remove();
+});
 
 /** ./bin/tracker on 127.0.0.1 (ports from the kernel) in a temp dir with this whitelist, no pid file. */
 function trackerOnLoopback(whitelist: string): AppProcess {
@@ -25,7 +27,20 @@ function trackerOnLoopback(whitelist: string): AppProcess {
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');
   fs.writeFileSync(wl, whitelist);
-  return runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  return runApp(bin('tracker'), [
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-P',
+    '0',
+    '-w',
+    wl,
+    '--pid-file',
+    'none',
+    '--state-file',
+    path.join(t.dir, 'state'),
+  ]);
 }
 
 async function answers(port: number, pathname: string): Promise<void> {
@@ -57,7 +72,16 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
   // exactly the shell pipeline a user types; head exits after the first line and closes the pipe
   const sh = spawn('/bin/sh', ['-c', `exec "$SUITE" 2>"$ERR" | head -1 > "$FIRST"`], {
     cwd: t.dir,
-    env: { ...process.env, SUITE: bin('suite'), FIRST: path.join(t.dir, 'first'), ERR: path.join(t.dir, 'stderr'), TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+    env: {
+      ...process.env,
+      SUITE: bin('suite'),
+      FIRST: path.join(t.dir, 'first'),
+      ERR: path.join(t.dir, 'stderr'),
+      TRACKER_PORT: String(trackerPort),
+      STATS_PORT: String(statsPort),
+      BIND_HOST: '127.0.0.1',
+      LOG_FORMAT: 'json',
+    },
     stdio: 'ignore',
     detached: true,
   });
@@ -75,13 +99,20 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
       }
     }
     assert.match(fs.readFileSync(path.join(t.dir, 'first'), 'utf8'), /^\{/);
-    const launcher = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).find((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bin/suite') && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2] === String(group);
-      } catch {
-        return false;
-      }
-    });
+    const launcher = fs
+      .readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number)
+      .find((pid) => {
+        try {
+          return (
+            fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('bin/suite') &&
+            fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2] === String(group)
+          );
+        } catch {
+          return false;
+        }
+      });
     assert.ok(launcher, 'launcher found');
     for (let i = 0; i < 3; i++) {
       process.kill(launcher, 'SIGHUP'); // the launcher forwards it; the suite logs into the dead pipe
@@ -106,7 +137,9 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
   }
 });
 
-test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving and SIGTERM ends it', { skip: process.platform !== 'linux' }, async () => {
+test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving and SIGTERM ends it', {
+  skip: process.platform !== 'linux',
+}, async () => {
   const t = makeTempDir('ops-it-');
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');

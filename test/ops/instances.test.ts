@@ -19,12 +19,27 @@ import { makeTempDir } from '../helpers/temp-dir.js';
  * even on kill -9. And the publisher signals only a pid it can tie to the tracker.
  */
 const dirs: Array<{ remove(): void }> = [];
-after(() => { for (const d of dirs) d.remove(); });
+after(() => {
+  for (const d of dirs) d.remove();
+});
 
 function trackerArgs(dir: string): string[] {
   const wl = path.join(dir, 'whitelist');
   if (!fs.existsSync(wl)) fs.writeFileSync(wl, '');
-  return ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', path.join(dir, 'tracker.pid'), '--state-file', path.join(dir, 'data', 'tracker.state')];
+  return [
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-P',
+    '0',
+    '-w',
+    wl,
+    '--pid-file',
+    path.join(dir, 'tracker.pid'),
+    '--state-file',
+    path.join(dir, 'data', 'tracker.state'),
+  ];
 }
 
 test('a second tracker on the same state file exits 2 at once naming the first; after kill -9 of the first it starts', async () => {
@@ -76,7 +91,12 @@ test('a second suite on other files but the same ports exits 2 naming the port s
 
 function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ write(c: Buffer, _e, cb) { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } });
+  const stream = new Writable({
+    write(c: Buffer, _e, cb) {
+      lines.push(JSON.parse(c.toString()) as Record<string, unknown>);
+      cb();
+    },
+  });
   return { log: pino({ base: null }, stream) as unknown as Logger, lines };
 }
 
@@ -95,7 +115,10 @@ test('a stale pid file naming a live `sleep`: the publisher does not signal it; 
     await sleep(200);
     assert.ok(processAlive(bystander.pid!), 'the sleep survived');
     assert.equal(bystander.exitCode, null);
-    assert.ok(lines.some((l) => /not signalled: pid \d+ is not a tracker but "sleep 1000"/.test(String(l['msg']))), JSON.stringify(lines));
+    assert.ok(
+      lines.some((l) => /not signalled: pid \d+ is not a tracker but "sleep 1000"/.test(String(l['msg']))),
+      JSON.stringify(lines),
+    );
   } finally {
     bystander.kill('SIGKILL');
   }
@@ -107,7 +130,10 @@ test('a stale pid file naming a live `sleep`: the publisher does not signal it; 
     const signaller = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log });
     signaller.request();
     await signaller.flush();
-    assert.ok(lines.some((l) => l['msg'] === 'sent SIGHUP to tracker'), JSON.stringify(lines));
+    assert.ok(
+      lines.some((l) => l['msg'] === 'sent SIGHUP to tracker'),
+      JSON.stringify(lines),
+    );
     await tracker.waitLine((r) => r['msg'] === 'SIGHUP: reloading the access list', 5000);
   } finally {
     tracker.child.kill('SIGKILL');

@@ -13,7 +13,9 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 
 /** What cannot work is refused at start, in one style for every app, with exit code 2. */
 const dirs: Array<{ remove(): void }> = [];
-after(() => { for (const d of dirs) d.remove(); });
+after(() => {
+  for (const d of dirs) d.remove();
+});
 
 test('every app words an unknown option the same way, suggests the right one and exits 2', async () => {
   const t = makeTempDir('ops-it-');
@@ -35,7 +37,12 @@ test('suite: STATS_ARGS with a quoted title works; an unterminated quote is a us
   const t = makeTempDir('ops-it-');
   dirs.push(t);
   const statsPort = await freePort('::');
-  const env = { TRACKER_PORT: String(await freePort('::')), STATS_PORT: String(statsPort), BIND_HOST: '127.0.0.1', STATS_ARGS: '--title "Acme Downloads"' };
+  const env = {
+    TRACKER_PORT: String(await freePort('::')),
+    STATS_PORT: String(statsPort),
+    BIND_HOST: '127.0.0.1',
+    STATS_ARGS: '--title "Acme Downloads"',
+  };
   const suite = runApp(bin('suite'), [], { cwd: t.dir, env });
   try {
     await suite.waitLine((r) => /^ready: /.test(String(r['msg'])), 30_000);
@@ -54,7 +61,20 @@ test('tracker: a whitelist that is a folder stops it at start (exit 2)', async (
   const t = makeTempDir('ops-it-');
   dirs.push(t);
   fs.mkdirSync(path.join(t.dir, 'wl'));
-  const p = runApp(bin('tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', path.join(t.dir, 'wl'), '--pid-file', 'none', '--state-file', path.join(t.dir, 'state')]);
+  const p = runApp(bin('tracker'), [
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-P',
+    '0',
+    '-w',
+    path.join(t.dir, 'wl'),
+    '--pid-file',
+    'none',
+    '--state-file',
+    path.join(t.dir, 'state'),
+  ]);
   assert.equal(await exitWithin(p, 10_000), 2);
   assert.match(p.stderr(), /tracker: access list .*wl is not a regular file/);
 });
@@ -73,20 +93,40 @@ test('tracker: a state folder the dropped user cannot write stops it at start (e
   // as root: drop to nobody, who cannot write root's 0700 folder (Debian's _opentracker case);
   // otherwise: a folder we made read-only ourselves
   if (!root) fs.chmodSync(stateDir, 0o500);
-  const args = ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', wl, '--pid-file', 'none', '--state-file', path.join(stateDir, 'tracker.state'), ...(root ? ['-u', 'nobody'] : [])];
+  const args = [
+    '-i',
+    '127.0.0.1',
+    '-p',
+    '0',
+    '-P',
+    '0',
+    '-w',
+    wl,
+    '--pid-file',
+    'none',
+    '--state-file',
+    path.join(stateDir, 'tracker.state'),
+    ...(root ? ['-u', 'nobody'] : []),
+  ];
   const p = runApp(bin('tracker'), args);
   assert.equal(await exitWithin(p, 10_000), 2, p.stderr() + p.lines().join('\n'));
   assert.match(p.stderr(), new RegExp(`tracker: the state folder ${stateDir} is not writable by ${root ? 'user nobody' : 'uid'}`));
   fs.chmodSync(stateDir, 0o700);
 });
 
-test('IPv6 by default: a tracker with no -i answers ::1 and 127.0.0.1, over HTTP and UDP', { skip: hostHasIpv6() ? false : 'this host has no IPv6' }, async () => {
+test('IPv6 by default: a tracker with no -i answers ::1 and 127.0.0.1, over HTTP and UDP', {
+  skip: hostHasIpv6() ? false : 'this host has no IPv6',
+}, async () => {
   const d = makeTempDir('ops-it-');
   dirs.push(d);
   const wl = path.join(d.dir, 'wl');
   fs.writeFileSync(wl, '');
   const port = await freePort('::');
-  const p = runApp(bin('tracker'), ['-p', String(port), '-P', String(port), '-w', wl, '--pid-file', 'none', '--state-file', path.join(d.dir, 'state')], { env: { BIND_HOST: undefined } });
+  const p = runApp(
+    bin('tracker'),
+    ['-p', String(port), '-P', String(port), '-w', wl, '--pid-file', 'none', '--state-file', path.join(d.dir, 'state')],
+    { env: { BIND_HOST: undefined } },
+  );
   try {
     const ready = await p.waitLine((r) => String(r['msg']).startsWith('ready: announce '));
     assert.deepEqual(ready['announce'], [`http://127.0.0.1:${port}/announce`, `udp://127.0.0.1:${port}/announce`]);
@@ -105,7 +145,8 @@ test('npm test tool check: with one tool missing from PATH and installing forbid
   const d = makeTempDir('ops-it-');
   dirs.push(d);
   // a PATH with the shell and every tool but mktorrent (stand-ins are enough: only their presence is checked)
-  for (const tool of ['sh', 'id']) fs.symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), path.join(d.dir, tool));
+  for (const tool of ['sh', 'id'])
+    fs.symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), path.join(d.dir, tool));
   for (const tool of ['aria2c', 'chromium', 'opentracker', 'redis-server', 'python3']) {
     fs.writeFileSync(path.join(d.dir, tool), '#!/bin/sh\n', { mode: 0o755 });
   }
@@ -122,12 +163,17 @@ test('npm test tool check: with one tool missing from PATH and installing forbid
   assert.match(pkg.scripts['test']!, /^\.\/bin\/check-test-tools && /);
 });
 
-test('IPv6 by default in npm start: the page and the tracker answer ::1 and 127.0.0.1; the ready line names an openable URL', { skip: hostHasIpv6() ? false : 'this host has no IPv6' }, async () => {
+test('IPv6 by default in npm start: the page and the tracker answer ::1 and 127.0.0.1; the ready line names an openable URL', {
+  skip: hostHasIpv6() ? false : 'this host has no IPv6',
+}, async () => {
   const d = makeTempDir('ops-it-');
   dirs.push(d);
   const trackerPort = await freePort('::');
   const statsPort = await freePort('::');
-  const suite = runApp(bin('suite'), [], { cwd: d.dir, env: { BIND_HOST: undefined, TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort) } });
+  const suite = runApp(bin('suite'), [], {
+    cwd: d.dir,
+    env: { BIND_HOST: undefined, TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort) },
+  });
   try {
     const ready = await suite.waitLine((r) => /^ready: /.test(String(r['msg'])), 30_000);
     assert.equal(ready['page'], `http://127.0.0.1:${statsPort}/`);

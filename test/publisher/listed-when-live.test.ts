@@ -17,7 +17,11 @@ import { startTrackerProcess } from '../helpers/tracker-process.js';
  * apps: tracker and publisher as separate processes (SIGHUP through the pid file), and the suite in one process.
  */
 
-interface Entry { readonly infoHash: string; readonly path: string; readonly removedAt: string | null }
+interface Entry {
+  readonly infoHash: string;
+  readonly path: string;
+  readonly removedAt: string | null;
+}
 
 function listed(manifestPath: string): Entry[] {
   try {
@@ -35,14 +39,25 @@ function refused(body: string): boolean {
  * Polls the manifest as fast as a page could, and announces for each release the moment it appears.
  * Resolves with the info_hashes of the releases seen, in order, once `count` of them were checked.
  */
-async function announceOnceListed(manifestPath: string, trackerBase: string, count: number, keys: ReadonlySet<string>, timeoutMs = 60_000): Promise<string[]> {
+async function announceOnceListed(
+  manifestPath: string,
+  trackerBase: string,
+  count: number,
+  keys: ReadonlySet<string>,
+  timeoutMs = 60_000,
+): Promise<string[]> {
   const seen: string[] = [];
   const end = Date.now() + timeoutMs;
   while (seen.length < count) {
     if (Date.now() > end) throw new Error(`only ${seen.length} of ${count} releases listed within ${timeoutMs} ms`);
     for (const r of listed(manifestPath)) {
       if (!keys.has(r.path) || seen.includes(r.infoHash)) continue;
-      const body = await announceText(trackerBase, r.infoHash, { peer: `seen${seen.length}`, port: 6881 + seen.length, left: 0, event: 'started' });
+      const body = await announceText(trackerBase, r.infoHash, {
+        peer: `seen${seen.length}`,
+        port: 6881 + seen.length,
+        left: 0,
+        event: 'started',
+      });
       assert.ok(!refused(body), `${r.path} (${r.infoHash}) is listed but the tracker refuses it: ${body}`);
       seen.push(r.infoHash);
     }
@@ -72,8 +87,12 @@ function stop(child: ChildProcess): Promise<void> {
 
 function collect(child: ChildProcess): () => string {
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   return () => out;
 }
 
@@ -87,10 +106,28 @@ test('standalone: a release is in the manifest only once the tracker (SIGHUP via
     // announce URLs nobody answers on (a public name this host cannot reach): the publisher asks the process
     // it signalled, found through /proc, whether it accepts the new hashes
     const elsewhere = await freePort();
-    publisher = reapAtExit(spawn(path.join(REPO_ROOT, 'bin', 'publisher'), [
-      '--releases', path.join(dir, 'releases'), '--whitelist', tracker.whitelistPath, '--pid-file', tracker.pidPath,
-      '--announce-http', `http://127.0.0.1:${elsewhere}/announce`, '--quiet-period', '0.2',
-    ], { cwd: dir, env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    publisher = reapAtExit(
+      spawn(
+        path.join(REPO_ROOT, 'bin', 'publisher'),
+        [
+          '--releases',
+          path.join(dir, 'releases'),
+          '--whitelist',
+          tracker.whitelistPath,
+          '--pid-file',
+          tracker.pidPath,
+          '--announce-http',
+          `http://127.0.0.1:${elsewhere}/announce`,
+          '--quiet-period',
+          '0.2',
+        ],
+        {
+          cwd: dir,
+          env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    );
     const output = collect(publisher);
     await waitForText(output, 'publisher started');
 
@@ -113,10 +150,17 @@ test('standalone: a release is in the manifest only once the tracker (SIGHUP via
       assert.ok(Date.now() < end, 'the new version was never listed');
       const live = listed(manifest).find((r) => r.path === 'one.bin');
       if (live && live.infoHash !== oldHash) newHash = live.infoHash;
-      else assert.ok(!refused(await announceText(trackerBase, oldHash, { peer: 'old', port: 7001, left: 0 })), 'old version refused while still listed');
+      else
+        assert.ok(
+          !refused(await announceText(trackerBase, oldHash, { peer: 'old', port: 7001, left: 0 })),
+          'old version refused while still listed',
+        );
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    assert.ok(!refused(await announceText(trackerBase, newHash, { peer: 'new', port: 7002, left: 0, event: 'started' })), 'new version refused once listed');
+    assert.ok(
+      !refused(await announceText(trackerBase, newHash, { peer: 'new', port: 7002, left: 0, event: 'started' })),
+      'new version refused once listed',
+    );
     assert.doesNotMatch(output(), /did not confirm/, 'every reload was confirmed by the tracker');
   } finally {
     if (publisher) await stop(publisher);
@@ -131,10 +175,27 @@ test('standalone with no tracker running: releases are still listed at once', as
   try {
     const port = await freePort();
     const manifest = path.join(dir, 'data', 'manifest.json');
-    publisher = reapAtExit(spawn(path.join(REPO_ROOT, 'bin', 'publisher'), [
-      '--releases', path.join(dir, 'releases'), '--whitelist', path.join(dir, 'whitelist'), '--quiet-period', '0.2', '--once',
-      '--announce-http', `http://127.0.0.1:${port}/announce`,
-    ], { cwd: dir, env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    publisher = reapAtExit(
+      spawn(
+        path.join(REPO_ROOT, 'bin', 'publisher'),
+        [
+          '--releases',
+          path.join(dir, 'releases'),
+          '--whitelist',
+          path.join(dir, 'whitelist'),
+          '--quiet-period',
+          '0.2',
+          '--once',
+          '--announce-http',
+          `http://127.0.0.1:${port}/announce`,
+        ],
+        {
+          cwd: dir,
+          env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    );
     fs.writeFileSync(path.join(dir, 'releases', 'alone.bin'), crypto.randomBytes(10_000));
     const output = collect(publisher);
     const t0 = Date.now();
@@ -149,7 +210,7 @@ test('standalone with no tracker running: releases are still listed at once', as
   }
 });
 
-test("opentracker through --reload-command: a release is in the manifest only once opentracker accepts it", async (t) => {
+test('opentracker through --reload-command: a release is in the manifest only once opentracker accepts it', async (t) => {
   const bin = ['/usr/bin/opentracker', '/usr/sbin/opentracker'].find((b) => fs.existsSync(b));
   if (bin === undefined) {
     t.skip('opentracker not installed');
@@ -162,7 +223,12 @@ test("opentracker through --reload-command: a release is in the manifest only on
   fs.writeFileSync(whitelist, '', { mode: 0o644 });
   const port = await freePort();
   // cwd '/': as root opentracker chroots to its working folder, and the whitelist path is absolute
-  const ot = reapAtExit(spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], { cwd: '/', stdio: 'ignore' }));
+  const ot = reapAtExit(
+    spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', whitelist, '-A', '127.0.0.1'], {
+      cwd: '/',
+      stdio: 'ignore',
+    }),
+  );
   let publisher: ChildProcess | null = null;
   try {
     const base = `http://127.0.0.1:${port}`;
@@ -171,10 +237,28 @@ test("opentracker through --reload-command: a release is in the manifest only on
       assert.ok(Date.now() < up, 'opentracker did not start');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    publisher = reapAtExit(spawn(path.join(REPO_ROOT, 'bin', 'publisher'), [
-      '--releases', path.join(dir, 'releases'), '--whitelist', whitelist, '--reload-command', `kill -HUP ${ot.pid}`,
-      '--announce-http', `${base}/announce`, '--quiet-period', '0.2',
-    ], { cwd: dir, env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' }, stdio: ['ignore', 'pipe', 'pipe'] }));
+    publisher = reapAtExit(
+      spawn(
+        path.join(REPO_ROOT, 'bin', 'publisher'),
+        [
+          '--releases',
+          path.join(dir, 'releases'),
+          '--whitelist',
+          whitelist,
+          '--reload-command',
+          `kill -HUP ${ot.pid}`,
+          '--announce-http',
+          `${base}/announce`,
+          '--quiet-period',
+          '0.2',
+        ],
+        {
+          cwd: dir,
+          env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ),
+    );
     const output = collect(publisher);
     await waitForText(output, 'publisher started');
     const names = ['o1.bin', 'o2.bin', 'o3.bin'];
@@ -191,16 +275,25 @@ test('suite (npm start): a release is in the manifest only once the in-process t
   const dir = tempDir();
   const trackerPort = await freePort();
   const statsPort = await freePort();
-  const suite = reapAtExit(spawn(path.join(REPO_ROOT, 'bin', 'suite'), [], {
-    cwd: dir,
-    env: {
-      ...process.env, BIND_HOST: '127.0.0.1', PUBLIC_HOST: '127.0.0.1', TRACKER_PORT: String(trackerPort), STATS_PORT: String(statsPort),
-      DATA_DIR: path.join(dir, 'data'), RELEASES_DIR: path.join(dir, 'releases'), WHITELIST: path.join(dir, 'whitelist'),
-      PUBLISHER_ARGS: '--quiet-period 0.2', LOG_FORMAT: 'json',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  }));
+  const suite = reapAtExit(
+    spawn(path.join(REPO_ROOT, 'bin', 'suite'), [], {
+      cwd: dir,
+      env: {
+        ...process.env,
+        BIND_HOST: '127.0.0.1',
+        PUBLIC_HOST: '127.0.0.1',
+        TRACKER_PORT: String(trackerPort),
+        STATS_PORT: String(statsPort),
+        DATA_DIR: path.join(dir, 'data'),
+        RELEASES_DIR: path.join(dir, 'releases'),
+        WHITELIST: path.join(dir, 'whitelist'),
+        PUBLISHER_ARGS: '--quiet-period 0.2',
+        LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    }),
+  );
   const output = collect(suite);
   try {
     await waitForText(output, 'ready: open');

@@ -5,7 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startPublisher } from '../../apps/publisher/src/publisher.js';
-import { captureLogger, configFor, jsonLines, readManifest, readWhitelist, runPublisherCli, sandbox } from '../helpers/publisher-sandbox.js';
+import {
+  captureLogger,
+  configFor,
+  jsonLines,
+  readManifest,
+  readWhitelist,
+  runPublisherCli,
+  sandbox,
+} from '../helpers/publisher-sandbox.js';
 import { waitFor } from '../helpers/wait.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -15,11 +23,37 @@ describe('bin/publisher command line', () => {
     { name: '--help', args: ['--help'], code: 0, stdout: /Usage: publisher/ },
     { name: 'unknown flag', args: ['--frobnicate'], code: 2, stderr: /^publisher: unknown option --frobnicate\n/ },
     { name: 'missing value', args: ['--releases'], code: 2, stderr: /^publisher: option --releases: needs a value\n/ },
-    { name: 'bad on-delete', args: ['--on-delete', 'maybe'], code: 2, stderr: /^publisher: option --on-delete: 'maybe': expected remove or keep\n/ },
-    { name: 'bad announce url', args: ['--announce-udp', 'http://x/announce'], code: 2, stderr: /^publisher: option --announce-udp: 'http:\/\/x\/announce': only udp URLs are allowed\n/ },
-    { name: 'bad log level', args: ['--log-level', 'loud'], code: 2, stderr: /^publisher: option --log-level: 'loud' is not a log level \(one of / },
-    { name: 'bad quiet period', args: ['--quiet-period', '0'], code: 2, stderr: /^publisher: option --quiet-period: '0' is not a number of seconds from 0.1 to 86400\n/ },
-    { name: 'bad LOG_LEVEL', args: [], env: { LOG_LEVEL: 'loud' }, code: 2, stderr: /^publisher: environment LOG_LEVEL: 'loud' is not a log level/ },
+    {
+      name: 'bad on-delete',
+      args: ['--on-delete', 'maybe'],
+      code: 2,
+      stderr: /^publisher: option --on-delete: 'maybe': expected remove or keep\n/,
+    },
+    {
+      name: 'bad announce url',
+      args: ['--announce-udp', 'http://x/announce'],
+      code: 2,
+      stderr: /^publisher: option --announce-udp: 'http:\/\/x\/announce': only udp URLs are allowed\n/,
+    },
+    {
+      name: 'bad log level',
+      args: ['--log-level', 'loud'],
+      code: 2,
+      stderr: /^publisher: option --log-level: 'loud' is not a log level \(one of /,
+    },
+    {
+      name: 'bad quiet period',
+      args: ['--quiet-period', '0'],
+      code: 2,
+      stderr: /^publisher: option --quiet-period: '0' is not a number of seconds from 0.1 to 86400\n/,
+    },
+    {
+      name: 'bad LOG_LEVEL',
+      args: [],
+      env: { LOG_LEVEL: 'loud' },
+      code: 2,
+      stderr: /^publisher: environment LOG_LEVEL: 'loud' is not a log level/,
+    },
   ];
   for (const row of rows) {
     test(row.name, async () => {
@@ -36,7 +70,10 @@ test('--once publishes and exits 0; --dry-run writes nothing', async () => {
   try {
     await writeFile(path.join(sb.releases, 'r.bin'), randomBytes(10_000));
     const freshData = path.join(sb.dir, 'fresh-data');
-    const dry = await runPublisherCli(['--once', '--dry-run', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', sb.whitelist], { env: { DATA_DIR: freshData } });
+    const dry = await runPublisherCli(
+      ['--once', '--dry-run', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', sb.whitelist],
+      { env: { DATA_DIR: freshData } },
+    );
     assert.equal(dry.code, 0, dry.stderr);
     const lines = jsonLines(dry.stdout);
     const would = lines.find((l) => l['msg'] === 'dry run: would publish');
@@ -45,7 +82,9 @@ test('--once publishes and exits 0; --dry-run writes nothing', async () => {
     await assert.rejects(stat(freshData), { code: 'ENOENT' });
     await assert.rejects(stat(sb.whitelist), { code: 'ENOENT' });
 
-    const real = await runPublisherCli(['--once', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', sb.whitelist], { env: { DATA_DIR: freshData } });
+    const real = await runPublisherCli(['--once', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', sb.whitelist], {
+      env: { DATA_DIR: freshData },
+    });
     assert.equal(real.code, 0, real.stderr);
     const published = jsonLines(real.stdout).find((l) => l['msg'] === 'published');
     assert.equal(published?.['infoHash'], would?.['infoHash'], 'dry run predicts the real info_hash');
@@ -70,7 +109,10 @@ test('unreadable release and read-only whitelist: clear error lines, exit 1, no 
     await writeFile(whitelist, '# read only\n', { mode: 0o444 });
     await chmod(path.join(sb.dir, 'wl-dir'), 0o555);
     if (isRoot) await chown(sb.data, 65534, 65534);
-    const r = await runPublisherCli(['--once', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', whitelist], { env: { DATA_DIR: sb.data }, ...as });
+    const r = await runPublisherCli(['--once', '--quiet-period', '1', '--releases', sb.releases, '--whitelist', whitelist], {
+      env: { DATA_DIR: sb.data },
+      ...as,
+    });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.equal(r.stderr, '', 'no stack trace');
     const lines = jsonLines(r.stdout);
@@ -80,7 +122,9 @@ test('unreadable release and read-only whitelist: clear error lines, exit 1, no 
     assert.ok(lines.some((l) => String(l['msg']).startsWith('cannot write the whitelist')));
     // the tracker could never accept it, so the page must not list it: not in the manifest, retried later
     assert.ok(!lines.some((l) => l['msg'] === 'published'), 'nothing listed whose hash is not on the whitelist');
-    assert.ok(lines.some((l) => String(l['msg']).startsWith('could not publish') && l['release'] === 'fine.bin' && l['code'] === 'EWHITELIST'));
+    assert.ok(
+      lines.some((l) => String(l['msg']).startsWith('could not publish') && l['release'] === 'fine.bin' && l['code'] === 'EWHITELIST'),
+    );
     assert.equal(await readWhitelist({ ...sb, whitelist }), '# read only\n');
     assert.deepEqual((await readdir(path.join(sb.dir, 'wl-dir'))).sort(), ['whitelist'], 'no temp file left');
   } finally {
@@ -89,7 +133,9 @@ test('unreadable release and read-only whitelist: clear error lines, exit 1, no 
   }
 });
 
-test('full disk (ENOSPC) while writing the torrent: nothing half-written, published once space is back', { skip: !isRoot && 'needs root to mount a tiny tmpfs' }, async () => {
+test('full disk (ENOSPC) while writing the torrent: nothing half-written, published once space is back', {
+  skip: !isRoot && 'needs root to mount a tiny tmpfs',
+}, async () => {
   const sb = await sandbox();
   let mounted = false;
   try {

@@ -10,9 +10,15 @@ import { waitFor } from '../helpers/wait.js';
 
 /** A real process that counts the SIGHUPs it gets, standing in for a tracker. */
 function hupCounter(): { child: ReturnType<typeof spawn>; hups: () => number; ready: () => boolean } {
-  const child = spawn(process.execPath, ['-e', "process.on('SIGHUP', () => process.stdout.write('HUP\\n')); process.stdout.write('READY\\n'); setInterval(() => {}, 1000);"], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['-e', "process.on('SIGHUP', () => process.stdout.write('HUP\\n')); process.stdout.write('READY\\n'); setInterval(() => {}, 1000);"],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   return { child, hups: () => out.split('\n').filter((l) => l === 'HUP').length, ready: () => out.includes('READY\n') };
 }
 
@@ -46,7 +52,13 @@ test('restart: nothing re-hashed or re-published; a missing whitelist line is re
     // Someone removed a line: the restart puts it back and signals once.
     const { releases } = await readManifest(sb);
     const gone = releases[0]?.infoHash as string;
-    await writeFile(sb.whitelist, (await readWhitelist(sb)).split('\n').filter((l) => !l.startsWith(gone)).join('\n'));
+    await writeFile(
+      sb.whitelist,
+      (await readWhitelist(sb))
+        .split('\n')
+        .filter((l) => !l.startsWith(gone))
+        .join('\n'),
+    );
     const third = captureLogger();
     const pub3 = await startPublisher(configFor(sb, ['--once']), third.log);
     await pub3.idle();
@@ -76,7 +88,10 @@ test('stale pid file and missing pid file: a warning, the whitelist is still rig
       await pub.idle();
       await pub.close();
       assert.equal(pub.failures(), 0, row.name);
-      assert.ok(lines.some((l) => Number(l['level']) === 40 && /tracker not running; whitelist is up to date/.test(String(l['msg']))), row.name);
+      assert.ok(
+        lines.some((l) => Number(l['level']) === 40 && /tracker not running; whitelist is up to date/.test(String(l['msg']))),
+        row.name,
+      );
       const m = await readManifest(sb);
       assert.match(await readWhitelist(sb), new RegExp(m.releases[0]?.infoHash as string), row.name);
     } finally {
@@ -119,7 +134,10 @@ test('--reload-command: exit code and timeout are logged, never fatal', async ()
     try {
       await writeFile(path.join(sb.releases, 'x.bin'), 'content');
       const { log, lines } = captureLogger();
-      const pub = await startPublisher({ ...configFor(sb, ['--once', '--reload-command', row.command]), reloadTimeoutMs: row.timeoutMs }, log);
+      const pub = await startPublisher(
+        { ...configFor(sb, ['--once', '--reload-command', row.command]), reloadTimeoutMs: row.timeoutMs },
+        log,
+      );
       await pub.idle();
       await pub.close();
       const line = lines.find((l) => l['msg'] === row.msg);

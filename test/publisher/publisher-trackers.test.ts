@@ -30,13 +30,22 @@ async function opentrackerPath(): Promise<string | null> {
 
 /** Polls until an announce for the hash is accepted (the tracker has re-read its whitelist). */
 async function accepted(port: number, infoHash: string): Promise<string> {
-  return waitFor(`announce of ${infoHash} accepted`, async () => {
-    const body = await announce(port, infoHash).catch(() => '');
-    return body.includes('interval') && !body.includes('failure reason') ? body : undefined;
-  }, 15_000);
+  return waitFor(
+    `announce of ${infoHash} accepted`,
+    async () => {
+      const body = await announce(port, infoHash).catch(() => '');
+      return body.includes('interval') && !body.includes('failure reason') ? body : undefined;
+    },
+    15_000,
+  );
 }
 
-async function publishOne(sb: Awaited<ReturnType<typeof sandbox>>, flags: string[], port: number, check: (hash: string) => Promise<void>): Promise<void> {
+async function publishOne(
+  sb: Awaited<ReturnType<typeof sandbox>>,
+  flags: string[],
+  port: number,
+  check: (hash: string) => Promise<void>,
+): Promise<void> {
   const { log } = captureLogger();
   const pub = await startPublisher(configFor(sb, flags), log);
   try {
@@ -51,19 +60,27 @@ async function publishOne(sb: Awaited<ReturnType<typeof sandbox>>, flags: string
   }
 }
 
-test('our tracker gets the SIGHUP and accepts announces for the new hash', { skip: !existsSync(ourTracker) && 'dist/apps/tracker not built' }, async () => {
+test('our tracker gets the SIGHUP and accepts announces for the new hash', {
+  skip: !existsSync(ourTracker) && 'dist/apps/tracker not built',
+}, async () => {
   const sb = await sandbox();
   let tracker: ChildProcess | null = null;
   try {
     await writeFile(sb.whitelist, '# managed by the publisher\n');
-    tracker = spawn(path.join(REPO_ROOT, 'bin/tracker'), ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', sb.whitelist, '--pid-file', sb.pidFile, '--state-file', path.join(sb.data, 'state')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    tracker = spawn(
+      path.join(REPO_ROOT, 'bin/tracker'),
+      ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', sb.whitelist, '--pid-file', sb.pidFile, '--state-file', path.join(sb.data, 'state')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const rl = createInterface({ input: tracker.stdout as NodeJS.ReadableStream });
     const port = await new Promise<number>((resolve, reject) => {
       rl.on('line', (line) => {
         try {
           const l = JSON.parse(line) as { msg?: string; proto?: string; port?: number };
           if (l.msg === 'listening' && l.proto === 'tcp' && l.port) resolve(l.port);
-        } catch { /* not JSON */ }
+        } catch {
+          /* not JSON */
+        }
       });
       tracker?.once('exit', (code) => reject(new Error(`tracker exited ${code}`)));
     });
@@ -89,8 +106,13 @@ test("Debian's opentracker reloads via --reload-command and accepts the new hash
     await chmod(sb.whitelist, 0o644);
     const port = await freePort();
     // cwd '/': as root opentracker chroots to its working folder, and the whitelist path is absolute.
-    ot = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', sb.whitelist, '-A', '127.0.0.1'], { cwd: '/', stdio: 'ignore' });
-    await waitFor('opentracker up', async () => (await announce(port, randomBytes(20).toString('hex')).catch(() => '')).includes('failure reason'));
+    ot = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', sb.whitelist, '-A', '127.0.0.1'], {
+      cwd: '/',
+      stdio: 'ignore',
+    });
+    await waitFor('opentracker up', async () =>
+      (await announce(port, randomBytes(20).toString('hex')).catch(() => '')).includes('failure reason'),
+    );
     await publishOne(sb, ['--reload-command', `kill -HUP ${ot.pid}`], port, async () => undefined);
   } finally {
     if (ot) await stopChild(ot);

@@ -22,14 +22,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 test('a copy that pauses for 3 s is published once, complete, after the quiet period', { timeout: 90_000 }, async () => {
   const sb = await sandbox();
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps/publisher/src/main.js'),
-    '--releases', sb.releases, '--whitelist', sb.whitelist, '--pid-file', path.join(sb.data, 'none.pid')], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(REPO_ROOT, 'dist/apps/publisher/src/main.js'),
+      '--releases',
+      sb.releases,
+      '--whitelist',
+      sb.whitelist,
+      '--pid-file',
+      path.join(sb.data, 'none.pid'),
+    ],
+    {
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', DATA_DIR: sb.data, PUBLIC_HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines: Array<Record<string, unknown>> = [];
   createInterface({ input: child.stdout }).on('line', (l) => {
-    try { lines.push(JSON.parse(l) as Record<string, unknown>); } catch { /* not JSON */ }
+    try {
+      lines.push(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      /* not JSON */
+    }
   });
   try {
     const started = await waitFor('publisher started', () => lines.find((l) => l['msg'] === 'publisher started'));
@@ -53,10 +68,14 @@ test('a copy that pauses for 3 s is published once, complete, after the quiet pe
     await writeFile(path.join(folder, 'b.bin'), randomBytes(100_000));
     await appendFile(path.join(folder, 'a.bin'), 'tail');
 
-    const published = await waitFor('both published', () => {
-      const p = lines.filter((l) => l['msg'] === 'published');
-      return p.length >= 2 ? p : null;
-    }, 60_000);
+    const published = await waitFor(
+      'both published',
+      () => {
+        const p = lines.filter((l) => l['msg'] === 'published');
+        return p.length >= 2 ? p : null;
+      },
+      60_000,
+    );
     await sleep(1500); // nothing else follows
     assert.equal(lines.filter((l) => l['msg'] === 'published').length, 2);
     const m = await readManifest(sb);

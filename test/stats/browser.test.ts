@@ -25,9 +25,19 @@ declare const document: any, window: any, navigator: any, getComputedStyle: any,
 
 async function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: chromiumPath!, headless: true, timeout: 30_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-      '--disable-component-update', '--disable-sync'],
+    executablePath: chromiumPath!,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -35,7 +45,11 @@ async function launch(): Promise<Browser> {
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const axe = (
+      globalThis as unknown as {
+        axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
   });
@@ -49,7 +63,10 @@ async function assertNoOverflow(page: Page, what: string): Promise<void> {
     let w = 0;
     for (const el of document.querySelectorAll('body *')) {
       const r = el.getBoundingClientRect();
-      if (r.right > w) { w = r.right; widest = `${el.tagName}.${el.className}`; }
+      if (r.right > w) {
+        w = r.right;
+        widest = `${el.tagName}.${el.className}`;
+      }
     }
     return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, widest: `${widest} ends at ${Math.round(w)}` };
   });
@@ -63,7 +80,11 @@ async function chartLabels(page: Page): Promise<{ px: number; y: number; x: numb
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     const labels = [...svg.querySelectorAll('text.label:not(.axis-title)')].map((t: any) => String(t.textContent ?? ''));
     const px = parseFloat(getComputedStyle(svg.querySelector('text.label')!).fontSize) * scale;
-    return { px, y: labels.filter((l: string) => /^[\d,]+$/.test(l)).length, x: labels.filter((l: string) => /^[A-Z][a-z]{2} \d+(, \d{4})?$/.test(l)).length };
+    return {
+      px,
+      y: labels.filter((l: string) => /^[\d,]+$/.test(l)).length,
+      x: labels.filter((l: string) => /^[A-Z][a-z]{2} \d+(, \d{4})?$/.test(l)).length,
+    };
   });
 }
 
@@ -81,7 +102,8 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
   const f = await makeSiteFixture('http://127.0.0.1:1/announce', today);
   const [app, htmlNamed, removed] = f.releases;
   const fake = await serveStats({
-    status: 200, gzip: 'silent',
+    status: 200,
+    gzip: 'silent',
     body: `${app!.infoHash.toUpperCase()}:3:2:1234\n${htmlNamed!.infoHash}:1:0:56\n${removed!.infoHash}:0:0:7\n${f.multiHash}:2:1:31\n`,
   });
   const stats = await startStatsFor(f, fake.url, ['--title', 'Example Project downloads']);
@@ -101,15 +123,23 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
         const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme, bypassCSP: true });
         const page = await context.newPage();
         page.setDefaultTimeout(10_000);
-        page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-        page.on('response', (r) => { if (r.status() >= 400) notFound.push(`${r.status()} ${r.url()}`); });
+        page.on('dialog', (d) => {
+          dialogs.push(d.message());
+          void d.dismiss();
+        });
+        page.on('response', (r) => {
+          if (r.status() >= 400) notFound.push(`${r.status()} ${r.url()}`);
+        });
 
         assert.equal((await page.goto(`${base}/`))?.status(), 200);
         const row = page.locator(`tr[data-infohash="${app!.infoHash}"]`);
         assert.equal(await row.locator('a.name').innerText(), 'app-1.0.bin');
         assert.match(await row.locator('td.downloads').innerText(), /1,234/);
         assert.ok(await row.locator('a.button.primary').isVisible(), `${what}: primary download visible`);
-        assert.ok(await row.locator('a.torrent').isVisible() && await row.locator('a.magnet').isVisible(), `${what}: .torrent and magnet`);
+        assert.ok(
+          (await row.locator('a.torrent').isVisible()) && (await row.locator('a.magnet').isVisible()),
+          `${what}: .torrent and magnet`,
+        );
         assert.ok(await page.locator('#how-to-download').isVisible());
         assert.ok(await page.locator('#site-total').getByText('1,328').isVisible());
         assert.ok(await page.locator('a.name').getByText(HTML_NAME, { exact: true }).isVisible());
@@ -175,7 +205,9 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
         root: doc.documentElement.namespaceURI,
         entries: [...doc.getElementsByTagNameNS(ns, 'entry')].map((e: any) => ({
           title: e.getElementsByTagNameNS(ns, 'title')[0]?.textContent,
-          enclosure: [...e.getElementsByTagNameNS(ns, 'link')].find((l: any) => l.getAttribute('rel') === 'enclosure')?.getAttribute('type'),
+          enclosure: [...e.getElementsByTagNameNS(ns, 'link')]
+            .find((l: any) => l.getAttribute('rel') === 'enclosure')
+            ?.getAttribute('type'),
           magnet: [...e.getElementsByTagNameNS(ns, 'link')].some((l: any) => l.getAttribute('href')?.startsWith('magnet:?xt=urn:btih:')),
         })),
       };
@@ -190,7 +222,10 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
     // The badge, embedded as an image the way a CMS page would.
     await page.setContent(`<img id="b" alt="downloads" src="${base}/badge/${app!.infoHash}.svg">`);
     await page.waitForFunction(() => document.getElementById('b').complete);
-    const size = await page.evaluate((): number[] => { const i = document.getElementById('b'); return [i.naturalWidth, i.naturalHeight]; });
+    const size = await page.evaluate((): number[] => {
+      const i = document.getElementById('b');
+      return [i.naturalWidth, i.naturalHeight];
+    });
     assert.ok(size[0]! > 60 && size[1] === 20, `badge rendered ${size.join('x')}`);
     await context.close();
 
@@ -218,61 +253,83 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
  * Registered only with UPDATE_SCREENSHOTS=1 (`UPDATE_SCREENSHOTS=1 node --test dist/test/stats/browser.test.js`),
  * so a normal run neither rewrites docs/ nor reports a skipped test.
  */
-if (process.env['UPDATE_SCREENSHOTS'] === '1') test('browser: README screenshots of a realistic catalog', { timeout: 120_000 }, async () => {
-  const f = await makeSiteFixture('http://127.0.0.1:1/announce', new Date().toISOString());
-  const names = ['acme-cli-2.4.0-linux-x86_64.tar.gz', 'acme-cli-2.4.0-windows-x64.zip', 'acme-cli-2.4.0-macos-arm64.dmg',
-    'acme-cli-2.3.1-linux-x86_64.tar.gz', 'acme-cli-2.3.1-windows-x64.zip', 'acme-server-1.8.0.iso', 'acme-docs-2.4.pdf'];
-  const day = 86_400_000;
-  const start = Date.now() - 29 * day;
-  const releases: ManifestRelease[] = names.map((name, i) => ({
-    name, path: name, size: [48_213_114, 51_870_221, 55_102_448, 47_998_310, 51_002_117, 734_003_200, 3_412_775][i]!,
-    infoHash: createHash('sha1').update(name).digest('hex'), magnet: '', pieceLength: 262_144,
-    publishedAt: new Date(start + (i < 3 ? 20 : i < 5 ? 2 : 9) * day).toISOString(), sha256: createHash('sha256').update(name).digest('hex'),
-    torrent: `${name}.torrent`, removedAt: null,
-  }));
-  const multi = (JSON.parse(fs.readFileSync(f.manifestPath, 'utf8')) as Manifest).releases.find((r) => r.name === MULTI_NAME)!;
-  releases.push({ ...multi, name: 'acme-sdk-2.4.0', publishedAt: new Date(start + 20 * day).toISOString() });
-  fs.writeFileSync(f.manifestPath, JSON.stringify({ version: 1, releases } satisfies Manifest));
-  for (const t of fs.readdirSync(f.torrentsDir)) if (t !== multi.torrent) fs.rmSync(path.join(f.torrentsDir, t));
-  const counts = new Map(releases.map((r) => [r.infoHash, 0]));
-  const state: FakeStats = { status: 200, gzip: 'none', body: '' };
-  const fake = await serveStats(state);
-  let clock = start;
-  const stats = await startStatsFor(f, fake.url, ['--title', 'Acme downloads'], { now: () => clock });
-  let browser: Browser | undefined;
-  try {
-    for (let d = 0; d < 30; d++) {
-      clock = start + d * day;
-      releases.forEach((r, i) => {
-        if (Date.parse(r.publishedAt) > clock) return;
-        const age = (clock - Date.parse(r.publishedAt)) / day;
-        counts.set(r.infoHash, counts.get(r.infoHash)! + Math.round((i === 5 ? 9 : 40 / (i + 1)) * (1 + 3 / (1 + age)) + ((d * 7 + i * 3) % 11)));
-      });
-      const out = releases.filter((r) => Date.parse(r.publishedAt) <= clock).map((r) => [r.infoHash, counts.get(r.infoHash)!] as const);
-      state.body = out.map(([h, n]) => `${h}:${(n % 13) + 2}:${n % 4}:${n}`).join('\n');
-      await stats.pollNow();
+if (process.env['UPDATE_SCREENSHOTS'] === '1')
+  test('browser: README screenshots of a realistic catalog', { timeout: 120_000 }, async () => {
+    const f = await makeSiteFixture('http://127.0.0.1:1/announce', new Date().toISOString());
+    const names = [
+      'acme-cli-2.4.0-linux-x86_64.tar.gz',
+      'acme-cli-2.4.0-windows-x64.zip',
+      'acme-cli-2.4.0-macos-arm64.dmg',
+      'acme-cli-2.3.1-linux-x86_64.tar.gz',
+      'acme-cli-2.3.1-windows-x64.zip',
+      'acme-server-1.8.0.iso',
+      'acme-docs-2.4.pdf',
+    ];
+    const day = 86_400_000;
+    const start = Date.now() - 29 * day;
+    const releases: ManifestRelease[] = names.map((name, i) => ({
+      name,
+      path: name,
+      size: [48_213_114, 51_870_221, 55_102_448, 47_998_310, 51_002_117, 734_003_200, 3_412_775][i]!,
+      infoHash: createHash('sha1').update(name).digest('hex'),
+      magnet: '',
+      pieceLength: 262_144,
+      publishedAt: new Date(start + (i < 3 ? 20 : i < 5 ? 2 : 9) * day).toISOString(),
+      sha256: createHash('sha256').update(name).digest('hex'),
+      torrent: `${name}.torrent`,
+      removedAt: null,
+    }));
+    const multi = (JSON.parse(fs.readFileSync(f.manifestPath, 'utf8')) as Manifest).releases.find((r) => r.name === MULTI_NAME)!;
+    releases.push({ ...multi, name: 'acme-sdk-2.4.0', publishedAt: new Date(start + 20 * day).toISOString() });
+    fs.writeFileSync(f.manifestPath, JSON.stringify({ version: 1, releases } satisfies Manifest));
+    for (const t of fs.readdirSync(f.torrentsDir)) if (t !== multi.torrent) fs.rmSync(path.join(f.torrentsDir, t));
+    const counts = new Map(releases.map((r) => [r.infoHash, 0]));
+    const state: FakeStats = { status: 200, gzip: 'none', body: '' };
+    const fake = await serveStats(state);
+    let clock = start;
+    const stats = await startStatsFor(f, fake.url, ['--title', 'Acme downloads'], { now: () => clock });
+    let browser: Browser | undefined;
+    try {
+      for (let d = 0; d < 30; d++) {
+        clock = start + d * day;
+        releases.forEach((r, i) => {
+          if (Date.parse(r.publishedAt) > clock) return;
+          const age = (clock - Date.parse(r.publishedAt)) / day;
+          counts.set(
+            r.infoHash,
+            counts.get(r.infoHash)! + Math.round((i === 5 ? 9 : 40 / (i + 1)) * (1 + 3 / (1 + age)) + ((d * 7 + i * 3) % 11)),
+          );
+        });
+        const out = releases.filter((r) => Date.parse(r.publishedAt) <= clock).map((r) => [r.infoHash, counts.get(r.infoHash)!] as const);
+        state.body = out.map(([h, n]) => `${h}:${(n % 13) + 2}:${n % 4}:${n}`).join('\n');
+        await stats.pollNow();
+      }
+      clock = Date.now();
+      for (
+        let i = 0;
+        i < 100 && (await (await fetch(`http://127.0.0.1:${stats.port}/release/${multi.infoHash}`)).text()).includes('sums-pending');
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      browser = await launch();
+      fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
+      for (const [width, scheme, url, file, full] of [
+        [1280, 'light', '/', 'site-home-1280.png', false],
+        [390, 'light', '/', 'site-home-390.png', true],
+        [390, 'dark', `/release/${releases[0]!.infoHash}`, 'site-release-390-dark.png', false],
+        [1280, 'dark', `/release/${multi.infoHash}`, 'site-release-1280-dark.png', false],
+      ] as const) {
+        const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
+        const page = await context.newPage();
+        await page.goto(`http://127.0.0.1:${stats.port}${url}`);
+        await page.screenshot({ path: path.join(root, 'docs', file), fullPage: full });
+        await context.close();
+      }
+    } finally {
+      await browser?.close();
+      await stats.close();
+      await fake.close();
+      f.cleanup();
     }
-    clock = Date.now();
-    for (let i = 0; i < 100 && (await (await fetch(`http://127.0.0.1:${stats.port}/release/${multi.infoHash}`)).text()).includes('sums-pending'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    browser = await launch();
-    fs.mkdirSync(path.join(root, 'docs'), { recursive: true });
-    for (const [width, scheme, url, file, full] of [
-      [1280, 'light', '/', 'site-home-1280.png', false], [390, 'light', '/', 'site-home-390.png', true],
-      [390, 'dark', `/release/${releases[0]!.infoHash}`, 'site-release-390-dark.png', false],
-      [1280, 'dark', `/release/${multi.infoHash}`, 'site-release-1280-dark.png', false],
-    ] as const) {
-      const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme: scheme });
-      const page = await context.newPage();
-      await page.goto(`http://127.0.0.1:${stats.port}${url}`);
-      await page.screenshot({ path: path.join(root, 'docs', file), fullPage: full });
-      await context.close();
-    }
-  } finally {
-    await browser?.close();
-    await stats.close();
-    await fake.close();
-    f.cleanup();
-  }
-});
+  });

@@ -13,20 +13,27 @@ import { apiReleases, makeFixture, startStatsFor, startStatsRig } from '../helpe
 import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
 
 /** A GET that reads the whole body (or aborts after `abortAfter` bytes), with a chosen local address. */
-function get(port: number, p: string, opts: { headers?: Record<string, string>; localAddress?: string; abortAfter?: number } = {}): Promise<{ status: number; bytes: number }> {
+function get(
+  port: number,
+  p: string,
+  opts: { headers?: Record<string, string>; localAddress?: string; abortAfter?: number } = {},
+): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: p, headers: opts.headers, localAddress: opts.localAddress, agent: false }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => {
-        bytes += c.length;
-        if (opts.abortAfter !== undefined && bytes >= opts.abortAfter) {
-          req.destroy();
-          resolve({ status: res.statusCode ?? 0, bytes });
-        }
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-      res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path: p, headers: opts.headers, localAddress: opts.localAddress, agent: false },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (opts.abortAfter !== undefined && bytes >= opts.abortAfter) {
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, bytes });
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      },
+    );
     req.on('error', (e) => (opts.abortAfter !== undefined ? resolve({ status: 0, bytes: 0 }) : reject(e)));
   });
 }
@@ -51,11 +58,29 @@ test('direct downloads: a full GET counts once as direct, Range pieces and abort
     // A web seed: pieces by Range from a new address, covering the whole file in pieces: nothing.
     for (let off = 0; off < size; off += 16384) {
       const end = Math.min(size, off + 16384) - 1;
-      const p = await get(stats.port, '/files/app-1.0.bin', { headers: { Range: `bytes=${off}-${end}`, 'X-Forwarded-For': '203.0.113.2' } });
+      const p = await get(stats.port, '/files/app-1.0.bin', {
+        headers: { Range: `bytes=${off}-${end}`, 'X-Forwarded-For': '203.0.113.2' },
+      });
       assert.equal(p.status, 206);
     }
     // HEAD and an aborted full download: nothing.
-    await new Promise<void>((res) => http.request({ host: '127.0.0.1', port: stats.port, path: '/files/app-1.0.bin', method: 'HEAD', headers: { 'X-Forwarded-For': '203.0.113.3' } }, (x) => { x.resume(); x.on('end', res); }).end());
+    await new Promise<void>((res) =>
+      http
+        .request(
+          {
+            host: '127.0.0.1',
+            port: stats.port,
+            path: '/files/app-1.0.bin',
+            method: 'HEAD',
+            headers: { 'X-Forwarded-For': '203.0.113.3' },
+          },
+          (x) => {
+            x.resume();
+            x.on('end', res);
+          },
+        )
+        .end(),
+    );
     await get(stats.port, '/files/app-1.0.bin', { headers: { 'X-Forwarded-For': '203.0.113.4' }, abortAfter: 1 });
     await settle();
     r = (await apiReleases(stats.port)).find((x) => x.infoHash === a.infoHash)!;
@@ -70,8 +95,13 @@ test('direct downloads: a full GET counts once as direct, Range pieces and abort
     r = (await apiReleases(stats.port)).find((x) => x.infoHash === a.infoHash)!;
     assert.equal(r.downloadsDirect, 1 + 3 + 3 + 1);
     assert.equal(r.downloads, 4 + 8);
-    const d = (await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${a.infoHash}`)).json()) as { history: { downloadsDirect: number; downloadsBitTorrent: number }[] };
-    assert.equal(d.history.reduce((s, h) => s + h.downloadsDirect, 0), 8);
+    const d = (await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${a.infoHash}`)).json()) as {
+      history: { downloadsDirect: number; downloadsBitTorrent: number }[];
+    };
+    assert.equal(
+      d.history.reduce((s, h) => s + h.downloadsDirect, 0),
+      8,
+    );
   } finally {
     await rig.close();
   }
@@ -86,8 +116,13 @@ test('/files serves only live published files; a dot-folder above the data folde
   const moved = path.join(hidden, 'site');
   fs.renameSync(f.dir, moved);
   const g = {
-    ...f, dir: moved, releasesDir: f.releasesDir.replace(f.dir, moved), torrentsDir: f.torrentsDir.replace(f.dir, moved),
-    manifestPath: f.manifestPath.replace(f.dir, moved), whitelistPath: f.whitelistPath.replace(f.dir, moved), dbPath: f.dbPath.replace(f.dir, moved),
+    ...f,
+    dir: moved,
+    releasesDir: f.releasesDir.replace(f.dir, moved),
+    torrentsDir: f.torrentsDir.replace(f.dir, moved),
+    manifestPath: f.manifestPath.replace(f.dir, moved),
+    whitelistPath: f.whitelistPath.replace(f.dir, moved),
+    dbPath: f.dbPath.replace(f.dir, moved),
   };
   fs.writeFileSync(path.join(g.releasesDir, 'draft.part'), 'draft');
   fs.writeFileSync(path.join(g.releasesDir, 'notes.txt~'), 'notes');
@@ -135,7 +170,8 @@ test('junk hashes: an open tracker listing 5000 unknown hashes adds at most --ma
 const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
 
 test('a web-seed client (aria2c, web seed only) gets the file by Range requests and counts nothing direct', {
-  skip: !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed' : false, timeout: 60_000,
+  skip: !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed' : false,
+  timeout: 60_000,
 }, async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
   const fake = await serveStats({ status: 200, body: '', gzip: 'none' });
@@ -145,14 +181,33 @@ test('a web-seed client (aria2c, web seed only) gets the file by Range requests 
     const a = f.releases[0]!;
     const make = promisify(createTorrent) as (input: Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
     const torrent = await make(Buffer.from(a.content), {
-      name: a.name, announceList: [['http://127.0.0.1:1/announce']], pieceLength: 16384, urlList: [`http://127.0.0.1:${stats.port}/files/${a.name}`],
+      name: a.name,
+      announceList: [['http://127.0.0.1:1/announce']],
+      pieceLength: 16384,
+      urlList: [`http://127.0.0.1:${stats.port}/files/${a.name}`],
     } as CreateTorrentOptions);
     const tfile = path.join(out, 'ws.torrent');
     fs.writeFileSync(tfile, torrent);
-    const child = spawn('aria2c', ['--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-      '--summary-interval=0', '--console-log-level=warn', '--file-allocation=none', '--seed-time=0', '--bt-stop-timeout=30',
-      '--check-integrity=true', '-d', out, tfile], { stdio: 'ignore' });
-    const [code] = await once(child, 'exit') as [number];
+    const child = spawn(
+      'aria2c',
+      [
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--summary-interval=0',
+        '--console-log-level=warn',
+        '--file-allocation=none',
+        '--seed-time=0',
+        '--bt-stop-timeout=30',
+        '--check-integrity=true',
+        '-d',
+        out,
+        tfile,
+      ],
+      { stdio: 'ignore' },
+    );
+    const [code] = (await once(child, 'exit')) as [number];
     assert.equal(code, 0);
     assert.deepEqual(fs.readFileSync(path.join(out, a.name)), a.content);
     await settle();

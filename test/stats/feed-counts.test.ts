@@ -11,11 +11,13 @@ async function downloadsOf(port: number, hash: string): Promise<number> {
   return (await apiReleases(port)).find((r) => r.infoHash === hash)?.downloads ?? 0;
 }
 
-async function health(port: number): Promise<{ counts: { mode: string; feed: { journal: string; cursor: number } | null; gaps: { fromSeq: number; toSeq: number }[] } }> {
+async function health(
+  port: number,
+): Promise<{ counts: { mode: string; feed: { journal: string; cursor: number } | null; gaps: { fromSeq: number; toSeq: number }[] } }> {
   return (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as never;
 }
 
-test('feed: every entry counted once over several pages, per day from the entries\' times, nothing twice on re-poll or page restart', async () => {
+test("feed: every entry counted once over several pages, per day from the entries' times, nothing twice on re-poll or page restart", async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
   const t = await FakeFeedTracker.started();
   const [a, b] = [f.releases[0]!.infoHash, f.releases[1]!.infoHash];
@@ -28,8 +30,16 @@ test('feed: every entry counted once over several pages, per day from the entrie
     assert.equal(await downloadsOf(stats.port, a), 1502);
     assert.equal(await downloadsOf(stats.port, b), 1000);
     assert.ok(t.requests.filter((q) => q.includes('completions')).length >= 3, 'read in pages of 1000');
-    const d = (await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${a}`)).json()) as { history: { date: string; downloads: number }[] };
-    assert.deepEqual(d.history.map((h) => [h.date, h.downloads]), [['2024-06-01', 1500], ['2024-06-02', 2]]);
+    const d = (await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${a}`)).json()) as {
+      history: { date: string; downloads: number }[];
+    };
+    assert.deepEqual(
+      d.history.map((h) => [h.date, h.downloads]),
+      [
+        ['2024-06-01', 1500],
+        ['2024-06-02', 2],
+      ],
+    );
     assert.equal((await health(stats.port)).counts.mode, 'feed');
     await stats.pollNow();
     assert.equal(await downloadsOf(stats.port, a), 1502);

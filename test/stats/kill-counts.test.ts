@@ -24,7 +24,6 @@ import { mulberry32 } from '../helpers/seeded-random.js';
 
 const HASH = 'c0ffee'.padEnd(40, '7');
 
-
 async function waitFor<T>(what: string, fn: () => Promise<T | null>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -35,7 +34,9 @@ async function waitFor<T>(what: string, fn: () => Promise<T | null>, timeoutMs: 
   }
 }
 
-test('kill -9 and SIGTERM of tracker, page or both under a stream of completions: page total == journaled, none acknowledged lost', { timeout: 150_000 }, async () => {
+test('kill -9 and SIGTERM of tracker, page or both under a stream of completions: page total == journaled, none acknowledged lost', {
+  timeout: 150_000,
+}, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kill-counts-'));
   const wl = path.join(dir, 'whitelist');
   fs.writeFileSync(wl, `${HASH}\n`);
@@ -48,16 +49,63 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
   let page: ChildProcess | null = null;
 
   const startTracker = async (): Promise<void> => {
-    tracker = spawn(path.join(REPO_ROOT, 'bin', 'tracker'), ['-i', '127.0.0.1', '-p', String(tport), '-P', String(tport), '-w', wl,
-      '--pid-file', 'none', '--state-file', path.join(dir, 'tracker.state'), '--journal-file', path.join(dir, 'tracker.journal'),
-      '--completions-per-address', '15', '--log-level', 'error'], { stdio: 'ignore' });
-    await waitFor('tracker', async () => (isOk(await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500)) ? true : null), 15_000);
+    tracker = spawn(
+      path.join(REPO_ROOT, 'bin', 'tracker'),
+      [
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(tport),
+        '-P',
+        String(tport),
+        '-w',
+        wl,
+        '--pid-file',
+        'none',
+        '--state-file',
+        path.join(dir, 'tracker.state'),
+        '--journal-file',
+        path.join(dir, 'tracker.journal'),
+        '--completions-per-address',
+        '15',
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      'tracker',
+      async () => (isOk(await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500)) ? true : null),
+      15_000,
+    );
   };
   const startPage = async (): Promise<void> => {
-    page = spawn(path.join(REPO_ROOT, 'bin', 'stats'), ['--host', '127.0.0.1', '--port', String(sport), '--poll-interval', '1', '--count-source', 'feed',
-      '--tracker-stats-url', `${trackerBase}/stats?mode=tpbs&format=txtp`, '--db', path.join(dir, 'stats.sqlite'),
-      '--manifest', path.join(dir, 'manifest.json'), '--torrents', path.join(dir, 'torrents'), '--releases', path.join(dir, 'releases'),
-      '--log-level', 'error'], { stdio: 'ignore' });
+    page = spawn(
+      path.join(REPO_ROOT, 'bin', 'stats'),
+      [
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(sport),
+        '--poll-interval',
+        '1',
+        '--count-source',
+        'feed',
+        '--tracker-stats-url',
+        `${trackerBase}/stats?mode=tpbs&format=txtp`,
+        '--db',
+        path.join(dir, 'stats.sqlite'),
+        '--manifest',
+        path.join(dir, 'manifest.json'),
+        '--torrents',
+        path.join(dir, 'torrents'),
+        '--releases',
+        path.join(dir, 'releases'),
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
     await waitFor('page', async () => (isOk(await getText(`${pageBase}/healthz`, 500)) ? true : null), 15_000);
   };
   const stop = async (p: ChildProcess | null, sig: NodeJS.Signals): Promise<void> => {
@@ -69,10 +117,14 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
     clearTimeout(t);
   };
   const journaled = async (): Promise<number> => {
-    const r = await waitFor('feed', async () => {
-      const x = await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`);
-      return isOk(x) ? x : null;
-    }, 5_000);
+    const r = await waitFor(
+      'feed',
+      async () => {
+        const x = await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`);
+        return isOk(x) ? x : null;
+      },
+      5_000,
+    );
     return (JSON.parse(r.body) as { last: number }).last;
   };
   const pageTotal = async (): Promise<number | null> => {
@@ -99,8 +151,12 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
       const peer = `-KT0001-${String(i).padStart(12, '0')}`;
       sent++;
       inflight++;
-      const r = await getText(`${trackerBase}/announce?info_hash=${pctEncode(hexBytes(HASH))}&peer_id=${peer}&port=${1024 + (i % 60000)}`
-        + '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1', 1000, `127.1.${(i >> 8) & 0xff}.${i & 0xff}`);
+      const r = await getText(
+        `${trackerBase}/announce?info_hash=${pctEncode(hexBytes(HASH))}&peer_id=${peer}&port=${1024 + (i % 60000)}` +
+          '&uploaded=0&downloaded=1000&left=0&event=completed&compact=1',
+        1000,
+        `127.1.${(i >> 8) & 0xff}.${i & 0xff}`,
+      );
       inflight--;
       if (isOk(r) && r.body.includes('8:interval')) acked++;
       else await sleep(20);
@@ -129,11 +185,15 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
       const j = await journaled();
       assert.ok(acked <= j, `round ${round} (${target} ${sig}): ${acked} acknowledged but only ${j} journaled`);
       assert.ok(j <= sent, `round ${round}: ${j} journaled but only ${sent} sent`);
-      const total = await waitFor(`page total ${j}`, async () => {
-        const t = await pageTotal();
-        assert.ok(t === null || t <= j, `round ${round} (${target} ${sig}): page shows ${t}, more than the ${j} journaled`);
-        return t === j ? t : null;
-      }, 10_000);
+      const total = await waitFor(
+        `page total ${j}`,
+        async () => {
+          const t = await pageTotal();
+          assert.ok(t === null || t <= j, `round ${round} (${target} ${sig}): page shows ${t}, more than the ${j} journaled`);
+          return t === j ? t : null;
+        },
+        10_000,
+      );
       assert.ok(total >= lastTotal, 'the total never goes down');
       lastTotal = total;
       figures.push(`${round}:${target}/${sig === 'SIGKILL' ? '9' : 'TERM'} sent=${sent} acked=${acked} journaled=${j} page=${total}`);

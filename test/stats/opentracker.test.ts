@@ -67,9 +67,15 @@ test('Debian opentracker: completions reach page and API; a tracker restart does
     assert.match(page, /<strong>5<\/strong> downloads since/);
     assert.doesNotMatch(page, /id="poll-warning"/);
 
-    const detail = await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${app!.infoHash.toUpperCase()}`)).json() as { downloads: number; history: { downloads: number }[] };
+    const detail = (await (await fetch(`http://127.0.0.1:${stats.port}/api/releases/${app!.infoHash.toUpperCase()}`)).json()) as {
+      downloads: number;
+      history: { downloads: number }[];
+    };
     assert.equal(detail.downloads, 4);
-    assert.equal(detail.history.reduce((s, h) => s + h.downloads, 0), 4);
+    assert.equal(
+      detail.history.reduce((s, h) => s + h.downloads, 0),
+      4,
+    );
   } finally {
     await stats.close();
     await tracker.stop();
@@ -77,36 +83,42 @@ test('Debian opentracker: completions reach page and API; a tracker restart does
   }
 });
 
-test('Debian opentracker restarted between downloads: 5 real downloads show 5 (restart seen through its uptime)', NEEDS_OPENTRACKER, async () => {
-  assert.ok(bin, 'opentracker must be installed in CI');
-  const { port, f, stats, ...started } = await pageOnOpentracker(bin);
-  let { tracker } = started;
-  const app = f.releases[0]!;
-  const total = async (): Promise<number> => (await apiReleases(stats.port)).find((r) => r.infoHash === app.infoHash)!.downloads;
-  try {
-    for (const p of [41001, 41002]) await announceText(tracker.base, app.infoHash, { peer: `a${p}`, port: p, left: 0, event: 'completed' });
-    await stats.pollNow();
-    assert.equal(await total(), 2);
-    // Restarted (in another second than its start: opentracker seeds its tracker_id with the start second);
-    // its counter climbs past the old value (3 > 2) before the next poll. From the counter alone that looks
-    // like one more download; the new tracker_id says otherwise.
-    for (;;) {
-      const up = Number(/\n(\d+) seconds/.exec(await (await fetch(`${tracker.base}/stats?mode=completed`)).text())?.[1] ?? 0);
-      if (up >= 1) break;
-      await new Promise((r) => setTimeout(r, 100));
+test(
+  'Debian opentracker restarted between downloads: 5 real downloads show 5 (restart seen through its uptime)',
+  NEEDS_OPENTRACKER,
+  async () => {
+    assert.ok(bin, 'opentracker must be installed in CI');
+    const { port, f, stats, ...started } = await pageOnOpentracker(bin);
+    let { tracker } = started;
+    const app = f.releases[0]!;
+    const total = async (): Promise<number> => (await apiReleases(stats.port)).find((r) => r.infoHash === app.infoHash)!.downloads;
+    try {
+      for (const p of [41001, 41002])
+        await announceText(tracker.base, app.infoHash, { peer: `a${p}`, port: p, left: 0, event: 'completed' });
+      await stats.pollNow();
+      assert.equal(await total(), 2);
+      // Restarted (in another second than its start: opentracker seeds its tracker_id with the start second);
+      // its counter climbs past the old value (3 > 2) before the next poll. From the counter alone that looks
+      // like one more download; the new tracker_id says otherwise.
+      for (;;) {
+        const up = Number(/\n(\d+) seconds/.exec(await (await fetch(`${tracker.base}/stats?mode=completed`)).text())?.[1] ?? 0);
+        if (up >= 1) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await tracker.stop();
+      tracker = await startOpentracker(bin, port, f.whitelistPath, app.infoHash);
+      for (const p of [41003, 41004, 41005])
+        await announceText(tracker.base, app.infoHash, { peer: `b${p}`, port: p, left: 0, event: 'completed' });
+      await stats.pollNow();
+      assert.equal(await total(), 5);
+      await stats.pollNow();
+      assert.equal(await total(), 5, 'no double count on the next poll');
+      const h = (await (await fetch(`http://127.0.0.1:${stats.port}/healthz`)).json()) as { counts: { mode: string } };
+      assert.equal(h.counts.mode, 'counters', 'opentracker has no feed: auto falls back to its counters');
+    } finally {
+      await stats.close();
+      await tracker.stop();
+      f.cleanup();
     }
-    await tracker.stop();
-    tracker = await startOpentracker(bin, port, f.whitelistPath, app.infoHash);
-    for (const p of [41003, 41004, 41005]) await announceText(tracker.base, app.infoHash, { peer: `b${p}`, port: p, left: 0, event: 'completed' });
-    await stats.pollNow();
-    assert.equal(await total(), 5);
-    await stats.pollNow();
-    assert.equal(await total(), 5, 'no double count on the next poll');
-    const h = (await (await fetch(`http://127.0.0.1:${stats.port}/healthz`)).json()) as { counts: { mode: string } };
-    assert.equal(h.counts.mode, 'counters', 'opentracker has no feed: auto falls back to its counters');
-  } finally {
-    await stats.close();
-    await tracker.stop();
-    f.cleanup();
-  }
-});
+  },
+);

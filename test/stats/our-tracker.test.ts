@@ -13,16 +13,34 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 const trackerMain = path.join(root, 'dist/apps/tracker/src/main.js');
 const trackerBin = path.join(root, 'bin/tracker');
 
-test('our tracker: completions announced by bittorrent-tracker\'s Client appear on the page and in the API', {
+test("our tracker: completions announced by bittorrent-tracker's Client appear on the page and in the API", {
   skip: fs.existsSync(trackerMain) ? false : `the tracker is not built yet (${trackerMain} is missing)`,
   timeout: 60_000,
 }, async () => {
   // The announce URL inside the fixture's torrents is irrelevant here: clients are pointed at the real port.
   const f = await makeFixture('http://127.0.0.1:1/announce');
-  const proc = spawn(trackerBin, ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-w', f.whitelistPath,
-    '--pid-file', path.join(f.dir, 'tracker.pid'), '--state-file', path.join(f.dir, 'tracker.state')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    trackerBin,
+    [
+      '-i',
+      '127.0.0.1',
+      '-p',
+      '0',
+      '-P',
+      '0',
+      '-w',
+      f.whitelistPath,
+      '--pid-file',
+      path.join(f.dir, 'tracker.pid'),
+      '--state-file',
+      path.join(f.dir, 'tracker.state'),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
-  proc.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  proc.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const tcpPort = new Promise<number>((resolve, reject) => {
     let buf = '';
     proc.stdout.on('data', (d: Buffer) => {
@@ -32,7 +50,9 @@ test('our tracker: completions announced by bittorrent-tracker\'s Client appear 
         try {
           const j = JSON.parse(line) as { msg?: string; proto?: string; port?: number };
           if (j.msg === 'listening' && j.proto === 'tcp' && typeof j.port === 'number') resolve(j.port);
-        } catch { /* partial or non-JSON line */ }
+        } catch {
+          /* partial or non-JSON line */
+        }
       }
     });
     proc.once('exit', (code) => reject(new Error(`tracker exited with ${code}: ${output}`)));

@@ -27,9 +27,23 @@ describe('public site routes', () => {
   before(async () => {
     f = await makeSiteFixture('http://old.example:1/announce', TODAY);
     state.body = `${hash(0)}:2:1:1234\n${hash(1)}:1:0:56\n${f.multiHash}:0:1:7\n`;
-    rig = await startStatsRig(f, await serveStats(state), ['--title', 'Acme downloads', '--base-url', 'https://dl.example.org',
-      '--announce', 'https://tracker.example.org/announce', '--announce', 'udp://tracker.example.org:6969/announce',
-      '--web-seed', 'https://mirror.example.net/acme'], { now: () => NOW });
+    rig = await startStatsRig(
+      f,
+      await serveStats(state),
+      [
+        '--title',
+        'Acme downloads',
+        '--base-url',
+        'https://dl.example.org',
+        '--announce',
+        'https://tracker.example.org/announce',
+        '--announce',
+        'udp://tracker.example.org:6969/announce',
+        '--web-seed',
+        'https://mirror.example.net/acme',
+      ],
+      { now: () => NOW },
+    );
     ({ stats, base } = rig);
     await stats.pollNow();
   });
@@ -41,11 +55,19 @@ describe('public site routes', () => {
     assert.match(page, /<link rel="alternate" type="application\/atom\+xml"[^>]*href="\/feed\.xml">/);
     assert.match(page, /id="how-to-download"[^>]*>.*\.torrent.*magnet/s);
     assert.match(page, /<a class="button primary file" href="\/files\/app-1\.0\.bin" download>/);
-    assert.match(page, new RegExp(`<a class="button primary torrent" href="/torrents/${f.multiTorrent}">`), 'multi-file: the .torrent is the primary action');
+    assert.match(
+      page,
+      new RegExp(`<a class="button primary torrent" href="/torrents/${f.multiTorrent}">`),
+      'multi-file: the .torrent is the primary action',
+    );
     const order = (html: string): string[] => [...html.matchAll(/<tr class="release" data-infohash="([0-9a-f]{40})"/g)].map((m) => m[1]!);
     assert.deepEqual(order(page).slice(0, 3), [f.multiHash, hash(3), hash(1)], 'newest first (the hand-made torrent dates from May 3)');
     assert.deepEqual(order(await (await get('/?sort=downloads')).text()).slice(0, 2), [hash(0), hash(1)]);
-    assert.deepEqual(order(await (await get('/?sort=downloads&order=asc')).text())[0], hash(3), 'fewest first: the hand-made one, 0 downloads');
+    assert.deepEqual(
+      order(await (await get('/?sort=downloads&order=asc')).text())[0],
+      hash(3),
+      'fewest first: the hand-made one, 0 downloads',
+    );
     assert.deepEqual(order(await (await get('/?sort=name')).text())[0], hash(1), '"<img..." sorts first by name');
     assert.deepEqual(order(await (await get('/?sort=size')).text())[0], hash(0));
     const found = await (await get('/?q=APP-1')).text();
@@ -62,8 +84,16 @@ describe('public site routes', () => {
     const g = await makeFixture('http://127.0.0.1:1/announce');
     const fake2 = await serveStats({ status: 200, body: '', gzip: 'none' });
     const rels: ManifestRelease[] = Array.from({ length: 120 }, (_, i) => ({
-      name: `rel-${String(i).padStart(3, '0')}.bin`, path: `rel-${String(i).padStart(3, '0')}.bin`, size: 1000 + i, infoHash: (i + 1).toString(16).padStart(40, '0'),
-      magnet: '', pieceLength: 16384, publishedAt: new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString(), sha256: null, torrent: 'none.torrent', removedAt: null,
+      name: `rel-${String(i).padStart(3, '0')}.bin`,
+      path: `rel-${String(i).padStart(3, '0')}.bin`,
+      size: 1000 + i,
+      infoHash: (i + 1).toString(16).padStart(40, '0'),
+      magnet: '',
+      pieceLength: 16384,
+      publishedAt: new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString(),
+      sha256: null,
+      torrent: 'none.torrent',
+      removedAt: null,
     }));
     fs.writeFileSync(g.manifestPath, JSON.stringify({ version: 1, releases: rels } satisfies Manifest));
     for (const t of fs.readdirSync(g.torrentsDir)) fs.rmSync(path.join(g.torrentsDir, t));
@@ -138,7 +168,14 @@ describe('public site routes', () => {
       fs.writeFileSync(path.join(dir, 'SHA256SUMS'), sums);
       const out = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir }).toString();
       assert.match(out, /app-1\.0\.bin: OK/);
-      assert.equal(out.trim().split('\n').filter((l) => l.endsWith(': OK')).length, 5, out);
+      assert.equal(
+        out
+          .trim()
+          .split('\n')
+          .filter((l) => l.endsWith(': OK')).length,
+        5,
+        out,
+      );
       fs.writeFileSync(path.join(dir, 'app-1.0.bin'), 'tampered');
       assert.throws(() => execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir, stdio: 'pipe' }), 'a changed file fails the check');
     } finally {
@@ -199,7 +236,11 @@ describe('public site routes', () => {
   });
 
   test('moving the site: served .torrent files and magnet links carry the current URLs, same info_hash', async () => {
-    const files: [string, boolean][] = [[f.releases[0]!.torrent, true], [f.multiTorrent, true], [f.releases[2]!.torrent, false]];
+    const files: [string, boolean][] = [
+      [f.releases[0]!.torrent, true],
+      [f.multiTorrent, true],
+      [f.releases[2]!.torrent, false],
+    ];
     for (const [name, live] of files) {
       const r = await get(`/torrents/${encodeURIComponent(name)}`);
       assert.equal(r.status, 200, name);

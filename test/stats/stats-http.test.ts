@@ -5,7 +5,18 @@ import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
 import parseTorrent from 'parse-torrent';
-import { HTML_NAME, SCRIPT_NAME, apiReleases, makeFixture, rowCount, startStatsFor, startStatsRig, type ApiRelease, type Fixture, type StatsRig } from '../helpers/stats-fixture.js';
+import {
+  HTML_NAME,
+  SCRIPT_NAME,
+  apiReleases,
+  makeFixture,
+  rowCount,
+  startStatsFor,
+  startStatsRig,
+  type ApiRelease,
+  type Fixture,
+  type StatsRig,
+} from '../helpers/stats-fixture.js';
 import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
 import type { StatsHandle } from '../../apps/stats/src/stats-app.js';
 
@@ -15,7 +26,9 @@ async function rawGet(port: number, target: string): Promise<string> {
   await once(sock, 'connect');
   sock.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
   let out = '';
-  sock.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+  sock.on('data', (d: Buffer) => {
+    out += d.toString('latin1');
+  });
   await once(sock, 'end');
   return out;
 }
@@ -35,7 +48,14 @@ describe('stats site over HTTP', () => {
     fs.writeFileSync(path.join(f.dir, 'outside.txt'), 'outside');
     fs.symlinkSync(path.join(f.dir, 'outside.txt'), path.join(f.releasesDir, 'link-out.bin'));
 
-    state.body = [`${hash(0).toUpperCase()}:2:1:5`, 'this line is garbage', `${hash(1)}:1:0:2`, `${hash(2)}:0:0:7`, `${UNKNOWN}:1:1:9`, ''].join('\n');
+    state.body = [
+      `${hash(0).toUpperCase()}:2:1:5`,
+      'this line is garbage',
+      `${hash(1)}:1:0:2`,
+      `${hash(2)}:0:0:7`,
+      `${UNKNOWN}:1:1:9`,
+      '',
+    ].join('\n');
     rig = await startStatsRig(f, await serveStats(state));
     ({ stats, base } = rig);
     await stats.pollNow();
@@ -52,8 +72,26 @@ describe('stats site over HTTP', () => {
   test('API lists every release with the contract fields and absolute URLs', async () => {
     const rel = await apiReleases(stats.port);
     const a = rel.find((r) => r.infoHash === hash(0))!;
-    assert.deepEqual(Object.keys(a).sort(), ['downloads', 'downloadsBitTorrent', 'downloadsDirect', 'fileUrl', 'firstSeenAt', 'infoHash', 'known', 'leechers', 'magnet', 'name',
-      'publishedAt', 'removedAt', 'seeders', 'size', 'torrentUrl'].sort());
+    assert.deepEqual(
+      Object.keys(a).sort(),
+      [
+        'downloads',
+        'downloadsBitTorrent',
+        'downloadsDirect',
+        'fileUrl',
+        'firstSeenAt',
+        'infoHash',
+        'known',
+        'leechers',
+        'magnet',
+        'name',
+        'publishedAt',
+        'removedAt',
+        'seeders',
+        'size',
+        'torrentUrl',
+      ].sort(),
+    );
     assert.equal(a.name, 'app-1.0.bin');
     assert.equal(a.fileUrl, 'http://stats.example/files/app-1.0.bin');
     assert.equal(a.torrentUrl, `http://stats.example/torrents/${f.releases[0]!.torrent}`);
@@ -76,7 +114,11 @@ describe('stats site over HTTP', () => {
     const d = (await (await fetch(`${base}/api/releases/${hash(0)}`)).json()) as ApiRelease;
     assert.equal(d.history!.length, 1);
     assert.equal(d.history![0]!.downloads, 5);
-    for (const [p, status] of [['nothex', 400], ['a'.repeat(39), 400], ['0'.repeat(40), 404]] as const) {
+    for (const [p, status] of [
+      ['nothex', 400],
+      ['a'.repeat(39), 400],
+      ['0'.repeat(40), 404],
+    ] as const) {
       const r = await fetch(`${base}/api/releases/${p}`);
       assert.equal(r.status, status, p);
       assert.match(r.headers.get('content-type') ?? '', /json/);
@@ -89,8 +131,14 @@ describe('stats site over HTTP', () => {
     assert.match(r.headers.get('content-type') ?? '', /^text\/csv/);
     const text = await r.text();
     const lines = text.split('\r\n');
-    assert.equal(lines[0], 'infoHash,name,size,publishedAt,removedAt,downloads,downloadsBitTorrent,downloadsDirect,seeders,leechers,torrentUrl,magnet,fileUrl');
-    assert.ok(lines.some((l) => l.startsWith(`${hash(0)},app-1.0.bin,200000,`)), text);
+    assert.equal(
+      lines[0],
+      'infoHash,name,size,publishedAt,removedAt,downloads,downloadsBitTorrent,downloadsDirect,seeders,leechers,torrentUrl,magnet,fileUrl',
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith(`${hash(0)},app-1.0.bin,200000,`)),
+      text,
+    );
     assert.ok(lines.some((l) => l.includes(`,${SCRIPT_NAME},`)));
   });
 
@@ -160,7 +208,11 @@ describe('stats site over HTTP', () => {
     assert.equal(full.status, 200);
     assert.equal(full.headers.get('accept-ranges'), 'bytes');
     assert.deepEqual(Buffer.from(await full.arrayBuffer()), data);
-    for (const [range, start, end] of [['bytes=100-1099', 100, 1099], ['bytes=199990-', 199990, 199999], ['bytes=-10', 199990, 199999]] as const) {
+    for (const [range, start, end] of [
+      ['bytes=100-1099', 100, 1099],
+      ['bytes=199990-', 199990, 199999],
+      ['bytes=-10', 199990, 199999],
+    ] as const) {
       const r = await fetch(`${base}/files/app-1.0.bin`, { headers: { Range: range } });
       assert.equal(r.status, 206, range);
       assert.equal(r.headers.get('content-range'), `bytes ${start}-${end}/${data.length}`);
@@ -173,8 +225,17 @@ describe('stats site over HTTP', () => {
   });
 
   test('release files: traversal, dotfiles, symlinks out and directories are refused', async () => {
-    for (const p of ['..%2f..%2fetc%2fpasswd', '..%2F..%2Fetc%2Fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '.secret', 'link-out.bin', '',
-      '..%5c..%5cetc%5cpasswd', 'app-1.0.bin%00.txt', 'nope.bin']) {
+    for (const p of [
+      '..%2f..%2fetc%2fpasswd',
+      '..%2F..%2Fetc%2Fpasswd',
+      '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '.secret',
+      'link-out.bin',
+      '',
+      '..%5c..%5cetc%5cpasswd',
+      'app-1.0.bin%00.txt',
+      'nope.bin',
+    ]) {
       const r = await fetch(`${base}/files/${p}`);
       assert.ok(r.status === 404 || r.status === 400, `${p}: ${r.status}`);
       const body = await r.text();
@@ -234,13 +295,19 @@ describe('stats site over HTTP', () => {
 
 test('unknown hashes can be hidden', async () => {
   const f = await makeFixture('http://127.0.0.1:1/announce');
-  const rig = await startStatsRig(f, await serveStats({ status: 200, body: `${'e'.repeat(40)}:1:1:3\n${f.releases[0]!.infoHash}:1:0:1\n`, gzip: 'none' }),
-    ['--unknown-hashes', 'hide']);
+  const rig = await startStatsRig(
+    f,
+    await serveStats({ status: 200, body: `${'e'.repeat(40)}:1:1:3\n${f.releases[0]!.infoHash}:1:0:1\n`, gzip: 'none' }),
+    ['--unknown-hashes', 'hide'],
+  );
   const { stats } = rig;
   try {
     await stats.pollNow();
     const rel = await apiReleases(stats.port);
-    assert.equal(rel.find((r) => r.infoHash === 'e'.repeat(40)), undefined);
+    assert.equal(
+      rel.find((r) => r.infoHash === 'e'.repeat(40)),
+      undefined,
+    );
     assert.equal((await fetch(`http://127.0.0.1:${stats.port}/api/releases/${'e'.repeat(40)}`)).status, 404);
     const page = await (await fetch(`http://127.0.0.1:${stats.port}/`)).text();
     assert.ok(!page.includes('e'.repeat(40)));

@@ -41,7 +41,10 @@ describe('-A 127.0.0.1', () => {
       assert.equal(ok.status, 200, `${p} from 127.0.0.1`);
       const no = await httpGet(tr.httpPort, p, {}, STRANGER);
       assert.equal(no.status, 403, `${p} from 127.0.0.2`);
-      assert.ok(!no.body.toString('latin1').includes(H.toUpperCase()) && !no.body.includes(Buffer.from(H, 'hex')), 'nothing leaks in the 403');
+      assert.ok(
+        !no.body.toString('latin1').includes(H.toUpperCase()) && !no.body.includes(Buffer.from(H, 'hex')),
+        'nothing leaks in the 403',
+      );
     });
   }
 
@@ -57,7 +60,13 @@ describe('-A 127.0.0.1', () => {
     const h = await httpGet(tr.httpPort, '/health', {}, STRANGER);
     assert.equal(h.status, 200);
     assert.match(String(h.headers['content-type']), /^application\/json/);
-    assert.deepEqual(JSON.parse(h.body.toString()), { ok: true, degraded: false, store: 'memory', storeConnected: null, pendingCompletions: 0 });
+    assert.deepEqual(JSON.parse(h.body.toString()), {
+      ok: true,
+      degraded: false,
+      store: 'memory',
+      storeConnected: null,
+      pendingCompletions: 0,
+    });
   });
 
   test('/metrics is Prometheus text', async () => {
@@ -67,7 +76,11 @@ describe('-A 127.0.0.1', () => {
     assert.match(text, /^# (HELP|TYPE) /m);
     for (const line of text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
-      assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+(?: \d+)?$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (NaN|[+-]Inf)$/, `metric line ${JSON.stringify(line)}`);
+      assert.match(
+        line,
+        /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+(?: \d+)?$|^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (NaN|[+-]Inf)$/,
+        `metric line ${JSON.stringify(line)}`,
+      );
     }
   });
 

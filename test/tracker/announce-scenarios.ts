@@ -43,7 +43,10 @@ async function twoClients(ctx: ScenarioContext, t: TestContext): Promise<void> {
   const h = ctx.hash(0);
   const a = trackerClient(ctx, h, 'clientA', 6881);
   const b = trackerClient(ctx, h, 'clientB', 6882);
-  t.after(() => { a.destroy(); b.destroy(); });
+  t.after(() => {
+    a.destroy();
+    b.destroy();
+  });
   const peersA = collectPeers(a);
   const peersB = collectPeers(b);
 
@@ -175,7 +178,17 @@ async function numwant(ctx: ScenarioContext): Promise<void> {
   const { tc } = ctx;
   const h = ctx.hash(0);
   await tc.announceMany(Array.from({ length: 230 }, (_v, i) => ({ hash: h, port: 20000 + i, left: 1n, numwant: 0 })));
-  const rows: Array<[number | undefined, number]> = [[undefined, 50], [1000, 200], [200, 200], [50, 50], [-5, 50], [-1, 50], [10, 10], [7, 7], [0, 0]];
+  const rows: Array<[number | undefined, number]> = [
+    [undefined, 50],
+    [1000, 200],
+    [200, 200],
+    [50, 50],
+    [-5, 50],
+    [-1, 50],
+    [10, 10],
+    [7, 7],
+    [0, 0],
+  ];
   for (const [n, want] of rows) {
     const r = await tc.announce({ hash: h, port: 30000, left: 1n, peer: 'asker', ...(n === undefined ? {} : { numwant: n }) });
     assert.equal(r.peers.length, want, `numwant=${String(n)}`);
@@ -186,12 +199,26 @@ async function numwant(ctx: ScenarioContext): Promise<void> {
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { name: 'bittorrent-tracker Client: two clients see each other, a completion is counted once, stop removes the peer', listed: 1, run: twoClients },
-  { name: 'bittorrent-tracker Client: a torrent not on the whitelist, the refusal text arrives as a warning event', listed: 0, run: clientNotListed },
-  { name: 'closed mode: a torrent not on the whitelist is refused with the opentracker text, the tracker keeps serving', listed: 1,
-    run: refusedWhenNotListed },
-  { name: 'downloads: completed counts once, initial seeders do not, a leecher reaching left=0 does; stop carries no peers', listed: 1,
-    run: counting },
+  {
+    name: 'bittorrent-tracker Client: two clients see each other, a completion is counted once, stop removes the peer',
+    listed: 1,
+    run: twoClients,
+  },
+  {
+    name: 'bittorrent-tracker Client: a torrent not on the whitelist, the refusal text arrives as a warning event',
+    listed: 0,
+    run: clientNotListed,
+  },
+  {
+    name: 'closed mode: a torrent not on the whitelist is refused with the opentracker text, the tracker keeps serving',
+    listed: 1,
+    run: refusedWhenNotListed,
+  },
+  {
+    name: 'downloads: completed counts once, initial seeders do not, a leecher reaching left=0 does; stop carries no peers',
+    listed: 1,
+    run: counting,
+  },
   { name: 'interval is 1620..1980 and jittered per reply; the requester is not returned to itself', listed: 1, run: intervalJitter },
   { name: 'left is a 64-bit number: 2^32, 2^53+1 and 2^64-1 are leechers, 0 is a seeder', listed: 1, run: leftIs64Bit },
   { name: 'numwant: default 50, cap 200, negative means default, 0 means none', listed: 1, run: numwant },

@@ -28,7 +28,12 @@ describe('bad input', () => {
   before(async () => {
     tr = await startTrackerProcess({ whitelist: [H] });
     slow = net.connect({ host: '127.0.0.1', port: tr.httpPort });
-    slowClosed = new Promise((resolve) => slow.once('close', () => { slowOpen = false; resolve(); }));
+    slowClosed = new Promise((resolve) =>
+      slow.once('close', () => {
+        slowOpen = false;
+        resolve();
+      }),
+    );
     slow.on('error', () => {});
     await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
     slow.write('GET /announce?info_hash=');
@@ -46,41 +51,91 @@ describe('bad input', () => {
   }
 
   const statusRows: Array<{ name: string; send: () => Promise<number>; status: number }> = [
-    { name: 'URL over 8192 bytes -> 414', status: 414, send: async () => (await httpGet(tr.httpPort, announceUrl(H, { port: 1, pad: 'x'.repeat(9000) }))).status },
-    { name: 'request line of 64 KiB -> 414 (or 431: no header buffer takes that much)', status: 414, send: async () => {
-      const status = statusOf(await rawHttp(tr.httpPort, rawGet('/announce?x=' + 'y'.repeat(65536))));
-      return status === 431 ? 414 : status;
-    } },
-    { name: 'one header over 8 KiB -> 431', status: 431, send: async () => (await httpGet(tr.httpPort, '/announce', { 'X-Big': 'z'.repeat(9000) })).status },
-    { name: '65 header fields -> 431', status: 431, send: async () => {
-      const h: Record<string, string> = {};
-      for (let i = 0; i < 65; i++) h[`X-H${i}`] = String(i);
-      return (await httpGet(tr.httpPort, announceUrl(H, { port: 1 }), h)).status;
-    } },
-    { name: 'GET with a body -> 413', status: 413, send: async () => {
-      const raw = `GET ${announceUrl(H, { port: 1 })} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello`;
-      return splitResponses(await rawHttp(tr.httpPort, raw))[0]!.status;
-    } },
-    { name: 'GET with a chunked body -> 413', status: 413, send: async () => {
-      const raw = `GET /announce HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`;
-      return splitResponses(await rawHttp(tr.httpPort, raw))[0]!.status;
-    } },
-    { name: 'POST -> 405', status: 405, send: async () => (await httpGet(tr.httpPort, announceUrl(H, { port: 1 }), {}, { method: 'POST' })).status },
+    {
+      name: 'URL over 8192 bytes -> 414',
+      status: 414,
+      send: async () => (await httpGet(tr.httpPort, announceUrl(H, { port: 1, pad: 'x'.repeat(9000) }))).status,
+    },
+    {
+      name: 'request line of 64 KiB -> 414 (or 431: no header buffer takes that much)',
+      status: 414,
+      send: async () => {
+        const status = statusOf(await rawHttp(tr.httpPort, rawGet('/announce?x=' + 'y'.repeat(65536))));
+        return status === 431 ? 414 : status;
+      },
+    },
+    {
+      name: 'one header over 8 KiB -> 431',
+      status: 431,
+      send: async () => (await httpGet(tr.httpPort, '/announce', { 'X-Big': 'z'.repeat(9000) })).status,
+    },
+    {
+      name: '65 header fields -> 431',
+      status: 431,
+      send: async () => {
+        const h: Record<string, string> = {};
+        for (let i = 0; i < 65; i++) h[`X-H${i}`] = String(i);
+        return (await httpGet(tr.httpPort, announceUrl(H, { port: 1 }), h)).status;
+      },
+    },
+    {
+      name: 'GET with a body -> 413',
+      status: 413,
+      send: async () => {
+        const raw = `GET ${announceUrl(H, { port: 1 })} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello`;
+        return splitResponses(await rawHttp(tr.httpPort, raw))[0]!.status;
+      },
+    },
+    {
+      name: 'GET with a chunked body -> 413',
+      status: 413,
+      send: async () => {
+        const raw = `GET /announce HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n`;
+        return splitResponses(await rawHttp(tr.httpPort, raw))[0]!.status;
+      },
+    },
+    {
+      name: 'POST -> 405',
+      status: 405,
+      send: async () => (await httpGet(tr.httpPort, announceUrl(H, { port: 1 }), {}, { method: 'POST' })).status,
+    },
     { name: 'PUT -> 405', status: 405, send: async () => (await httpGet(tr.httpPort, '/announce', {}, { method: 'PUT' })).status },
     { name: 'DELETE -> 405', status: 405, send: async () => (await httpGet(tr.httpPort, '/stats', {}, { method: 'DELETE' })).status },
     { name: 'unknown path -> 404', status: 404, send: async () => (await httpGet(tr.httpPort, '/index.html')).status },
     { name: '/Announce (case) -> 404', status: 404, send: async () => (await httpGet(tr.httpPort, '/Announce?info_hash=x')).status },
-    { name: '/a (opentracker prefix routing) -> 404', status: 404, send: async () => (await httpGet(tr.httpPort, announceUrl(H, { port: 1 }, '/a'))).status },
+    {
+      name: '/a (opentracker prefix routing) -> 404',
+      status: 404,
+      send: async () => (await httpGet(tr.httpPort, announceUrl(H, { port: 1 }, '/a'))).status,
+    },
     { name: '/announcement -> 404', status: 404, send: async () => (await httpGet(tr.httpPort, '/announcement')).status },
     { name: '/ without -r -> 404', status: 404, send: async () => (await httpGet(tr.httpPort, '/')).status },
-    { name: 'garbage request line -> 400', status: 400, send: async () => splitResponses(await rawHttp(tr.httpPort, 'HELLO THERE\r\n\r\n'))[0]!.status },
-    { name: 'binary junk -> 400', status: 400, send: async () => splitResponses(await rawHttp(tr.httpPort, Buffer.from([0, 1, 2, 0xff, 0xfe, 13, 10, 13, 10])))[0]!.status },
-    { name: 'HTTP/1.1 without Host -> 400', status: 400, send: async () => statusOf(await rawHttp(tr.httpPort, `GET ${announceUrl(H, { port: 1 })} HTTP/1.1\r\n\r\n`)) },
-    { name: 'HTTP/1.0 without Host is a normal announce -> 200', status: 200, send: async () => {
-      const res = splitResponses(await rawHttp(tr.httpPort, `GET ${announceUrl(H, { peer_id: peerId('old'), port: 7777, left: 1 })} HTTP/1.0\r\n\r\n`))[0]!;
-      assert.match(res.body.toString('latin1'), /^d8:completei/);
-      return res.status;
-    } },
+    {
+      name: 'garbage request line -> 400',
+      status: 400,
+      send: async () => splitResponses(await rawHttp(tr.httpPort, 'HELLO THERE\r\n\r\n'))[0]!.status,
+    },
+    {
+      name: 'binary junk -> 400',
+      status: 400,
+      send: async () => splitResponses(await rawHttp(tr.httpPort, Buffer.from([0, 1, 2, 0xff, 0xfe, 13, 10, 13, 10])))[0]!.status,
+    },
+    {
+      name: 'HTTP/1.1 without Host -> 400',
+      status: 400,
+      send: async () => statusOf(await rawHttp(tr.httpPort, `GET ${announceUrl(H, { port: 1 })} HTTP/1.1\r\n\r\n`)),
+    },
+    {
+      name: 'HTTP/1.0 without Host is a normal announce -> 200',
+      status: 200,
+      send: async () => {
+        const res = splitResponses(
+          await rawHttp(tr.httpPort, `GET ${announceUrl(H, { peer_id: peerId('old'), port: 7777, left: 1 })} HTTP/1.0\r\n\r\n`),
+        )[0]!;
+        assert.match(res.body.toString('latin1'), /^d8:completei/);
+        return res.status;
+      },
+    },
   ];
   for (const row of statusRows) {
     test(row.name, async () => {
@@ -136,7 +191,10 @@ describe('bad input', () => {
     ];
     const data = await rawHttp(tr.httpPort, reqs.join(''), { timeoutMs: 5000 });
     const res = splitResponses(data);
-    assert.deepEqual(res.map((r) => r.status), [200, 200, 404, 200, 200]);
+    assert.deepEqual(
+      res.map((r) => r.status),
+      [200, 200, 404, 200, 200],
+    );
     assert.match(res[0]!.body.toString('latin1'), /^d8:completei/);
     assert.match(res[1]!.body.toString('latin1'), /^d5:filesd20:/);
     assert.ok(res[3]!.body.includes(Buffer.from([127, 0, 0, 1, 7001 >> 8, 7001 & 0xff])), 'the second announce sees the first peer');
@@ -177,7 +235,10 @@ describe('bad input', () => {
 
   test('slow client (headers never finished) is disconnected by the header timeout, others were served meanwhile', async () => {
     // node's header timeout (10 s here) is checked every 2 s; allow generous slack, assert only the outcome
-    const closed = await Promise.race([slowClosed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30000).unref())]);
+    const closed = await Promise.race([
+      slowClosed.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 30000).unref()),
+    ]);
     assert.ok(closed, 'the slow connection was closed by the server');
     assert.ok(servedWhileSlowOpen > 0, `valid clients were served while the slow one was open (${servedWhileSlowOpen})`);
     await stillServing();

@@ -9,7 +9,9 @@ import { randomHashHex, NOT_AUTHORIZED } from '../helpers/tracker-urls.js';
 const BLOCKED = randomHashHex();
 const OTHER = randomHashHex();
 let tr: TrackerProcess | null = null;
-after(async () => { await tr?.cleanup(); });
+after(async () => {
+  await tr?.cleanup();
+});
 
 test('blacklist mode refuses listed hashes, tracks all others, and follows SIGHUP', async () => {
   tr = await startTrackerProcess({ whitelist: [BLOCKED], listFlag: '-b' });

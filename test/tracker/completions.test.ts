@@ -36,13 +36,28 @@ async function feed(port: number, query = 'since=0'): Promise<Feed> {
   return JSON.parse(r.body.toString()) as Feed;
 }
 
-async function udpAnnounce(port: number, hash: string, f: { left: bigint; downloaded: bigint; event: number; peerTag: string; localAddress?: string; clientPort?: number }) {
+async function udpAnnounce(
+  port: number,
+  hash: string,
+  f: { left: bigint; downloaded: bigint; event: number; peerTag: string; localAddress?: string; clientPort?: number },
+) {
   const opts = f.localAddress === undefined ? {} : { localAddress: f.localAddress };
   const cid = await udpConnect(port, opts);
-  const r = await udpRequest(port, announcePacket({
-    connectionId: cid, txid: 7, infoHash: hexBytes(hash), peerId: peerId(f.peerTag), left: f.left, downloaded: f.downloaded,
-    event: f.event, port: f.clientPort ?? 6881,
-  }), 2000, opts);
+  const r = await udpRequest(
+    port,
+    announcePacket({
+      connectionId: cid,
+      txid: 7,
+      infoHash: hexBytes(hash),
+      peerId: peerId(f.peerTag),
+      left: f.left,
+      downloaded: f.downloaded,
+      event: f.event,
+      port: f.clientPort ?? 6881,
+    }),
+    2000,
+    opts,
+  );
   assert.ok(r !== null, 'UDP announce answered');
   return parseUdpAnnounce(r);
 }
@@ -55,13 +70,31 @@ describe('what counts as a download', () => {
     await httpAnnounce(tr.httpPort, h, { peer_id: peerId('seed'), port: 7000, uploaded: 0, downloaded: 0, left: 0, event: 'started' });
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 0);
     // aria2c's first announce after fetching everything from the web seed, as seen in the wild
-    await httpAnnounce(tr.httpPort, h, { peer_id: peerId('aria'), port: 7001, uploaded: 0, downloaded: 6291456, left: 0, event: 'started', compact: 1 });
+    await httpAnnounce(tr.httpPort, h, {
+      peer_id: peerId('aria'),
+      port: 7001,
+      uploaded: 0,
+      downloaded: 6291456,
+      left: 0,
+      event: 'started',
+      compact: 1,
+    });
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 1);
     await httpAnnounce(tr.httpPort, h, { peer_id: peerId('aria'), port: 7001, uploaded: 0, downloaded: 6291456, left: 0 });
-    await httpAnnounce(tr.httpPort, h, { peer_id: peerId('aria'), port: 7001, uploaded: 0, downloaded: 6291456, left: 0, event: 'stopped' });
+    await httpAnnounce(tr.httpPort, h, {
+      peer_id: peerId('aria'),
+      port: 7001,
+      uploaded: 0,
+      downloaded: 6291456,
+      left: 0,
+      event: 'stopped',
+    });
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 1);
     const f = await feed(tr.httpPort);
-    assert.deepEqual(f.entries.map((e) => e[2]), [h]);
+    assert.deepEqual(
+      f.entries.map((e) => e[2]),
+      [h],
+    );
   });
 
   test('UDP: the same rules', async () => {
@@ -77,7 +110,9 @@ describe('what counts as a download', () => {
 });
 
 describe('per-address limit', () => {
-  test('100 completions from one address (new ports and peer_ids) add at most the limit; 100 from distinct addresses add 100', { timeout: 60000 }, async () => {
+  test('100 completions from one address (new ports and peer_ids) add at most the limit; 100 from distinct addresses add 100', {
+    timeout: 60000,
+  }, async () => {
     const [one, many, udpOne] = [randomHashHex(), randomHashHex(), randomHashHex()];
     const tr = await start({ whitelist: [one, many, udpOne], args: ['--completions-per-address', '3'] });
     for (let i = 0; i < 100; i++) {
@@ -85,13 +120,21 @@ describe('per-address limit', () => {
     }
     assert.equal((await scrapeOne(tr.httpPort, one))?.downloaded, 3);
     for (let i = 0; i < 100; i++) {
-      await httpAnnounce(tr.httpPort, many, { peer_id: peerId(`many${i}`), port: 10000, left: 0, downloaded: 1000, event: 'completed' }, {}, { localAddress: `127.0.1.${i + 2}` });
+      await httpAnnounce(
+        tr.httpPort,
+        many,
+        { peer_id: peerId(`many${i}`), port: 10000, left: 0, downloaded: 1000, event: 'completed' },
+        {},
+        { localAddress: `127.0.1.${i + 2}` },
+      );
     }
     assert.equal((await scrapeOne(tr.httpPort, many))?.downloaded, 100);
     // over UDP: 20 from one address, then 20 from distinct ones
-    for (let i = 0; i < 20; i++) await udpAnnounce(tr.udpPort, udpOne, { left: 0n, downloaded: 1n, event: 1, peerTag: `u${i}`, clientPort: 20000 + i });
+    for (let i = 0; i < 20; i++)
+      await udpAnnounce(tr.udpPort, udpOne, { left: 0n, downloaded: 1n, event: 1, peerTag: `u${i}`, clientPort: 20000 + i });
     assert.equal((await scrapeOne(tr.httpPort, udpOne))?.downloaded, 3);
-    for (let i = 0; i < 20; i++) await udpAnnounce(tr.udpPort, udpOne, { left: 0n, downloaded: 1n, event: 1, peerTag: `v${i}`, localAddress: `127.0.2.${i + 2}` });
+    for (let i = 0; i < 20; i++)
+      await udpAnnounce(tr.udpPort, udpOne, { left: 0n, downloaded: 1n, event: 1, peerTag: `v${i}`, localAddress: `127.0.2.${i + 2}` });
     assert.equal((await scrapeOne(tr.httpPort, udpOne))?.downloaded, 23);
     const m = (await httpGet(tr.httpPort, '/metrics')).body.toString();
     assert.match(m, /tracker_completions_not_counted_total\{reason="address_limit"\} 114\n/);
@@ -109,32 +152,78 @@ describe('completion feed', () => {
     assert.match(empty.journal, /^[0-9a-f]{16}$/);
     assert.deepEqual([empty.first, empty.last, empty.entries], [1, 0, []]);
     const t0 = Date.now();
-    for (let i = 0; i < 5; i++) await httpAnnounce(tr.httpPort, i % 2 === 0 ? a : b, { peer_id: peerId(`f${i}`), port: 7000 + i, left: 0, downloaded: 1, event: 'completed' }, {}, { localAddress: `127.0.3.${i + 1}` });
+    for (let i = 0; i < 5; i++)
+      await httpAnnounce(
+        tr.httpPort,
+        i % 2 === 0 ? a : b,
+        { peer_id: peerId(`f${i}`), port: 7000 + i, left: 0, downloaded: 1, event: 'completed' },
+        {},
+        { localAddress: `127.0.3.${i + 1}` },
+      );
     const all = await feed(tr.httpPort);
     assert.deepEqual([all.first, all.last], [1, 5]);
-    assert.deepEqual(all.entries.map((e) => [e[0], e[2]]), [[1, a], [2, b], [3, a], [4, b], [5, a]]);
+    assert.deepEqual(
+      all.entries.map((e) => [e[0], e[2]]),
+      [
+        [1, a],
+        [2, b],
+        [3, a],
+        [4, b],
+        [5, a],
+      ],
+    );
     for (const e of all.entries) assert.ok(e[1] >= t0 - 1000 && e[1] <= Date.now() + 1000, 'real completion times');
-    assert.deepEqual((await feed(tr.httpPort, 'since=3')).entries.map((e) => e[0]), [4, 5]);
-    assert.deepEqual((await feed(tr.httpPort, 'since=1&limit=2')).entries.map((e) => e[0]), [2, 3]);
+    assert.deepEqual(
+      (await feed(tr.httpPort, 'since=3')).entries.map((e) => e[0]),
+      [4, 5],
+    );
+    assert.deepEqual(
+      (await feed(tr.httpPort, 'since=1&limit=2')).entries.map((e) => e[0]),
+      [2, 3],
+    );
     assert.deepEqual((await feed(tr.httpPort, 'since=5')).entries, []);
     assert.equal((await httpGet(tr.httpPort, '/stats?mode=completions&since=-1')).status, 400);
     assert.equal((await httpGet(tr.httpPort, '/stats?mode=completions&since=x')).status, 400);
     assert.equal((await httpGet(tr.httpPort, '/stats?mode=completions&limit=abc')).status, 400);
-    assert.equal((await httpGet(tr.httpPort, '/stats?mode=completions', {}, { localAddress: '127.0.0.2', host: '127.0.0.1' })).status, 200, 'loopback is a stats client by default');
+    assert.equal(
+      (await httpGet(tr.httpPort, '/stats?mode=completions', {}, { localAddress: '127.0.0.2', host: '127.0.0.1' })).status,
+      200,
+      'loopback is a stats client by default',
+    );
     assert.equal(await tr.stop('SIGTERM'), 0);
 
     tr = await start({ dir: tmp.dir, args: ['-A', '127.0.0.1/32'] });
-    assert.equal((await httpGet(tr.httpPort, '/stats?mode=completions', {}, { localAddress: '127.0.0.2' })).status, 403, 'stats clients only');
+    assert.equal(
+      (await httpGet(tr.httpPort, '/stats?mode=completions', {}, { localAddress: '127.0.0.2' })).status,
+      403,
+      'stats clients only',
+    );
     const after1 = await feed(tr.httpPort);
     assert.equal(after1.journal, all.journal, 'same journal id after SIGTERM');
     assert.deepEqual(after1.entries, all.entries);
-    await httpAnnounce(tr.httpPort, b, { peer_id: peerId('f9'), port: 7100, left: 0, downloaded: 1, event: 'completed' }, {}, { localAddress: '127.0.3.99' });
+    await httpAnnounce(
+      tr.httpPort,
+      b,
+      { peer_id: peerId('f9'), port: 7100, left: 0, downloaded: 1, event: 'completed' },
+      {},
+      { localAddress: '127.0.3.99' },
+    );
     await tr.kill9();
 
     tr = await start({ dir: tmp.dir });
     const after2 = await feed(tr.httpPort);
     assert.equal(after2.journal, all.journal, 'same journal id after kill -9');
-    assert.deepEqual(after2.entries.map((e) => [e[0], e[2]]), [[1, a], [2, b], [3, a], [4, b], [5, a], [6, b]]);
+    assert.deepEqual(
+      after2.entries.map((e) => [e[0], e[2]]),
+      [
+        [1, a],
+        [2, b],
+        [3, a],
+        [4, b],
+        [5, a],
+        [6, b],
+      ],
+    );
     assert.equal((await scrapeOne(tr.httpPort, a))?.downloaded, 3);
     assert.equal((await scrapeOne(tr.httpPort, b))?.downloaded, 3);
     // the state file says which journal entries its counts include
@@ -144,7 +233,14 @@ describe('completion feed', () => {
   test('--journal-keep bounds the history: first moves up, seqs keep going', async () => {
     const h = randomHashHex();
     const tr = await start({ whitelist: [h], args: ['--journal-keep', '100'] });
-    for (let i = 0; i < 130; i++) await httpAnnounce(tr.httpPort, h, { peer_id: peerId(`k${i}`), port: 7000, left: 0, downloaded: 1, event: 'completed' }, {}, { localAddress: `127.0.4.${i + 1}` });
+    for (let i = 0; i < 130; i++)
+      await httpAnnounce(
+        tr.httpPort,
+        h,
+        { peer_id: peerId(`k${i}`), port: 7000, left: 0, downloaded: 1, event: 'completed' },
+        {},
+        { localAddress: `127.0.4.${i + 1}` },
+      );
     const f = await feed(tr.httpPort, 'since=0&limit=10000');
     assert.deepEqual([f.first, f.last, f.entries.length, f.entries[0]![0]], [31, 130, 100, 31]);
   });
@@ -171,14 +267,21 @@ describe('a state file that cannot be written', () => {
     fs.mkdirSync(stateDir);
     const h = randomHashHex();
     const journalFile = path.join(tmp.dir, 'tracker.journal');
-    const tr = await start({ whitelist: [h], dir: tmp.dir, args: ['--state-file', path.join(stateDir, 'tracker.state'), '--journal-file', journalFile] });
+    const tr = await start({
+      whitelist: [h],
+      dir: tmp.dir,
+      args: ['--state-file', path.join(stateDir, 'tracker.state'), '--journal-file', journalFile],
+    });
     await httpAnnounce(tr.httpPort, h, { peer_id: peerId('nf'), port: 7000, left: 0, downloaded: 1, event: 'completed' });
     // the folder becomes a file: no write can succeed there, even as root
     fs.rmSync(stateDir, { recursive: true });
     fs.writeFileSync(stateDir, 'not a folder');
     assert.equal(await tr.stop('SIGTERM'), 1, 'non-zero exit');
     const recs = tr.records();
-    assert.ok(recs.some((r) => r['level'] === 50 && /WITHOUT flushing/.test(String(r.msg))), 'an error says it did not flush');
+    assert.ok(
+      recs.some((r) => r['level'] === 50 && /WITHOUT flushing/.test(String(r.msg))),
+      'an error says it did not flush',
+    );
     assert.ok(!recs.some((r) => /state flushed/.test(String(r.msg))), 'never claims it flushed');
     assert.match(fs.readFileSync(journalFile, 'latin1'), new RegExp(`\\n1 \\d+ ${h}\\n`));
   });

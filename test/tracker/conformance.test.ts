@@ -5,10 +5,23 @@ import zlib from 'node:zlib';
 import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import { httpGet, type HttpReply } from '../helpers/http-client.js';
 import {
-  MISSING_INFO_HASH_BODY, NOT_AUTHORIZED, NOT_AUTHORIZED_BODY, asDict, bdecode, bencodeKeys, hexBytes, pctEncode,
+  MISSING_INFO_HASH_BODY,
+  NOT_AUTHORIZED,
+  NOT_AUTHORIZED_BODY,
+  asDict,
+  bdecode,
+  bencodeKeys,
+  hexBytes,
+  pctEncode,
 } from '../helpers/tracker-urls.js';
 import {
-  announcePacket, connectFromTwoPorts, parseUdpAnnounce, parseUdpScrape, scrapePacket, udpErrorText, udpRequest,
+  announcePacket,
+  connectFromTwoPorts,
+  parseUdpAnnounce,
+  parseUdpScrape,
+  scrapePacket,
+  udpErrorText,
+  udpRequest,
 } from '../helpers/udp-client.js';
 
 /**
@@ -28,12 +41,16 @@ const E1 = pctEncode(hexBytes(H1));
 const EA = pctEncode(hexBytes(HA));
 const EB = pctEncode(hexBytes(HB));
 const E9 = pctEncode(hexBytes(H9));
-const WHITELIST = '# test whitelist\n0123456789abcdef0123456789abcdef01234567\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA uppercase, trailing text\n bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n';
+const WHITELIST =
+  '# test whitelist\n0123456789abcdef0123456789abcdef01234567\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA uppercase, trailing text\n bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\n';
 const REDIRECT = 'https://tracker.example/';
 
 /** Python-style bytes literal from the transcript, e.g. '\\x7f\\x00' -> Buffer. */
 function b(lit: string): Buffer {
-  return Buffer.from(lit.replace(/\\x([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  return Buffer.from(
+    lit.replace(/\\x([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  );
 }
 
 const L = (hex: string): string => Buffer.from(hex, 'hex').toString('latin1');
@@ -79,17 +96,30 @@ describe('conformance with the opentracker golden transcript', () => {
 
   test('## 1 announces (G1, G2, G4): same bytes except that the requester is not returned to itself', async () => {
     // G1: opentracker returns the requester itself (peers6:<6881>); we return nothing.
-    const g1 = await get(`/announce?info_hash=${E1}&peer_id=-TS0001-aaaaaaaaaaaa&port=6881&uploaded=0&downloaded=0&left=1000&event=started&compact=1`);
+    const g1 = await get(
+      `/announce?info_hash=${E1}&peer_id=-TS0001-aaaaaaaaaaaa&port=6881&uploaded=0&downloaded=0&left=1000&event=started&compact=1`,
+    );
     okText(g1);
-    assert.equal(normaliseInterval(g1.body), 'd8:completei0e10:downloadedi0e10:incompletei1e8:intervali1800e12:min intervali900e5:peers0:e');
+    assert.equal(
+      normaliseInterval(g1.body),
+      'd8:completei0e10:downloadedi0e10:incompletei1e8:intervali1800e12:min intervali900e5:peers0:e',
+    );
 
     // G2: opentracker peers12:<6881><6882>; ours peers6:<6881>
-    const g2 = await get(`/announce?info_hash=${E1}&peer_id=-TS0001-bbbbbbbbbbbb&port=6882&uploaded=0&downloaded=1000&left=0&event=completed&compact=1`);
+    const g2 = await get(
+      `/announce?info_hash=${E1}&peer_id=-TS0001-bbbbbbbbbbbb&port=6882&uploaded=0&downloaded=1000&left=0&event=completed&compact=1`,
+    );
     okText(g2);
-    assert.equal(normaliseInterval(g2.body), `d8:completei1e10:downloadedi1e10:incompletei1e8:intervali1800e12:min intervali900e5:peers6:${P6881}e`);
+    assert.equal(
+      normaliseInterval(g2.body),
+      `d8:completei1e10:downloadedi1e10:incompletei1e8:intervali1800e12:min intervali900e5:peers6:${P6881}e`,
+    );
 
     const g3 = await get(`/announce?info_hash=${E1}&peer_id=-TS0001-aaaaaaaaaaaa&port=6881&uploaded=0&downloaded=0&left=1000`);
-    assert.equal(normaliseInterval(g3.body), `d8:completei1e10:downloadedi1e10:incompletei1e8:intervali1800e12:min intervali900e5:peers6:${P6882}e`);
+    assert.equal(
+      normaliseInterval(g3.body),
+      `d8:completei1e10:downloadedi1e10:incompletei1e8:intervali1800e12:min intervali900e5:peers6:${P6882}e`,
+    );
 
     // compact=0: opentracker 400; ours a BEP 3 dictionary list (documented). Stop that peer again so the
     // rest of the transcript sees the same swarm as opentracker did.
@@ -101,9 +131,14 @@ describe('conformance with the opentracker golden transcript', () => {
     assert.equal(normaliseInterval(stop.body), 'd8:completei1e10:incompletei1e8:intervali1800e12:min intervali900e5:peers0:e');
 
     // AA: upper-case whitelist line with trailing text is valid; ip= is ignored. opentracker: peers6:<7001>
-    const ga = await get(`/announce?info_hash=${EA}&peer_id=-TS0001-dddddddddddd&port=7001&left=0&key=abc&ip=10.1.2.3&no_peer_id=1&supportcrypto=1`);
+    const ga = await get(
+      `/announce?info_hash=${EA}&peer_id=-TS0001-dddddddddddd&port=7001&left=0&key=abc&ip=10.1.2.3&no_peer_id=1&supportcrypto=1`,
+    );
     okText(ga);
-    assert.equal(normaliseInterval(ga.body), 'd8:completei1e10:downloadedi0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e');
+    assert.equal(
+      normaliseInterval(ga.body),
+      'd8:completei1e10:downloadedi0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e',
+    );
 
     // G4: the leading-space line is not a whitelist entry; 99.. is not listed. Exact bytes.
     for (const e of [EB, E9]) {
@@ -138,11 +173,17 @@ describe('conformance with the opentracker golden transcript', () => {
   test('## 3 scrape (G7): exact bytes, unknown hash omitted, keys in opentracker order', async () => {
     const one = await get(`/scrape?info_hash=${E1}`);
     okText(one);
-    assert.deepEqual(one.body, b(`d5:filesd20:\\x01#Eg\\x89\\xab\\xcd\\xef\\x01#Eg\\x89\\xab\\xcd\\xef\\x01#Egd8:completei1e10:downloadedi1e10:incompletei1eeee`));
+    assert.deepEqual(
+      one.body,
+      b(`d5:filesd20:\\x01#Eg\\x89\\xab\\xcd\\xef\\x01#Eg\\x89\\xab\\xcd\\xef\\x01#Egd8:completei1e10:downloadedi1e10:incompletei1eeee`),
+    );
     assert.equal(one.body.length, 81);
     const multi = await get(`/scrape?info_hash=${E1}&info_hash=${EA}&info_hash=${E9}`);
     okText(multi);
-    assert.equal(multi.body.toString('latin1'), `d5:filesd20:${RAW_H1}d8:completei1e10:downloadedi1e10:incompletei1ee20:${RAW_HA}d8:completei1e10:downloadedi0e10:incompletei0eeee`);
+    assert.equal(
+      multi.body.toString('latin1'),
+      `d5:filesd20:${RAW_H1}d8:completei1e10:downloadedi1e10:incompletei1ee20:${RAW_HA}d8:completei1e10:downloadedi0e10:incompletei0eeee`,
+    );
     assert.equal(multi.body.length, 151);
     for (const path of ['/scrape?', '/scrape?info_hash=%01']) {
       const r = await get(path);
@@ -175,11 +216,26 @@ describe('conformance with the opentracker golden transcript', () => {
   });
 
   test('## 6 UDP (G10): same counts and scrape bytes; differences asserted', async () => {
-    const { cid, sockets: [s, s2] } = await connectFromTwoPorts(tr.udpPort);
+    const {
+      cid,
+      sockets: [s, s2],
+    } = await connectFromTwoPorts(tr.udpPort);
     try {
       const pid = (c: string): Buffer => Buffer.from(`-UD0001-${c.repeat(12)}`);
       const ann = (txid: number, hash: string, peer: Buffer, left: bigint, event: number, numWant: number, port: number): Buffer =>
-        announcePacket({ connectionId: cid, txid, infoHash: hexBytes(hash), peerId: peer, downloaded: 0n, left, uploaded: 0n, event, key: 0, numWant, port });
+        announcePacket({
+          connectionId: cid,
+          txid,
+          infoHash: hexBytes(hash),
+          peerId: peer,
+          downloaded: 0n,
+          left,
+          uploaded: 0n,
+          event,
+          key: 0,
+          numWant,
+          port,
+        });
 
       const a1 = parseUdpAnnounce((await udpRequest(tr.udpPort, ann(0x33333333, H1, pid('a'), 1000n, 2, -1, 6991), 2000, { socket: s }))!);
       assert.equal(a1.txid, 0x33333333);
@@ -201,11 +257,26 @@ describe('conformance with the opentracker golden transcript', () => {
       assert.equal(nl!.subarray(0, 8).toString('hex'), '0000000366666666');
       assert.equal(udpErrorText(nl), NOT_AUTHORIZED);
 
-      const sc = await udpRequest(tr.udpPort, scrapePacket(cid, 0x77777777, [hexBytes(H1), hexBytes(HA), hexBytes(H9)]), 2000, { socket: s });
-      assert.equal(sc!.toString('hex'), '0000000277777777000000020000000200000002000000010000000000000000000000000000000000000000', 'byte-identical to opentracker');
+      const sc = await udpRequest(tr.udpPort, scrapePacket(cid, 0x77777777, [hexBytes(H1), hexBytes(HA), hexBytes(H9)]), 2000, {
+        socket: s,
+      });
+      assert.equal(
+        sc!.toString('hex'),
+        '0000000277777777000000020000000200000002000000010000000000000000000000000000000000000000',
+        'byte-identical to opentracker',
+      );
 
       // opentracker: 75 entries (908 bytes); we: 74 (896 bytes)
-      const sc80 = await udpRequest(tr.udpPort, scrapePacket(cid, 0x78787878, Array.from({ length: 80 }, () => hexBytes(H1))), 2000, { socket: s });
+      const sc80 = await udpRequest(
+        tr.udpPort,
+        scrapePacket(
+          cid,
+          0x78787878,
+          Array.from({ length: 80 }, () => hexBytes(H1)),
+        ),
+        2000,
+        { socket: s },
+      );
       assert.equal(sc80!.length, 896);
       assert.deepEqual(parseUdpScrape(sc80!)[73], { seeders: 2, completed: 2, leechers: 2 });
 
@@ -242,7 +313,10 @@ describe('conformance with the opentracker golden transcript', () => {
       assert.equal(r.body.toString('latin1'), '4\n3\nopentracker serving 2 torrents\nopentracker');
     }
     assert.equal((await get('/stats?mode=torr')).body.toString('latin1'), '2\n0\nopentracker serving 2 torrents\nopentracker');
-    assert.match((await get('/stats?mode=completed')).body.toString('latin1'), /^2\n0\n\d+ seconds \(0 hours\)\nopentracker, 2 completed\/h\.$/);
+    assert.match(
+      (await get('/stats?mode=completed')).body.toString('latin1'),
+      /^2\n0\n\d+ seconds \(0 hours\)\nopentracker, 2 completed\/h\.$/,
+    );
 
     const U1 = H1.toUpperCase();
     const UA = HA.toUpperCase();
@@ -250,8 +324,19 @@ describe('conformance with the opentracker golden transcript', () => {
       ['txt', Buffer.from(`${U1}:2:1\n${UA}:1:0\n`)],
       ['txtp', Buffer.from(`${U1}:2:1:2\n${UA}:1:0:0\n`)],
       ['bin', Buffer.concat([hexBytes(H1), Buffer.from('0000000200000001', 'hex'), hexBytes(HA), Buffer.from('0000000100000000', 'hex')])],
-      ['url', Buffer.from('%01%23Eg%89%ab%cd%ef%01%23Eg%89%ab%cd%ef%01%23Eg:2:1\n%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa:1:0\n')],
-      ['ben', Buffer.from(`d5:filesd20:${RAW_H1}d8:completei2e10:downloadedi2e10:incompletei1ee20:${RAW_HA}d8:completei1e10:downloadedi0e10:incompletei0eeee`, 'latin1')],
+      [
+        'url',
+        Buffer.from(
+          '%01%23Eg%89%ab%cd%ef%01%23Eg%89%ab%cd%ef%01%23Eg:2:1\n%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa%aa:1:0\n',
+        ),
+      ],
+      [
+        'ben',
+        Buffer.from(
+          `d5:filesd20:${RAW_H1}d8:completei2e10:downloadedi2e10:incompletei1ee20:${RAW_HA}d8:completei1e10:downloadedi0e10:incompletei0eeee`,
+          'latin1',
+        ),
+      ],
     ];
     for (const [format, expected] of formats) {
       const plain = await get(`/stats?mode=tpbs&format=${format}`);
@@ -270,14 +355,20 @@ describe('conformance with the opentracker golden transcript', () => {
     const lines = dump.body.toString('latin1').split('\n');
     assert.equal(lines.pop(), '', 'ends with a newline');
     const nowMinute = Math.floor(Date.now() / 60000);
-    assert.deepEqual(lines.map((l) => l.replace(/:\d+:/, ':M:')), [`${U1}:M:2`, `${UA}:M:0`]);
+    assert.deepEqual(
+      lines.map((l) => l.replace(/:\d+:/, ':M:')),
+      [`${U1}:M:2`, `${UA}:M:0`],
+    );
     for (const l of lines) {
       const minute = Number(l.split(':')[1]);
       assert.ok(Math.abs(minute - nowMinute) <= 60, `statedump base minute ${minute} near now ${nowMinute}`);
     }
 
     const top = (await get('/stats?mode=top10')).body.toString('latin1');
-    assert.ok(top.startsWith(`Top 10 torrents by peers:\n\t3\t${U1}\n\t1\t${UA}\nTop 10 torrents by seeds:\n\t2\t${U1}\n\t1\t${UA}\n`), JSON.stringify(top));
+    assert.ok(
+      top.startsWith(`Top 10 torrents by peers:\n\t3\t${U1}\n\t1\t${UA}\nTop 10 torrents by seeds:\n\t2\t${U1}\n\t1\t${UA}\n`),
+      JSON.stringify(top),
+    );
     assert.equal((await get('/stats?mode=bogus')).status, 400);
   });
 
@@ -291,20 +382,43 @@ describe('conformance with the opentracker golden transcript', () => {
     assert.deepEqual(rec['ignoredLines'], [4]);
     // opentracker: peers6:<7009> (itself)
     const g14 = await get(`/announce?info_hash=${E9}&port=7009&left=0`);
-    assert.equal(normaliseInterval(g14.body), 'd8:completei1e10:downloadedi0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e');
+    assert.equal(
+      normaliseInterval(g14.body),
+      'd8:completei1e10:downloadedi0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e',
+    );
     assert.equal((await get('/stats?mode=peer')).body.toString('latin1'), '5\n4\nopentracker serving 3 torrents\nopentracker');
-    assert.equal((await get(`/scrape?info_hash=${E1}`)).body.toString('latin1'), `d5:filesd20:${RAW_H1}d8:completei2e10:downloadedi2e10:incompletei1eeee`);
+    assert.equal(
+      (await get(`/scrape?info_hash=${E1}`)).body.toString('latin1'),
+      `d5:filesd20:${RAW_H1}d8:completei2e10:downloadedi2e10:incompletei1eeee`,
+    );
 
-    fs.writeFileSync(tr.whitelistPath, fs.readFileSync(tr.whitelistPath, 'utf8').split('\n').filter((l) => !l.startsWith('0123456789abcdef')).join('\n'));
+    fs.writeFileSync(
+      tr.whitelistPath,
+      fs
+        .readFileSync(tr.whitelistPath, 'utf8')
+        .split('\n')
+        .filter((l) => !l.startsWith('0123456789abcdef'))
+        .join('\n'),
+    );
     const rec2 = await tr.sighup();
     assert.equal(rec2['loaded'], 2);
     const refused = await get(`/announce?info_hash=${E1}&peer_id=-TS0001-aaaaaaaaaaaa&port=6881&left=1000`);
     assert.equal(refused.body.toString('latin1'), NOT_AUTHORIZED_BODY);
     // opentracker keeps the peers (complete 2, incomplete 1); we drop them and keep the download count
-    assert.equal((await get(`/scrape?info_hash=${E1}`)).body.toString('latin1'), `d5:filesd20:${RAW_H1}d8:completei0e10:downloadedi2e10:incompletei0eeee`);
+    assert.equal(
+      (await get(`/scrape?info_hash=${E1}`)).body.toString('latin1'),
+      `d5:filesd20:${RAW_H1}d8:completei0e10:downloadedi2e10:incompletei0eeee`,
+    );
     const stopped = await get(`/announce?info_hash=${E1}&peer_id=-TS0001-aaaaaaaaaaaa&port=6881&left=1000&event=stopped`);
-    assert.equal(normaliseInterval(stopped.body), 'd8:completei0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e', 'a stop is still accepted');
-    assert.equal((await get(`/scrape?info_hash=${E1}`)).body.toString('latin1'), `d5:filesd20:${RAW_H1}d8:completei0e10:downloadedi2e10:incompletei0eeee`);
+    assert.equal(
+      normaliseInterval(stopped.body),
+      'd8:completei0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e',
+      'a stop is still accepted',
+    );
+    assert.equal(
+      (await get(`/scrape?info_hash=${E1}`)).body.toString('latin1'),
+      `d5:filesd20:${RAW_H1}d8:completei0e10:downloadedi2e10:incompletei0eeee`,
+    );
     const txtp = (await get('/stats?mode=tpbs&format=txtp')).body.toString('latin1');
     assert.ok(txtp.includes(`${H1.toUpperCase()}:0:0:2\n`), txtp);
     assert.ok(txtp.includes(`${H9.toUpperCase()}:1:0:0\n`), txtp);

@@ -63,7 +63,14 @@ describe('completions survive kill -9 and SIGTERM', () => {
         }
         const hash = crypto.randomBytes(20).toString('hex');
         const port = tr.httpPort;
-        const path = announceUrl(hash, { peer_id: peerId(`w${w}n${n++}`), port: 6881, left: 0, downloaded: 1, event: 'completed', numwant: 0 });
+        const path = announceUrl(hash, {
+          peer_id: peerId(`w${w}n${n++}`),
+          port: 6881,
+          left: 0,
+          downloaded: 1,
+          event: 'completed',
+          numwant: 0,
+        });
         inFlight++;
         try {
           const res = await httpGet(port, path, {}, { agent, timeoutMs: 3000 });
@@ -154,25 +161,25 @@ describe('completions survive kill -9 and SIGTERM', () => {
     const workers = [0, 1, 2].map((w) => worker(w));
     let inFlightLosses = 0;
     try {
-    for (let round = 0; round < 25; round++) {
-      await sleep(100 + Math.floor(random() * 500));
-      const sigterm = round >= 20;
-      const before = unacked.size;
-      if (sigterm) {
-        const code = await tr.stop('SIGTERM');
-        live = false;
-        assert.equal(code, 0, 'SIGTERM exits 0 after flushing');
-        assert.ok(tr.records().some((r) => /state flushed/.test(String(r.msg))));
-      } else {
-        live = false;
-        await tr.kill9();
+      for (let round = 0; round < 25; round++) {
+        await sleep(100 + Math.floor(random() * 500));
+        const sigterm = round >= 20;
+        const before = unacked.size;
+        if (sigterm) {
+          const code = await tr.stop('SIGTERM');
+          live = false;
+          assert.equal(code, 0, 'SIGTERM exits 0 after flushing');
+          assert.ok(tr.records().some((r) => /state flushed/.test(String(r.msg))));
+        } else {
+          live = false;
+          await tr.kill9();
+        }
+        await sleep(30); // let the in-flight requests fail
+        inFlightLosses += unacked.size - before;
+        tr = await start();
+        live = true;
+        await check(`round ${round + 1} (${sigterm ? 'SIGTERM' : 'kill -9'})`);
       }
-      await sleep(30); // let the in-flight requests fail
-      inFlightLosses += unacked.size - before;
-      tr = await start();
-      live = true;
-      await check(`round ${round + 1} (${sigterm ? 'SIGTERM' : 'kill -9'})`);
-    }
     } finally {
       stop = true;
       await Promise.all(workers);
@@ -180,6 +187,9 @@ describe('completions survive kill -9 and SIGTERM', () => {
       await poller;
     }
     await check('end');
-    assert.ok(acked.size > 500, `a real stream: ${acked.size} acknowledged, ${unacked.size} not (${inFlightLosses} cut by the kills), seed ${seed}`);
+    assert.ok(
+      acked.size > 500,
+      `a real stream: ${acked.size} acknowledged, ${unacked.size} not (${inFlightLosses} cut by the kills), seed ${seed}`,
+    );
   });
 });

@@ -9,8 +9,18 @@ import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpGet } from '../helpers/http-client.js';
 import { httpAnnounce, httpScrape } from '../helpers/announce.js';
 import {
-  MISSING_INFO_HASH_BODY, announceUrl, bdecode, asDict, bencodeKeys, bstr,
-  hexBytes, parseAnnounce, pctEncode, peerId, randomHashHex, scrapeUrl,
+  MISSING_INFO_HASH_BODY,
+  announceUrl,
+  bdecode,
+  asDict,
+  bencodeKeys,
+  bstr,
+  hexBytes,
+  parseAnnounce,
+  pctEncode,
+  peerId,
+  randomHashHex,
+  scrapeUrl,
 } from '../helpers/tracker-urls.js';
 
 const H2 = randomHashHex();
@@ -74,7 +84,10 @@ describe('HTTP: hand-made announces', () => {
 
   test('success reply: opentracker key order and bytes', async () => {
     const first = await httpAnnounce(tr.httpPort, HMISC, { port: 6881, left: 1000, event: 'started', compact: 1 });
-    assert.match(first.body.toString('latin1'), /^d8:completei0e10:downloadedi0e10:incompletei1e8:intervali(\d+)e12:min intervali(\d+)e5:peers0:e$/);
+    assert.match(
+      first.body.toString('latin1'),
+      /^d8:completei0e10:downloadedi0e10:incompletei1e8:intervali(\d+)e12:min intervali(\d+)e5:peers0:e$/,
+    );
     assert.deepEqual(bencodeKeys(first.body), ['complete', 'downloaded', 'incomplete', 'interval', 'min interval', 'peers']);
   });
 
@@ -139,9 +152,14 @@ describe('HTTP: IPv6 peers6', async () => {
   let tr: TrackerProcess | undefined;
   after(() => tr?.cleanup());
 
-  test('an IPv6 peer shows in peers6 for an IPv4 requester, and the reverse in peers', { skip: v6 ? false : 'IPv6 loopback (::1) is not available here' }, async () => {
+  test('an IPv6 peer shows in peers6 for an IPv4 requester, and the reverse in peers', {
+    skip: v6 ? false : 'IPv6 loopback (::1) is not available here',
+  }, async () => {
     const hash = randomHashHex();
-    tr = await startTrackerProcess({ whitelist: [hash], binds: ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-i', '::1', '-p', '0', '-P', '0'] });
+    tr = await startTrackerProcess({
+      whitelist: [hash],
+      binds: ['-i', '127.0.0.1', '-p', '0', '-P', '0', '-i', '::1', '-p', '0', '-P', '0'],
+    });
     const v6port = tr.listeners.find((l) => l.proto === 'tcp' && l.address === '::1')?.port;
     assert.ok(v6port, `a tcp listener on ::1: ${JSON.stringify(tr.listeners)}`);
     const six = await httpAnnounce(v6port, hash, { port: 6661, left: 1 }, {}, { host: '::1' });
@@ -180,4 +198,3 @@ describe('HTTP: X-Forwarded-For', () => {
     assert.deepEqual(new Set(other.reply.peers), new Set(['10.1.2.3:7001', '10.9.9.9:7003']));
   });
 });
-

@@ -76,7 +76,11 @@ async function fillTorrents(tr: TrackerProcess, n: number): Promise<void> {
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < n; i++) {
         const infoHash = crypto.createHash('sha1').update(`torrent ${i}`).digest();
-        sock.send(announcePacket({ connectionId: cid, txid: i, infoHash, peerId, port: 6881, left: 1n, event: 2 }), tr.udpPort, '127.0.0.1');
+        sock.send(
+          announcePacket({ connectionId: cid, txid: i, infoHash, peerId, port: 6881, left: 1n, event: 2 }),
+          tr.udpPort,
+          '127.0.0.1',
+        );
         if (i % 200 === 199) await new Promise((r) => setTimeout(r, 2));
       }
       await new Promise((r) => setTimeout(r, 300));
@@ -101,7 +105,9 @@ describe('HTTP edge under floods (blacklist mode, default limits)', () => {
     await tr?.cleanup();
   });
 
-  test('450 pipelined full scrapes in one write over 20,000 torrents: all answered, others served meanwhile, memory bounded', { timeout: 60_000 }, async (t) => {
+  test('450 pipelined full scrapes in one write over 20,000 torrents: all answered, others served meanwhile, memory bounded', {
+    timeout: 60_000,
+  }, async (t) => {
     const sock = net.connect({ host: '127.0.0.1', port: tr.httpPort });
     sock.on('error', () => {});
     await once(sock, 'connect');
@@ -130,7 +136,9 @@ describe('HTTP edge under floods (blacklist mode, default limits)', () => {
     assert.ok(counter.bodyBytes[0]! > 20_000 * 50, `a full scrape of 20,000 torrents (${counter.bodyBytes[0]} bytes)`);
     assert.ok(tr.alive());
     const peak = peakRssMiB(tr.pid);
-    t.diagnostic(`450 full scrapes of ${counter.bodyBytes[0]} bytes in ${Date.now() - t0} ms; announce during the flood ${announceMs} ms; tracker peak RSS ${peak.toFixed(1)} MiB`);
+    t.diagnostic(
+      `450 full scrapes of ${counter.bodyBytes[0]} bytes in ${Date.now() - t0} ms; announce during the flood ${announceMs} ms; tracker peak RSS ${peak.toFixed(1)} MiB`,
+    );
     assert.ok(peak < 200, `peak RSS ${peak.toFixed(1)} MiB`);
   });
 
@@ -141,7 +149,9 @@ describe('HTTP edge under floods (blacklist mode, default limits)', () => {
     const counter = new ResponseCounter();
     let closed = false;
     sock.on('data', (chunk: Buffer) => counter.feed(chunk));
-    sock.on('close', () => { closed = true; });
+    sock.on('close', () => {
+      closed = true;
+    });
     const req = GET('/scrape?info_hash=' + '%AA'.repeat(20));
     const cut = 10;
     sock.write(req.slice(0, cut));
@@ -175,14 +185,18 @@ describe('connection caps', () => {
 
   /** Opens n connections from `from` and resolves with those still open after a moment. */
   async function openIdle(n: number, from: string): Promise<net.Socket[]> {
-    const socks = await Promise.all(Array.from({ length: n }, async () => {
-      const s = net.connect({ host: '127.0.0.1', port: tr.httpPort, localAddress: from });
-      s.on('error', () => {});
-      const state = { closed: false };
-      s.on('close', () => { state.closed = true; });
-      await Promise.race([once(s, 'connect'), once(s, 'close')]);
-      return { s, state };
-    }));
+    const socks = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const s = net.connect({ host: '127.0.0.1', port: tr.httpPort, localAddress: from });
+        s.on('error', () => {});
+        const state = { closed: false };
+        s.on('close', () => {
+          state.closed = true;
+        });
+        await Promise.race([once(s, 'connect'), once(s, 'close')]);
+        return { s, state };
+      }),
+    );
     await new Promise((r) => setTimeout(r, 300));
     for (const x of socks) if (x.state.closed) x.s.destroy();
     return socks.filter((x) => !x.state.closed).map((x) => x.s);
@@ -192,7 +206,7 @@ describe('connection caps', () => {
     const a = await openIdle(8, '127.0.0.1');
     assert.equal(a.length, 5);
     const others: net.Socket[] = [];
-    for (let i = 2; i <= 5; i++) others.push(...await openIdle(5, `127.0.0.${i}`));
+    for (let i = 2; i <= 5; i++) others.push(...(await openIdle(5, `127.0.0.${i}`)));
     assert.equal(a.length + others.length, 20, 'the total cap');
     const extra = await openIdle(3, '127.0.0.9');
     assert.equal(extra.length, 0, 'over the total cap');
@@ -215,14 +229,20 @@ describe('connection caps', () => {
     const t0 = Date.now();
     let idleClosedAt = 0;
     let busyClosedAt = 0;
-    idle.on('close', () => { idleClosedAt = Date.now() - t0; });
-    busy.on('close', () => { busyClosedAt = Date.now() - t0; });
+    idle.on('close', () => {
+      idleClosedAt = Date.now() - t0;
+    });
+    busy.on('close', () => {
+      busyClosedAt = Date.now() - t0;
+    });
     // keep the idle one from hitting the 10 s header timeout of a connection that never sent anything
     idle.write(GET('/scrape?info_hash=' + '%AA'.repeat(20)));
     idle.resume();
     let replies = '';
     let sent = 0;
-    busy.on('data', (c: Buffer) => { replies += c.toString('latin1'); });
+    busy.on('data', (c: Buffer) => {
+      replies += c.toString('latin1');
+    });
     while (busyClosedAt === 0 && Date.now() - t0 < 20_000) {
       busy.write(GET('/scrape?info_hash=' + '%AA'.repeat(20)));
       sent++;

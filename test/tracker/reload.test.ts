@@ -67,7 +67,15 @@ describe('SIGHUP reload', () => {
       while (!stop && issued < TOTAL) {
         const n = issued++;
         const port = 30000 + (n % 50);
-        const pkt = announcePacket({ connectionId: cid, txid: txid++, infoHash: hexBytes(HLOAD_UDP), peerId: peerId(`u${port}`), left: 10n, port, numWant: 10 });
+        const pkt = announcePacket({
+          connectionId: cid,
+          txid: txid++,
+          infoHash: hexBytes(HLOAD_UDP),
+          peerId: peerId(`u${port}`),
+          left: 10n,
+          port,
+          numWant: 10,
+        });
         const r = await udpRequest(tr.udpPort, pkt, 2000);
         if (r === null) failures.push(`udp #${n}: no reply`);
         else if (udpErrorText(r) !== null) failures.push(`udp #${n}: ${udpErrorText(r) ?? ''}`);
@@ -96,7 +104,16 @@ describe('SIGHUP reload', () => {
     }
 
     try {
-      await Promise.all([httpWorker(1), httpWorker(2), httpWorker(3), udpWorker(), udpWorker(), reloader().finally(() => { stop = true; })]);
+      await Promise.all([
+        httpWorker(1),
+        httpWorker(2),
+        httpWorker(3),
+        udpWorker(),
+        udpWorker(),
+        reloader().finally(() => {
+          stop = true;
+        }),
+      ]);
     } finally {
       stop = true;
       agent.destroy();
@@ -133,15 +150,15 @@ describe('SIGHUP reload', () => {
 
   test('ignored lines are reported with their line numbers', async () => {
     const text = [
-      '# comment',                                   // 1: comment, not an error
-      HKEEP,                                         // 2
-      ' ' + HLOAD_HTTP,                              // 3: leading space
-      HLOAD_UDP + 'f',                               // 4: 41 hex digits
-      'not a hash',                                  // 5
-      '',                                            // 6: blank
+      '# comment', // 1: comment, not an error
+      HKEEP, // 2
+      ' ' + HLOAD_HTTP, // 3: leading space
+      HLOAD_UDP + 'f', // 4: 41 hex digits
+      'not a hash', // 5
+      '', // 6: blank
       HLOAD_HTTP.toUpperCase() + ' trailing text\r', // 7: fine (CRLF, upper case)
-      HLOAD_UDP.slice(0, 39),                        // 8: 39 digits
-      HLOAD_UDP,                                     // 9, no newline at the end
+      HLOAD_UDP.slice(0, 39), // 8: 39 digits
+      HLOAD_UDP, // 9, no newline at the end
     ].join('\n');
     fs.writeFileSync(tr.whitelistPath, text);
     const from = tr.records().length;
@@ -150,7 +167,11 @@ describe('SIGHUP reload', () => {
     assert.deepEqual(rec['ignoredLines'], [3, 4, 5, 8]);
     assert.equal(rec['ignored'], 4);
     await tr.waitForLog((r) => r['line'] === 8, 2000, from);
-    const warned = tr.records().slice(from).filter((r) => typeof r['line'] === 'number').map((r) => r['line']);
+    const warned = tr
+      .records()
+      .slice(from)
+      .filter((r) => typeof r['line'] === 'number')
+      .map((r) => r['line']);
     assert.deepEqual(warned, [3, 4, 5, 8]);
     assert.equal((await httpAnnounce(tr.httpPort, HLOAD_HTTP, { port: 7400, left: 1 })).reply.failure, null);
   });

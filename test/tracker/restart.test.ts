@@ -16,7 +16,11 @@ import { randomHashHex } from '../helpers/tracker-urls.js';
 
 const { procs, dirs } = cleanUpAfter();
 
-async function start(dir: string, whitelist: readonly string[] | undefined, args: readonly string[] = ['--flush-interval', '1']): Promise<TrackerProcess> {
+async function start(
+  dir: string,
+  whitelist: readonly string[] | undefined,
+  args: readonly string[] = ['--flush-interval', '1'],
+): Promise<TrackerProcess> {
   const p = await startTrackerProcess({ dir, whitelist, args });
   procs.push(p);
   return p;
@@ -37,7 +41,12 @@ async function complete(port: number, hash: string, n: number, firstPort: number
 }
 
 function stateLines(file: string): string[] {
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 function stateCount(file: string, hash: string): number | null {
@@ -90,19 +99,22 @@ describe('restart keeps download counts', () => {
     const dir = tempDir();
     const [good1, good2, notListed] = [randomHashHex(), randomHashHex(), randomHashHex()];
     const minute = Math.floor(Date.now() / 60000);
-    fs.writeFileSync(`${dir}/state.txt`, [
-      `${good1.toUpperCase()}:${minute}:7`,
-      'garbage',
-      `${good2}:${minute}:5`,
-      `${good1.slice(0, 39)}:${minute}:9`,
-      `${randomHashHex()}:${minute}:-3`,
-      `${randomHashHex()}:${minute}:abc`,
-      `${randomHashHex()}:${minute}`,
-      ':::',
-      '',
-      `${'zz'.repeat(20)}:${minute}:4`,
-      `${notListed}:${minute}:0`,
-    ].join('\n') + '\n');
+    fs.writeFileSync(
+      `${dir}/state.txt`,
+      [
+        `${good1.toUpperCase()}:${minute}:7`,
+        'garbage',
+        `${good2}:${minute}:5`,
+        `${good1.slice(0, 39)}:${minute}:9`,
+        `${randomHashHex()}:${minute}:-3`,
+        `${randomHashHex()}:${minute}:abc`,
+        `${randomHashHex()}:${minute}`,
+        ':::',
+        '',
+        `${'zz'.repeat(20)}:${minute}:4`,
+        `${notListed}:${minute}:0`,
+      ].join('\n') + '\n',
+    );
     const a = await start(dir, [good1, good2, notListed]);
     assert.equal((await scrapeOne(a.httpPort, good1))?.downloaded, 7);
     assert.equal((await scrapeOne(a.httpPort, good2))?.downloaded, 5);
@@ -128,7 +140,10 @@ describe('restart keeps download counts', () => {
     assert.equal((await scrapeOne(b.httpPort, delisted))?.downloaded, 2);
     const txtp = (await httpGet(b.httpPort, '/stats?mode=tpbs&format=txtp')).body.toString('latin1');
     assert.ok(txtp.includes(`${delisted.toUpperCase()}:0:0:2\n`), txtp);
-    assert.ok((await httpAnnounce(b.httpPort, delisted, { port: 6501, left: 1 })).reply.failure !== null, 'still refused after the restart');
+    assert.ok(
+      (await httpAnnounce(b.httpPort, delisted, { port: 6501, left: 1 })).reply.failure !== null,
+      'still refused after the restart',
+    );
     // listing it again brings the count back into play
     fs.writeFileSync(b.whitelistPath, `${kept}\n${delisted}\n`);
     await b.sighup();

@@ -55,9 +55,18 @@ function aria2(args: string[], cwd: string): Aria {
   const child = spawn('aria2c', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { children.delete(child); resolve(code); }));
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -67,11 +76,21 @@ function commonArgs(udp: boolean, dhtPort: number, dhtFile: string, listenPort: 
     : ['--enable-dht=false', '--enable-dht6=false'];
   return [
     ...dht,
-    '--bt-enable-lpd=false', '--enable-peer-exchange=false', `--listen-port=${listenPort}`,
-    '--bt-tracker-interval=1', '--bt-tracker-timeout=5', '--bt-tracker-connect-timeout=5',
-    '--summary-interval=0', '--console-log-level=warn', '--disable-ipv6=true',
-    '--file-allocation=none', '--auto-save-interval=0', '--bt-save-metadata=false', '--allow-overwrite=true',
-    '--bt-max-peers=5', '--max-overall-upload-limit=0',
+    '--bt-enable-lpd=false',
+    '--enable-peer-exchange=false',
+    `--listen-port=${listenPort}`,
+    '--bt-tracker-interval=1',
+    '--bt-tracker-timeout=5',
+    '--bt-tracker-connect-timeout=5',
+    '--summary-interval=0',
+    '--console-log-level=warn',
+    '--disable-ipv6=true',
+    '--file-allocation=none',
+    '--auto-save-interval=0',
+    '--bt-save-metadata=false',
+    '--allow-overwrite=true',
+    '--bt-max-peers=5',
+    '--max-overall-upload-limit=0',
   ];
 }
 
@@ -102,18 +121,35 @@ async function runSwarm(udp: boolean): Promise<void> {
   assert.equal((await tr.sighup())['loaded'], 1);
 
   const seedPort = await freeTcpPort();
-  const seeder = aria2([
-    ...commonArgs(udp, await freeUdpPort(), path.join(work, 'dht-seed.dat'), seedPort),
-    '--seed-ratio=0', '--check-integrity=true', '--bt-seed-unverified=true', `--dir=${path.join(work, 'seed')}`, torrentFile,
-  ], work);
+  const seeder = aria2(
+    [
+      ...commonArgs(udp, await freeUdpPort(), path.join(work, 'dht-seed.dat'), seedPort),
+      '--seed-ratio=0',
+      '--check-integrity=true',
+      '--bt-seed-unverified=true',
+      `--dir=${path.join(work, 'seed')}`,
+      torrentFile,
+    ],
+    work,
+  );
   // the seeder is known to the tracker before the leecher asks
-  await waitUntil(async () => (await scrapeOne(tr.httpPort, hash))?.complete === 1 || seeder.child.exitCode !== null, 30000, 200, 'the seeder to announce');
+  await waitUntil(
+    async () => (await scrapeOne(tr.httpPort, hash))?.complete === 1 || seeder.child.exitCode !== null,
+    30000,
+    200,
+    'the seeder to announce',
+  );
   assert.equal(seeder.child.exitCode, null, `aria2c seeder exited early:\n${seeder.output()}`);
 
-  const leecher = aria2([
-    ...commonArgs(udp, await freeUdpPort(), path.join(work, 'dht-leech.dat'), await freeTcpPort()),
-    '--seed-time=0', `--dir=${path.join(work, 'leech')}`, torrentFile,
-  ], work);
+  const leecher = aria2(
+    [
+      ...commonArgs(udp, await freeUdpPort(), path.join(work, 'dht-leech.dat'), await freeTcpPort()),
+      '--seed-time=0',
+      `--dir=${path.join(work, 'leech')}`,
+      torrentFile,
+    ],
+    work,
+  );
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60000).unref());
   const code = await Promise.race([leecher.exited, timeout]);
   assert.notEqual(code, 'timeout', `leecher did not finish in 60 s:\n${leecher.output()}\nseeder:\n${seeder.output()}`);
@@ -143,19 +179,38 @@ describe('aria2c swarm through the tracker', { skip }, () => {
     const torrentFile = path.join(tmp.dir, 'unlisted.torrent');
     fs.writeFileSync(torrentFile, await makeTorrent(src, `http://127.0.0.1:${tr.httpPort}/announce`));
     fs.mkdirSync(path.join(tmp.dir, 'out'));
-    const refusedBefore = Number((JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { refused: number }).refused);
-    const leecher = aria2([
-      ...commonArgs(false, 0, '', await freeTcpPort()), '--seed-time=0', '--bt-stop-timeout=3', `--dir=${path.join(tmp.dir, 'out')}`, torrentFile,
-    ], tmp.dir);
-    await waitUntil(async () => {
-      const j = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { refused: number };
-      return j.refused > refusedBefore;
-    }, 20000, 200, 'a refused announce to be counted');
+    const refusedBefore = Number(
+      (JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { refused: number }).refused,
+    );
+    const leecher = aria2(
+      [
+        ...commonArgs(false, 0, '', await freeTcpPort()),
+        '--seed-time=0',
+        '--bt-stop-timeout=3',
+        `--dir=${path.join(tmp.dir, 'out')}`,
+        torrentFile,
+      ],
+      tmp.dir,
+    );
+    await waitUntil(
+      async () => {
+        const j = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=json')).body.toString()) as { refused: number };
+        return j.refused > refusedBefore;
+      },
+      20000,
+      200,
+      'a refused announce to be counted',
+    );
     leecher.child.kill('SIGTERM');
     await leecher.exited;
     const peer = (await httpGet(tr.httpPort, '/stats?mode=peer')).body.toString();
     assert.match(peer, /^0\n0\nopentracker serving 0 torrents/, 'nothing was stored for the refused torrent');
-    assert.equal(fs.existsSync(path.join(tmp.dir, 'out', 'unlisted.bin')) && fs.statSync(path.join(tmp.dir, 'out', 'unlisted.bin')).size === 64 * 1024
-      && sha256(path.join(tmp.dir, 'out', 'unlisted.bin')) === sha256(src), false, 'aria2c could not download it');
+    assert.equal(
+      fs.existsSync(path.join(tmp.dir, 'out', 'unlisted.bin')) &&
+        fs.statSync(path.join(tmp.dir, 'out', 'unlisted.bin')).size === 64 * 1024 &&
+        sha256(path.join(tmp.dir, 'out', 'unlisted.bin')) === sha256(src),
+      false,
+      'aria2c could not download it',
+    );
   });
 });

@@ -47,14 +47,24 @@ describe('UDP under hostile datagrams', () => {
   async function assertServing(): Promise<void> {
     assert.ok(tr.alive(), `tracker exited\n${tr.stderr()}`);
     const cid = await udpConnect(tr.udpPort);
-    const r = await udpRequest(tr.udpPort, announcePacket({ connectionId: cid, txid: 7, infoHash: Buffer.from(H, 'hex'), peerId: Buffer.alloc(20, 1), port: 6881, left: 1n }));
+    const r = await udpRequest(
+      tr.udpPort,
+      announcePacket({ connectionId: cid, txid: 7, infoHash: Buffer.from(H, 'hex'), peerId: Buffer.alloc(20, 1), port: 6881, left: 1n }),
+    );
     assert.ok(r !== null);
     assert.equal(parseUdpAnnounce(r).txid, 7);
   }
 
   test('connect, then an announce with port 0 from source port 0: no crash, the reply is dropped and counted', async (t) => {
     const cid = await udpConnect(tr.udpPort);
-    const payload = announcePacket({ connectionId: cid, txid: 9, infoHash: Buffer.from(H, 'hex'), peerId: Buffer.alloc(20, 2), port: 0, left: 1n });
+    const payload = announcePacket({
+      connectionId: cid,
+      txid: 9,
+      infoHash: Buffer.from(H, 'hex'),
+      peerId: Buffer.alloc(20, 2),
+      port: 0,
+      left: 1n,
+    });
     const connect = Buffer.from('0000041727101980000000000000abcd', 'hex');
     if (!sendFromPortZero(tr.udpPort, connect) || !sendFromPortZero(tr.udpPort, payload)) {
       t.skip('raw sockets need root and python3');
@@ -69,16 +79,21 @@ describe('UDP under hostile datagrams', () => {
   });
 
   test('6,000 generated and mutated datagrams from two addresses: still serving, every one counted', async () => {
-    const sockets = await Promise.all(['127.0.0.1', '127.0.0.2'].map(async (addr) => {
-      const s = dgram.createSocket('udp4');
-      s.on('message', () => {});
-      s.on('error', () => {});
-      s.bind(0, addr);
-      await once(s, 'listening');
-      return { s, cid: await udpConnect(tr.udpPort, { socket: s }) };
-    }));
+    const sockets = await Promise.all(
+      ['127.0.0.1', '127.0.0.2'].map(async (addr) => {
+        const s = dgram.createSocket('udp4');
+        s.on('message', () => {});
+        s.on('error', () => {});
+        s.bind(0, addr);
+        await once(s, 'listening');
+        return { s, cid: await udpConnect(tr.udpPort, { socket: s }) };
+      }),
+    );
     const before = (await udpStats(tr))['packets']!;
-    const packets = fc.sample(fc.tuple(fc.oneof(udpPacketArb, mutated(udpPacketArb)), fc.boolean(), fc.nat(1)), { seed: 808, numRuns: 6000 });
+    const packets = fc.sample(fc.tuple(fc.oneof(udpPacketArb, mutated(udpPacketArb)), fc.boolean(), fc.nat(1)), {
+      seed: 808,
+      numRuns: 6000,
+    });
     let n = 0;
     try {
       for (const [p, withCid, who] of packets) {

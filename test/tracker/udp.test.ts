@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-process.js';
 import {
-  announcePacket, connectFromTwoPorts, connectPacket, parseUdpAnnounce, parseUdpScrape, scrapePacket, udpConnect, udpErrorText, udpRequest,
+  announcePacket,
+  connectFromTwoPorts,
+  connectPacket,
+  parseUdpAnnounce,
+  parseUdpScrape,
+  scrapePacket,
+  udpConnect,
+  udpErrorText,
+  udpRequest,
   type UdpAnnounceFields,
 } from '../helpers/udp-client.js';
 import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
@@ -21,14 +29,27 @@ describe('UDP: raw packets', () => {
   });
   after(() => tr?.cleanup());
 
-  const base = (cid: Buffer, over: Partial<UdpAnnounceFields> = {}): Buffer => announcePacket({
-    connectionId: cid, txid: 0x33333333, infoHash: hexBytes(HRAW), peerId: peerId('raw1'), left: 1000n, event: 2, numWant: -1, port: 6991, ...over,
-  });
+  const base = (cid: Buffer, over: Partial<UdpAnnounceFields> = {}): Buffer =>
+    announcePacket({
+      connectionId: cid,
+      txid: 0x33333333,
+      infoHash: hexBytes(HRAW),
+      peerId: peerId('raw1'),
+      left: 1000n,
+      event: 2,
+      numWant: -1,
+      port: 6991,
+      ...over,
+    });
 
   async function assertStillServing(): Promise<void> {
     assert.ok(tr.alive(), 'tracker process is still running');
     const cid = await udpConnect(tr.udpPort);
-    const r = await udpRequest(tr.udpPort, base(cid, { txid: 0x0badf00d, port: 6999, peerId: peerId('checker'), infoHash: hexBytes(HCHECK) }), 2000);
+    const r = await udpRequest(
+      tr.udpPort,
+      base(cid, { txid: 0x0badf00d, port: 6999, peerId: peerId('checker'), infoHash: hexBytes(HCHECK) }),
+      2000,
+    );
     assert.ok(r !== null);
     assert.equal(parseUdpAnnounce(r).txid, 0x0badf00d);
   }
@@ -48,13 +69,27 @@ describe('UDP: raw packets', () => {
     const cid = await udpConnect(tr.udpPort);
     const sc = await udpRequest(tr.udpPort, scrapePacket(cid, 0x77777777, [hexBytes(NOT_LISTED), hexBytes(H2)]), 2000);
     assert.equal(sc!.subarray(0, 8).toString('hex'), '0000000277777777');
-    assert.deepEqual(parseUdpScrape(sc!), [{ seeders: 0, completed: 0, leechers: 0 }, { seeders: 0, completed: 0, leechers: 0 }],
-      'unknown hashes are zeros');
+    assert.deepEqual(
+      parseUdpScrape(sc!),
+      [
+        { seeders: 0, completed: 0, leechers: 0 },
+        { seeders: 0, completed: 0, leechers: 0 },
+      ],
+      'unknown hashes are zeros',
+    );
   });
 
   test('scrape answers at most 74 hashes', async () => {
     const cid = await udpConnect(tr.udpPort);
-    const r = await udpRequest(tr.udpPort, scrapePacket(cid, 0x78787878, Array.from({ length: 80 }, () => hexBytes(HRAW))), 2000);
+    const r = await udpRequest(
+      tr.udpPort,
+      scrapePacket(
+        cid,
+        0x78787878,
+        Array.from({ length: 80 }, () => hexBytes(HRAW)),
+      ),
+      2000,
+    );
     assert.equal(parseUdpScrape(r!).length, 74);
     assert.equal(r!.length, 8 + 74 * 12);
   });
@@ -83,7 +118,10 @@ describe('UDP: raw packets', () => {
 
   test('BEP 41 option bytes after the 98-byte announce are ignored', async () => {
     const cid = await udpConnect(tr.udpPort);
-    const pkt = Buffer.concat([base(cid, { txid: 0x14141414, port: 6993, peerId: peerId('bep41') }), Buffer.from([2, 5, 0x2f, 0x61, 0x62, 0x63, 0x64, 1, 0])]);
+    const pkt = Buffer.concat([
+      base(cid, { txid: 0x14141414, port: 6993, peerId: peerId('bep41') }),
+      Buffer.from([2, 5, 0x2f, 0x61, 0x62, 0x63, 0x64, 1, 0]),
+    ]);
     const r = await udpRequest(tr.udpPort, pkt, 2000);
     assert.equal(parseUdpAnnounce(r!).txid, 0x14141414);
   });
@@ -120,7 +158,11 @@ describe('UDP: raw packets', () => {
     ];
     for (const p of packets) {
       const r = await udpRequest(tr.udpPort, p, NO_ANSWER_MS);
-      if (r !== null) assert.ok([1, 2, 3].includes(r.readUInt32BE(0)) && r.length <= 8 + 74 * 12 + 20 * 200, `reply ${r.subarray(0, 40).toString('hex')}`);
+      if (r !== null)
+        assert.ok(
+          [1, 2, 3].includes(r.readUInt32BE(0)) && r.length <= 8 + 74 * 12 + 20 * 200,
+          `reply ${r.subarray(0, 40).toString('hex')}`,
+        );
     }
     await assertStillServing();
   });

@@ -41,7 +41,11 @@ async function webSeed(file: string): Promise<{ url: string; sent: () => number 
     const to = m && m[2] !== '' ? Math.min(Number(m[2]), data.length - 1) : data.length - 1;
     const body = data.subarray(from, to + 1);
     sent += body.length;
-    res.writeHead(m ? 206 : 200, { 'Content-Length': body.length, ...(m ? { 'Content-Range': `bytes ${from}-${to}/${data.length}` } : {}), 'Accept-Ranges': 'bytes' });
+    res.writeHead(m ? 206 : 200, {
+      'Content-Length': body.length,
+      ...(m ? { 'Content-Range': `bytes ${from}-${to}/${data.length}` } : {}),
+      'Accept-Ranges': 'bytes',
+    });
     res.end(body);
   });
   servers.push(server);
@@ -50,7 +54,7 @@ async function webSeed(file: string): Promise<{ url: string; sent: () => number 
 }
 
 describe('web-seed download counted once', { skip }, () => {
-  test('aria2c fetching only from the web seed is one download; the publisher\'s seeder is none', { timeout: 90000 }, async () => {
+  test("aria2c fetching only from the web seed is one download; the publisher's seeder is none", { timeout: 90000 }, async () => {
     const tmp = makeTempDir('tracker-webseed-');
     dirs.push(tmp);
     const src = path.join(tmp.dir, 'release-6mib.bin');
@@ -59,7 +63,9 @@ describe('web-seed download counted once', { skip }, () => {
     const tr = await startTrackerProcess({ whitelist: [] });
     procs.push(tr);
     const torrent: Buffer = await new Promise((resolve, reject) => {
-      createTorrent(src, { announceList: [[`http://127.0.0.1:${tr.httpPort}/announce`]], urlList: [seed.url], private: false }, (err, t) => (err ? reject(err) : resolve(Buffer.from(t))));
+      createTorrent(src, { announceList: [[`http://127.0.0.1:${tr.httpPort}/announce`]], urlList: [seed.url], private: false }, (err, t) =>
+        err ? reject(err) : resolve(Buffer.from(t)),
+      );
     });
     const hash = String((await parseTorrent(torrent)).infoHash);
     fs.writeFileSync(tr.whitelistPath, hash + '\n');
@@ -71,18 +77,40 @@ describe('web-seed download counted once', { skip }, () => {
     const torrentFile = path.join(tmp.dir, 'release.torrent');
     fs.writeFileSync(torrentFile, torrent);
     fs.mkdirSync(path.join(tmp.dir, 'out'));
-    const child = spawn('aria2c', [
-      '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-      '--seed-time=0', '--summary-interval=0', '--console-log-level=warn', '--disable-ipv6=true', '--file-allocation=none',
-      '--bt-tracker-timeout=5', '--bt-tracker-connect-timeout=5', '--allow-overwrite=true', '--bt-save-metadata=false',
-      `--dir=${path.join(tmp.dir, 'out')}`, torrentFile,
-    ], { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'aria2c',
+      [
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--seed-time=0',
+        '--summary-interval=0',
+        '--console-log-level=warn',
+        '--disable-ipv6=true',
+        '--file-allocation=none',
+        '--bt-tracker-timeout=5',
+        '--bt-tracker-connect-timeout=5',
+        '--allow-overwrite=true',
+        '--bt-save-metadata=false',
+        `--dir=${path.join(tmp.dir, 'out')}`,
+        torrentFile,
+      ],
+      { cwd: tmp.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     const code = await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
-      child.once('exit', (c) => { clearTimeout(timer); resolve(c); });
+      child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
     });
     assert.equal(code, 0, `aria2c failed:\n${out}`);
     assert.equal(fs.readFileSync(path.join(tmp.dir, 'out', 'release-6mib.bin')).equals(fs.readFileSync(src)), true);
@@ -91,6 +119,9 @@ describe('web-seed download counted once', { skip }, () => {
     await sleep(500);
     assert.equal((await scrapeOne(tr.httpPort, hash))?.downloaded, 1, 'counted once');
     const feed = JSON.parse((await httpGet(tr.httpPort, '/stats?mode=completions&since=0')).body.toString()) as { entries: unknown[][] };
-    assert.deepEqual(feed.entries.map((e) => e[2]), [hash]);
+    assert.deepEqual(
+      feed.entries.map((e) => e[2]),
+      [hash],
+    );
   });
 });

@@ -54,7 +54,9 @@ describe('parsePublisherConfig', () => {
     const r = parse([], { ...env, LOG_LEVEL: 'warn' }, '/srv');
     assert.ok(r.kind === 'config');
     assert.ok(Object.isFrozen(r.config));
-    assert.throws(() => { (r.config as { once: boolean }).once = true; }, TypeError);
+    assert.throws(() => {
+      (r.config as { once: boolean }).once = true;
+    }, TypeError);
     assert.equal(r.config.logLevel, 'warn');
     const flag = parse(['--log-level', 'debug'], { ...env, LOG_LEVEL: 'warn' }, '/srv');
     assert.equal(flag.kind === 'config' && flag.config.logLevel, 'debug');
@@ -65,13 +67,37 @@ describe('parsePublisherConfig', () => {
     assert.equal(message(['--on-delete', 'purge']), "option --on-delete: 'purge': expected remove or keep");
     assert.equal(message(['--quiet-period', '10s']), "option --quiet-period: '10s' is not a number of seconds from 0.1 to 86400");
     assert.equal(message(['--whitelist']), 'option --whitelist: needs a value');
-    assert.equal(message([], { LOG_LEVEL: 'loud' }), "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)");
-    assert.equal(message([], { ANNOUNCE_UDP_URL: 'http://x/announce' }), "environment ANNOUNCE_UDP_URL: 'http://x/announce': only udp URLs are allowed");
+    assert.equal(
+      message([], { LOG_LEVEL: 'loud' }),
+      "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)",
+    );
+    assert.equal(
+      message([], { ANNOUNCE_UDP_URL: 'http://x/announce' }),
+      "environment ANNOUNCE_UDP_URL: 'http://x/announce': only udp URLs are allowed",
+    );
   });
 
   test('flags override, in both --flag value and --flag=value forms', () => {
-    const r = parse(['--releases', 'rel', '--torrents=/t', '--private', '--on-delete', 'keep', '--once', '--dry-run',
-      '--reload-command', 'systemctl reload opentracker', '--web-seed-base', 'https://cdn.example.org/files', '--log-level', 'debug'], env, '/srv');
+    const r = parse(
+      [
+        '--releases',
+        'rel',
+        '--torrents=/t',
+        '--private',
+        '--on-delete',
+        'keep',
+        '--once',
+        '--dry-run',
+        '--reload-command',
+        'systemctl reload opentracker',
+        '--web-seed-base',
+        'https://cdn.example.org/files',
+        '--log-level',
+        'debug',
+      ],
+      env,
+      '/srv',
+    );
     assert.equal(r.kind, 'config');
     if (r.kind !== 'config') return;
     assert.equal(r.config.releasesDir, '/srv/rel');
@@ -104,7 +130,12 @@ describe('parsePublisherConfig', () => {
     ['empty path', ['--releases='], env, /^option --releases: needs a non-empty value$/],
     ['bad on-delete', ['--on-delete', 'purge'], env, /remove or keep/],
     ['bad level', ['--log-level', 'verbose'], env, /--log-level/],
-    ['javascript: web seed', ['--web-seed-base', 'javascript:alert(1)'], env, /^option --web-seed-base: 'javascript:alert\(1\)': only http and https URLs are allowed$/],
+    [
+      'javascript: web seed',
+      ['--web-seed-base', 'javascript:alert(1)'],
+      env,
+      /^option --web-seed-base: 'javascript:alert\(1\)': only http and https URLs are allowed$/,
+    ],
     ['not a url', ['--announce-http', 'not a url'], env, /^option --announce-http: 'not a url': URL must not contain spaces/],
     ['relative url', ['--announce-http', '/announce'], env, /^option --announce-http: '\/announce' is not a valid absolute URL$/],
     ['blank reload command', ['--reload-command', '  '], env, /must not be empty/],
@@ -116,7 +147,10 @@ describe('parsePublisherConfig', () => {
   ];
   for (const [name, argv, e, re] of bad) {
     test(`refuses: ${name}`, () => {
-      assert.throws(() => parse(argv, e, '/srv'), (err: unknown) => err instanceof ConfigError && err.exitCode === 2 && re.test(err.message));
+      assert.throws(
+        () => parse(argv, e, '/srv'),
+        (err: unknown) => err instanceof ConfigError && err.exitCode === 2 && re.test(err.message),
+      );
     });
   }
 });

@@ -4,7 +4,14 @@ import type { ConfigInput, ConfigResult } from '../../../libs/common/src/config/
 import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
 import { FlagValues, longFlags, readFlags } from '../../../libs/common/src/config/flag-reader.js';
 import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
-import { parseChoice, parseDuration, parseLogLevel, parsePath, parseText, parseUrl } from '../../../libs/common/src/config/value-parsers.js';
+import {
+  parseChoice,
+  parseDuration,
+  parseLogLevel,
+  parsePath,
+  parseText,
+  parseUrl,
+} from '../../../libs/common/src/config/value-parsers.js';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings } from '../../../libs/common/src/suite-env.js';
 
@@ -92,9 +99,21 @@ signalled tracker says so; a reload command's exit does; at most ${DEFAULTS.conf
 `;
 
 const F = longFlags({
-  releases: true, torrents: true, manifest: true, whitelist: true, 'pid-file': true, 'reload-command': true,
-  'announce-http': true, 'announce-udp': true, 'web-seed-base': true, 'on-delete': true, 'log-level': true, 'quiet-period': true,
-  private: false, once: false, 'dry-run': false,
+  releases: true,
+  torrents: true,
+  manifest: true,
+  whitelist: true,
+  'pid-file': true,
+  'reload-command': true,
+  'announce-http': true,
+  'announce-udp': true,
+  'web-seed-base': true,
+  'on-delete': true,
+  'log-level': true,
+  'quiet-period': true,
+  private: false,
+  once: false,
+  'dry-run': false,
 });
 const FLAG_SPEC = { defs: Object.values(F), help: ['--help'] };
 

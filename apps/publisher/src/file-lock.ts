@@ -76,7 +76,10 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
       await unlink(lockPath).catch(() => undefined);
       continue;
     }
-    if (Date.now() >= deadline) throw new LockedError(`${lockPath} is held by ${JSON.stringify(content.trim())} for ${Math.round(ageMs / 1000)} s; remove it if no one is editing`);
+    if (Date.now() >= deadline)
+      throw new LockedError(
+        `${lockPath} is held by ${JSON.stringify(content.trim())} for ${Math.round(ageMs / 1000)} s; remove it if no one is editing`,
+      );
     await sleep(pollMs);
   }
   try {

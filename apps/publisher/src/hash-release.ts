@@ -13,7 +13,9 @@ export type ScannedRelease = Extract<ReleaseState, { kind: 'release' }>;
 
 /** Builds the .torrent of one scanned release with our announce URLs and web seed. */
 export async function hashRelease(
-  key: string, state: ScannedRelease, config: PublisherConfig,
+  key: string,
+  state: ScannedRelease,
+  config: PublisherConfig,
   io: { readonly log: Logger; readonly sink: ProgressSink; readonly signal: AbortSignal },
 ): Promise<BuiltTorrent> {
   io.signal.throwIfAborted();

@@ -9,7 +9,8 @@ import { parsePublisherConfig } from './config.js';
 import { startPublisher, type PublisherHandle } from './publisher.js';
 
 const config = configOrExit('publisher', () =>
-  parsePublisherConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd(), cpus: os.availableParallelism() }));
+  parsePublisherConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd(), cpus: os.availableParallelism() }),
+);
 const log = createLogger('publisher', config.logLevel);
 installCrashGuard(log);
 keepRunningOnHangup(log);

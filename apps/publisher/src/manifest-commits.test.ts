@@ -19,19 +19,39 @@ const now = (): Date => new Date('2026-03-01T00:00:00Z');
 const log = pino({ level: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 
 function built(infoHash: string): BuiltTorrent {
-  return { torrent: Buffer.from(`d4:infod4:name1:xee${infoHash}`), infoHash, magnet: `magnet:?xt=urn:btih:${infoHash}`, pieceLength: 32768, length: 10, sha256: null };
+  return {
+    torrent: Buffer.from(`d4:infod4:name1:xee${infoHash}`),
+    infoHash,
+    magnet: `magnet:?xt=urn:btih:${infoHash}`,
+    pieceLength: 32768,
+    length: 10,
+    sha256: null,
+  };
 }
 
 function scanned(fingerprint: string): ScannedRelease {
-  return { kind: 'release', single: true, files: [], size: 10, maxMtimeMs: 0, fingerprint, stamp: fingerprint, changedAtMs: 0, skipped: [] } as unknown as ScannedRelease;
+  return {
+    kind: 'release',
+    single: true,
+    files: [],
+    size: 10,
+    maxMtimeMs: 0,
+    fingerprint,
+    stamp: fingerprint,
+    changedAtMs: 0,
+    skipped: [],
+  } as unknown as ScannedRelease;
 }
 
 async function sandbox(dryRun = false) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'commits-'));
   await mkdir(path.join(dir, 'torrents'));
   const config = {
-    torrentsDir: path.join(dir, 'torrents'), manifestPath: path.join(dir, 'manifest.json'), whitelistPath: path.join(dir, 'whitelist'),
-    dryRun, onDelete: 'remove',
+    torrentsDir: path.join(dir, 'torrents'),
+    manifestPath: path.join(dir, 'manifest.json'),
+    whitelistPath: path.join(dir, 'whitelist'),
+    dryRun,
+    onDelete: 'remove',
   } as unknown as PublisherConfig;
   /** What the page would list now: the live hashes of the manifest on disk. */
   const listedOnDisk = async (): Promise<string[]> =>
@@ -101,7 +121,9 @@ for (const point of ['after torrent', 'after whitelist', 'after reload'] as cons
 test('a new version: the old hash stays whitelisted until the new one is live and listed, then leaves', async () => {
   const sb = await sandbox();
   try {
-    const first = await sb.run(async (w) => { await w.flush(false); });
+    const first = await sb.run(async (w) => {
+      await w.flush(false);
+    });
     await first.commits.publish('x.bin', scanned('v1'), built(A), 5);
     const next = await sb.run(async (w, hashes) => {
       assert.deepEqual(hashes, [B]);
@@ -123,7 +145,9 @@ test('releases published together wait for their reload side by side (one reload
   try {
     const waiting: string[] = [];
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const { commits } = await sb.run(async (wl, hashes) => {
       waiting.push(...hashes);
       await gate;
@@ -132,7 +156,7 @@ test('releases published together wait for their reload side by side (one reload
     const p1 = commits.publish('one.bin', scanned('f1'), built(A), 5);
     const p2 = commits.publish('two.bin', scanned('f2'), built(B), 5);
     for (let i = 0; i < 100 && waiting.length < 2; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.deepEqual(waiting.sort(), [A, B], 'the second did not wait for the first one\'s reload');
+    assert.deepEqual(waiting.sort(), [A, B], "the second did not wait for the first one's reload");
     release();
     await Promise.all([p1, p2]);
     assert.deepEqual((await sb.listedOnDisk()).sort(), [A, B]);
@@ -145,7 +169,9 @@ test('--dry-run: nothing written, no reload awaited', async () => {
   const sb = await sandbox(true);
   try {
     let lives = 0;
-    const { wl, commits } = await sb.run(async () => { lives++; });
+    const { wl, commits } = await sb.run(async () => {
+      lives++;
+    });
     await commits.publish('x.bin', scanned('f1'), built(A), 5);
     assert.equal(lives, 0);
     assert.equal(wl.isPending(A), true, 'queued for the dry-run log');

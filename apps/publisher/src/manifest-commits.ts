@@ -56,13 +56,19 @@ export class ManifestCommits {
       const live = liveEntries(this.manifest, key);
       if (live.length === 0) return;
       if (config.dryRun) {
-        log.info({ release: key, infoHashes: live.map((r) => r.infoHash), onDelete: config.onDelete }, `dry run: would mark removed (${why})`);
+        log.info(
+          { release: key, infoHashes: live.map((r) => r.infoHash), onDelete: config.onDelete },
+          `dry run: would mark removed (${why})`,
+        );
         return;
       }
       const next = recordRemoved(this.manifest, key, this.now());
       await saveManifest(config.manifestPath, next);
       this.manifest = next;
-      log.info({ release: key, infoHashes: live.map((r) => r.infoHash), onDelete: config.onDelete }, `release removed (${why}); manifest entry kept with removedAt`);
+      log.info(
+        { release: key, infoHashes: live.map((r) => r.infoHash), onDelete: config.onDelete },
+        `release removed (${why}); manifest entry kept with removedAt`,
+      );
       if (config.onDelete === 'remove') for (const r of live) if (!hashIsLive(this.manifest, r.infoHash)) this.whitelist.remove(r.infoHash);
     });
   }
@@ -77,10 +83,20 @@ export class ManifestCommits {
   async publish(key: string, state: ScannedRelease, built: BuiltTorrent, ms: number): Promise<void> {
     const { config, log } = this;
     const torrent = torrentFileName(key, built.infoHash);
-    const timing = { ms: Math.round(ms), mibps: Math.round(built.length / 1048576 / Math.max(ms, 1) * 1000) };
+    const timing = { ms: Math.round(ms), mibps: Math.round((built.length / 1048576 / Math.max(ms, 1)) * 1000) };
     if (config.dryRun) {
       return this.locked(async () => {
-        log.info({ release: key, infoHash: built.infoHash, torrent: path.join(config.torrentsDir, torrent), size: built.length, pieceLength: built.pieceLength, ...timing }, 'dry run: would publish');
+        log.info(
+          {
+            release: key,
+            infoHash: built.infoHash,
+            torrent: path.join(config.torrentsDir, torrent),
+            size: built.length,
+            pieceLength: built.pieceLength,
+            ...timing,
+          },
+          'dry run: would publish',
+        );
         this.whitelist.add(built.infoHash, key);
       });
     }
@@ -89,16 +105,37 @@ export class ManifestCommits {
     await this.live([built.infoHash]);
     return this.locked(async () => {
       const entry: ManifestRelease = {
-        name: key, path: key, size: built.length, infoHash: built.infoHash, magnet: built.magnet,
-        pieceLength: built.pieceLength, publishedAt: this.now().toISOString(), sha256: built.sha256, torrent,
-        removedAt: null, fingerprint: state.fingerprint,
+        name: key,
+        path: key,
+        size: built.length,
+        infoHash: built.infoHash,
+        magnet: built.magnet,
+        pieceLength: built.pieceLength,
+        publishedAt: this.now().toISOString(),
+        sha256: built.sha256,
+        torrent,
+        removedAt: null,
+        fingerprint: state.fingerprint,
       };
       const replaced = liveEntries(this.manifest, key).filter((r) => r.infoHash !== built.infoHash);
       const next = recordPublished(this.manifest, entry, this.now());
       await saveManifest(config.manifestPath, next);
       this.manifest = next;
-      if (config.onDelete === 'remove') for (const r of replaced) if (!hashIsLive(this.manifest, r.infoHash)) this.whitelist.remove(r.infoHash);
-      log.info({ release: key, infoHash: built.infoHash, torrent, size: built.length, pieceLength: built.pieceLength, sha256: built.sha256, replaced: replaced.map((r) => r.infoHash), ...timing }, 'published');
+      if (config.onDelete === 'remove')
+        for (const r of replaced) if (!hashIsLive(this.manifest, r.infoHash)) this.whitelist.remove(r.infoHash);
+      log.info(
+        {
+          release: key,
+          infoHash: built.infoHash,
+          torrent,
+          size: built.length,
+          pieceLength: built.pieceLength,
+          sha256: built.sha256,
+          replaced: replaced.map((r) => r.infoHash),
+          ...timing,
+        },
+        'published',
+      );
     });
   }
 }

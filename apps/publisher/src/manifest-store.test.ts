@@ -9,7 +9,16 @@ import { hashIsLive, loadManifest, recordPublished, recordRemoved, saveManifest 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const t1 = new Date('2026-01-02T00:00:00Z');
 const entry = (path: string, infoHash: string): ManifestRelease => ({
-  name: path, path, size: 1, infoHash, magnet: '', pieceLength: 32768, publishedAt: t0.toISOString(), sha256: null, torrent: `${path}.torrent`, removedAt: null,
+  name: path,
+  path,
+  size: 1,
+  infoHash,
+  magnet: '',
+  pieceLength: 32768,
+  publishedAt: t0.toISOString(),
+  sha256: null,
+  torrent: `${path}.torrent`,
+  removedAt: null,
 });
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -23,7 +32,13 @@ test('recordPublished: new, same-hash update (keeps publishedAt), replacement ma
   assert.equal(m.releases[0]?.publishedAt, t0.toISOString());
   assert.equal(m.releases[0]?.fingerprint, 'new');
   m = recordPublished(m, entry('x', B), t1);
-  assert.deepEqual(m.releases.map((r) => [r.infoHash, r.removedAt]), [[A, t1.toISOString()], [B, null]]);
+  assert.deepEqual(
+    m.releases.map((r) => [r.infoHash, r.removedAt]),
+    [
+      [A, t1.toISOString()],
+      [B, null],
+    ],
+  );
   assert.equal(hashIsLive(m, A), false);
   assert.equal(hashIsLive(m, B), true);
   m = recordRemoved(m, 'x', t1);

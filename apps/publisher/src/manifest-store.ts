@@ -1,5 +1,11 @@
 import { readFile, rename } from 'node:fs/promises';
-import { EMPTY_MANIFEST, parseManifestText, renderManifest, type Manifest, type ManifestRelease } from '../../../libs/common/src/manifest.js';
+import {
+  EMPTY_MANIFEST,
+  parseManifestText,
+  renderManifest,
+  type Manifest,
+  type ManifestRelease,
+} from '../../../libs/common/src/manifest.js';
 import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 
 export type ManifestLoad = { readonly manifest: Manifest; readonly warning: string | null };
@@ -26,7 +32,10 @@ export async function loadManifest(file: string, now: Date): Promise<ManifestLoa
   }
   const aside = `${file}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
   await rename(file, aside);
-  return { manifest: EMPTY_MANIFEST, warning: `manifest ${file} was not a valid manifest (${why}); moved aside to ${aside}, starting empty` };
+  return {
+    manifest: EMPTY_MANIFEST,
+    warning: `manifest ${file} was not a valid manifest (${why}); moved aside to ${aside}, starting empty`,
+  };
 }
 
 export async function saveManifest(file: string, manifest: Manifest): Promise<void> {

@@ -7,7 +7,12 @@ import { createProgress } from './progress.js';
 
 function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ write(c: Buffer, _e, cb) { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } });
+  const stream = new Writable({
+    write(c: Buffer, _e, cb) {
+      lines.push(JSON.parse(c.toString()) as Record<string, unknown>);
+      cb();
+    },
+  });
   return { log: pino({ base: null }, stream) as unknown as Logger, lines };
 }
 
@@ -16,9 +21,12 @@ test('TTY: percent and MiB/s on one \\r line, throttled; newline at the end', ()
   const out: string[] = [];
   const { log, lines } = capture();
   const p = createProgress('big.iso', log, { isTTY: true, write: (s) => out.push(s) }, () => t);
-  t = 1000; p.update(512 * 1048576, 1024 * 1048576);
-  t = 1100; p.update(600 * 1048576, 1024 * 1048576); // throttled
-  t = 2000; p.update(1024 * 1048576, 1024 * 1048576);
+  t = 1000;
+  p.update(512 * 1048576, 1024 * 1048576);
+  t = 1100;
+  p.update(600 * 1048576, 1024 * 1048576); // throttled
+  t = 2000;
+  p.update(1024 * 1048576, 1024 * 1048576);
   p.end();
   assert.deepEqual(out, ['\rhashing big.iso:  50% 512 MiB/s ', '\rhashing big.iso: 100% 512 MiB/s ', '\n']);
   assert.equal(lines.length, 0);
@@ -29,8 +37,11 @@ test('not a TTY: a log line every 5 s, nothing on the sink', () => {
   const out: string[] = [];
   const { log, lines } = capture();
   const p = createProgress('big.iso', log, { isTTY: false, write: (s) => out.push(s) }, () => t);
-  for (t = 1000; t <= 12_000; t += 1000) p.update(t * 1048576 / 1000, 12 * 1048576);
+  for (t = 1000; t <= 12_000; t += 1000) p.update((t * 1048576) / 1000, 12 * 1048576);
   p.end();
-  assert.deepEqual(lines.map((l) => l['percent']), [41, 83]);
+  assert.deepEqual(
+    lines.map((l) => l['percent']),
+    [41, 83],
+  );
   assert.deepEqual(out, []);
 });

@@ -9,7 +9,13 @@ export interface ProgressSink {
  * Hashing progress for one release: on a TTY a `\r`-rewritten line on stderr (percent and MiB/s, at most
  * 5 updates a second); otherwise one log line every `logEveryMs`. `now` is injected for tests.
  */
-export function createProgress(name: string, log: Logger, sink: ProgressSink, now: () => number, logEveryMs = 5000): {
+export function createProgress(
+  name: string,
+  log: Logger,
+  sink: ProgressSink,
+  now: () => number,
+  logEveryMs = 5000,
+): {
   update(done: number, total: number): void;
   end(): void;
 } {

@@ -63,16 +63,24 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
 
   const whitelist = new WhitelistFile(config.whitelistPath);
   const signaller = createTrackerSignaller({
-    pidFile: config.trackerPidFile, reloadCommand: config.reloadCommand,
-    coalesceMs: config.signalCoalesceMs, timeoutMs: config.reloadTimeoutMs, log,
+    pidFile: config.trackerPidFile,
+    reloadCommand: config.reloadCommand,
+    coalesceMs: config.signalCoalesceMs,
+    timeoutMs: config.reloadTimeoutMs,
+    log,
     confirmTimeoutMs: config.confirmTimeoutMs,
     ...(deps.reloadTracker ? { reloadInProcess: deps.reloadTracker } : {}),
     // after a SIGHUP, the tracker says through its scrape when it accepts a new hash
     probe: trackerProbe(config.announceHttpUrl),
   });
   const whitelistSync = createWhitelistSync({
-    whitelist, signaller, dryRun: config.dryRun, log,
-    onFailure: () => { if (config.once) failures++; },
+    whitelist,
+    signaller,
+    dryRun: config.dryRun,
+    log,
+    onFailure: () => {
+      if (config.once) failures++;
+    },
     retry: !config.once,
     confirmTimeoutMs: config.confirmTimeoutMs,
   });
@@ -80,11 +88,19 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
 
   const queue = createReleaseQueue({
     settings: {
-      quietMs: config.stableMs, recheckMs: Math.min(RECHECK_MS, config.stableMs), debounceMs: EVENT_DEBOUNCE_MS,
-      retryMinMs: RETRY_MIN_MS, retryMaxMs: RETRY_MAX_MS, once: config.once,
+      quietMs: config.stableMs,
+      recheckMs: Math.min(RECHECK_MS, config.stableMs),
+      debounceMs: EVENT_DEBOUNCE_MS,
+      retryMinMs: RETRY_MIN_MS,
+      retryMaxMs: RETRY_MAX_MS,
+      once: config.once,
     },
-    log, now: () => now().getTime(), signal: closing.signal,
-    onFailure: () => { failures++; },
+    log,
+    now: () => now().getTime(),
+    signal: closing.signal,
+    onFailure: () => {
+      failures++;
+    },
     afterStep: () => void whitelistSync.sync(),
     work: {
       scan: (key) => scanRelease(config.releasesDir, key, config.private),
@@ -128,7 +144,10 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
   for (const key of keys) queue.look(key);
   // Releases published earlier but gone while we were not running.
   for (const r of commits.current.releases) if (r.removedAt === null && !seen.has(r.path)) queue.look(r.path);
-  log.info({ releases: config.releasesDir, found: keys.length, once: config.once, dryRun: config.dryRun, quietMs: config.stableMs }, 'publisher started');
+  log.info(
+    { releases: config.releasesDir, found: keys.length, once: config.once, dryRun: config.dryRun, quietMs: config.stableMs },
+    'publisher started',
+  );
 
   const busy = (): boolean => queue.busy() || whitelistSync.busy() || signaller.busy();
   return {

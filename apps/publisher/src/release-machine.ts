@@ -136,7 +136,10 @@ export function step<S>(st: MachineState<S>, ev: MachineEvent<S>, cfg: MachineSe
       }
       if (ev.reason === 'unreadable') {
         // Skipped until it changes: the next watcher event starts it again.
-        return { state: { ...s, phase: 'idle', dirty: false }, actions: [{ type: 'failed', reason: 'unreadable', retryInMs: null }, { type: 'done' }] };
+        return {
+          state: { ...s, phase: 'idle', dirty: false },
+          actions: [{ type: 'failed', reason: 'unreadable', retryInMs: null }, { type: 'done' }],
+        };
       }
       return fail(s, cfg);
     }
@@ -169,11 +172,18 @@ function finish<S>(st: MachineState<S>, cfg: MachineSettings): Step<S> {
 }
 
 function fail<S>(st: MachineState<S>, cfg: MachineSettings): Step<S> {
-  if (cfg.once) return { state: { ...st, phase: 'idle', dirty: false }, actions: [{ type: 'failed', reason: 'error', retryInMs: null }, { type: 'done' }] };
+  if (cfg.once)
+    return {
+      state: { ...st, phase: 'idle', dirty: false },
+      actions: [{ type: 'failed', reason: 'error', retryInMs: null }, { type: 'done' }],
+    };
   const retryMs = Math.min(cfg.retryMaxMs, Math.max(cfg.retryMinMs, st.retryMs * 2));
   return {
     state: { ...st, phase: 'waiting', dirty: false, retryMs },
-    actions: [{ type: 'failed', reason: 'error', retryInMs: retryMs }, { type: 'arm', ms: retryMs }],
+    actions: [
+      { type: 'failed', reason: 'error', retryInMs: retryMs },
+      { type: 'arm', ms: retryMs },
+    ],
   };
 }
 

@@ -1,7 +1,16 @@
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { BuiltTorrent } from '../../../libs/torrent/src/index.js';
 import type { ScannedRelease } from './hash-release.js';
-import { initialState, isBusy, step, type MachineAction, type MachineEvent, type MachineSettings, type MachineState, type Snapshot } from './release-machine.js';
+import {
+  initialState,
+  isBusy,
+  step,
+  type MachineAction,
+  type MachineEvent,
+  type MachineSettings,
+  type MachineState,
+  type Snapshot,
+} from './release-machine.js';
 import type { ReleaseState } from './release-scan.js';
 
 /** The I/O a release needs; each call may throw (the machine then retries or gives up). */
@@ -42,7 +51,9 @@ function errFields(err: unknown): { code: string | undefined; error: string } {
 }
 
 function snapshotOf(state: ReleaseState): Snapshot<ReleaseState> {
-  return state.kind === 'release' ? { kind: 'release', stamp: state.stamp, changedAtMs: state.changedAtMs, state } : { kind: state.kind, state };
+  return state.kind === 'release'
+    ? { kind: 'release', stamp: state.stamp, changedAtMs: state.changedAtMs, state }
+    : { kind: state.kind, state };
 }
 
 /**
@@ -110,7 +121,10 @@ class Queue implements ReleaseQueue {
     try {
       this.dispatch(key, ev);
     } catch (err) {
-      this.opts.log.error({ release: key, ...errFields(err) }, 'internal error in the release queue; the release is looked at again on its next change');
+      this.opts.log.error(
+        { release: key, ...errFields(err) },
+        'internal error in the release queue; the release is looked at again on its next change',
+      );
       this.entries.delete(key);
     }
   }
@@ -168,7 +182,10 @@ class Queue implements ReleaseQueue {
       }
       case 'discarded':
         e.built = null;
-        log.warn({ release: key, waitMs: a.waitMs }, 'release changed during hashing; result discarded, re-hashing after it has been unchanged for the quiet period');
+        log.warn(
+          { release: key, waitMs: a.waitMs },
+          'release changed during hashing; result discarded, re-hashing after it has been unchanged for the quiet period',
+        );
         return;
       case 'failed':
         return this.failed(key, e, a);
@@ -182,7 +199,8 @@ class Queue implements ReleaseQueue {
   /** Hashes one release at a time (memory, CPU); classifies failures for the machine. */
   private hash(key: string, e: Entry, state: ScannedRelease): void {
     const { work, log, now, signal } = this.opts;
-    for (const s of state.skipped) log.warn({ release: key, entry: s }, 'refused inside a folder release: only regular files are published, symlinks never');
+    for (const s of state.skipped)
+      log.warn({ release: key, entry: s }, 'refused inside a folder release: only regular files are published, symlinks never');
     const task = async (): Promise<MachineEvent<ReleaseState>> => {
       const t0 = performance.now();
       try {
@@ -197,7 +215,11 @@ class Queue implements ReleaseQueue {
           return { type: 'hashFailed', now: now(), reason: 'changed' };
         }
         e.lastError = err;
-        return { type: 'hashFailed', now: now(), reason: code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' ? 'unreadable' : 'error' };
+        return {
+          type: 'hashFailed',
+          now: now(),
+          reason: code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' ? 'unreadable' : 'error',
+        };
       }
     };
     const result = this.hashChain.then(task);
@@ -213,7 +235,10 @@ class Queue implements ReleaseQueue {
       this.opts.log.error({ release: key, ...errFields(err) }, 'cannot read the release; skipped until it changes');
     } else {
       const retry = a.retryInMs === null ? {} : { retryInMs: a.retryInMs };
-      this.opts.log.error({ release: key, ...errFields(err), ...retry }, a.retryInMs === null ? 'could not publish' : 'could not publish; will retry');
+      this.opts.log.error(
+        { release: key, ...errFields(err), ...retry },
+        a.retryInMs === null ? 'could not publish' : 'could not publish; will retry',
+      );
     }
     this.opts.afterStep();
   }

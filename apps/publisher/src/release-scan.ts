@@ -72,7 +72,8 @@ export async function scanRelease(releasesDir: string, key: string, privateFlag:
     if (isMissing(err)) return { kind: 'missing' };
     throw err;
   }
-  if (st.isSymbolicLink()) return { kind: 'refused', reason: 'is a symlink; symlinks are never published (one could point outside the releases folder)' };
+  if (st.isSymbolicLink())
+    return { kind: 'refused', reason: 'is a symlink; symlinks are never published (one could point outside the releases folder)' };
   const w: Walk = { files: [], skipped: [], ctimes: [], changedAtMs: Math.max(st.mtimeMs, st.ctimeMs) };
   let single = true;
   if (st.isFile()) {
@@ -92,9 +93,17 @@ export async function scanRelease(releasesDir: string, key: string, privateFlag:
   }
   const { files, skipped } = w;
   const size = files.reduce((s, f) => s + f.size, 0);
-  if (size === 0) return { kind: 'refused', reason: single ? 'is empty; a zero-length torrent is invalid' : 'holds only empty files; a zero-length torrent is invalid' };
+  if (size === 0)
+    return {
+      kind: 'refused',
+      reason: single ? 'is empty; a zero-length torrent is invalid' : 'holds only empty files; a zero-length torrent is invalid',
+    };
   return {
-    kind: 'release', single, files, size, skipped,
+    kind: 'release',
+    single,
+    files,
+    size,
+    skipped,
     maxMtimeMs: files.reduce((m, f) => Math.max(m, f.mtimeMs), 0),
     fingerprint: releaseFingerprint(files, privateFlag),
     stamp: files.map((f, i) => `${JSON.stringify(f.path)}\0${f.size}\0${f.mtimeMs}\0${w.ctimes[i]}\0${f.ino}`).join('\n'),

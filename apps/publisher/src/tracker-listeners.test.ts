@@ -21,15 +21,21 @@ test('parseListeners: LISTEN sockets of /proc/net/tcp and tcp6 with address, por
     { address: '127.0.0.1', port: 6969, inode: '4242' },
     { address: '0.0.0.0', port: 8080, inode: '4243' },
   ]);
-  assert.deepEqual(parseListeners(TCP6).map((l) => [l.address, l.port, l.inode]), [
-    ['0:0:0:0:0:0:0:0', 6969, '5000'],
-    ['0:0:0:0:0:0:0:1', 6970, '5001'],
-    ['0:0:0:0:0:ffff:7f00:1', 6971, '5002'],
-  ]);
+  assert.deepEqual(
+    parseListeners(TCP6).map((l) => [l.address, l.port, l.inode]),
+    [
+      ['0:0:0:0:0:0:0:0', 6969, '5000'],
+      ['0:0:0:0:0:0:0:1', 6970, '5001'],
+      ['0:0:0:0:0:ffff:7f00:1', 6971, '5002'],
+    ],
+  );
   // whatever the text, no throw and only well-formed rows
-  fc.assert(fc.property(fc.string({ maxLength: 400 }), (text) => {
-    for (const l of parseListeners(text)) assert.ok(Number.isInteger(l.port) && l.port >= 0 && l.port <= 0xffff && /^\d+$/.test(l.inode));
-  }), { seed: 42, numRuns: 300 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 400 }), (text) => {
+      for (const l of parseListeners(text)) assert.ok(Number.isInteger(l.port) && l.port >= 0 && l.port <= 0xffff && /^\d+$/.test(l.inode));
+    }),
+    { seed: 42, numRuns: 300 },
+  );
 });
 
 test('localHost: wildcards become loopback, IPv4-mapped becomes IPv4, IPv6 is bracketed', () => {
@@ -41,10 +47,15 @@ test('localHost: wildcards become loopback, IPv4-mapped becomes IPv4, IPv6 is br
 });
 
 test('ownedBy: only the sockets among the process descriptors', () => {
-  assert.deepEqual(ownedBy(parseListeners(TCP), new Set(['4243'])).map((l) => l.port), [8080]);
+  assert.deepEqual(
+    ownedBy(parseListeners(TCP), new Set(['4243'])).map((l) => l.port),
+    [8080],
+  );
 });
 
-test('trackerScrapeUrl: the scrape URL of a process that listens (this one), none without a listener, null for no process', { skip: process.platform !== 'linux' && 'reads /proc' }, async () => {
+test('trackerScrapeUrl: the scrape URL of a process that listens (this one), none without a listener, null for no process', {
+  skip: process.platform !== 'linux' && 'reads /proc',
+}, async () => {
   const server = http.createServer((_q, res) => res.end());
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {

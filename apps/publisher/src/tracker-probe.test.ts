@@ -19,12 +19,20 @@ test('scrapeUrlOf: the BEP 48 convention, or null when it does not apply', () =>
 test('scrapeRequests: every hash as %XX bytes, 64 per request', () => {
   const hashes = Array.from({ length: 130 }, (_, i) => i.toString(16).padStart(40, '0'));
   const reqs = scrapeRequests('http://h/scrape', hashes);
-  assert.deepEqual(reqs.map((r) => r.hashes.length), [64, 64, 2]);
-  assert.equal(scrapeRequests('http://h/scrape', [A])[0]!.url, `http://h/scrape?info_hash=${A.replace(/../g, (b) => `%${b.toUpperCase()}`)}`);
+  assert.deepEqual(
+    reqs.map((r) => r.hashes.length),
+    [64, 64, 2],
+  );
+  assert.equal(
+    scrapeRequests('http://h/scrape', [A])[0]!.url,
+    `http://h/scrape?info_hash=${A.replace(/../g, (b) => `%${b.toUpperCase()}`)}`,
+  );
 });
 
 function scrapeReply(hashes: readonly string[]): Buffer {
-  const parts = hashes.map((h) => Buffer.concat([Buffer.from('20:'), Buffer.from(h, 'hex'), Buffer.from('d8:completei0e10:downloadedi0e10:incompletei0ee')]));
+  const parts = hashes.map((h) =>
+    Buffer.concat([Buffer.from('20:'), Buffer.from(h, 'hex'), Buffer.from('d8:completei0e10:downloadedi0e10:incompletei0ee')]),
+  );
   return Buffer.concat([Buffer.from('d5:filesd'), ...parts, Buffer.from('ee')]);
 }
 
@@ -32,12 +40,19 @@ test('listedIn: the hashes with a files entry of a scrape reply', () => {
   assert.deepEqual(listedIn(scrapeReply([A, B]), [A, B]), [A, B]);
   assert.deepEqual(listedIn(scrapeReply([A]), [A, B]), [A]);
   assert.deepEqual(listedIn(Buffer.from('d5:filesdee'), [A]), []);
-  assert.deepEqual(listedIn(Buffer.concat([Buffer.from('d14:failure reason20:'), Buffer.from(A, 'hex'), Buffer.from('e')]), [A]), [], 'not a scrape');
+  assert.deepEqual(
+    listedIn(Buffer.concat([Buffer.from('d14:failure reason20:'), Buffer.from(A, 'hex'), Buffer.from('e')]), [A]),
+    [],
+    'not a scrape',
+  );
   // hostile bytes never throw, and list a hash only if they hold it after a 20: length prefix
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-    const body = Buffer.concat([Buffer.from('d5:files'), bytes]);
-    assert.equal(listedIn(body, [A]).length === 1, body.includes(Buffer.concat([Buffer.from('20:'), Buffer.from(A, 'hex')])));
-  }), { seed: 42, numRuns: 300 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+      const body = Buffer.concat([Buffer.from('d5:files'), bytes]);
+      assert.equal(listedIn(body, [A]).length === 1, body.includes(Buffer.concat([Buffer.from('20:'), Buffer.from(A, 'hex')])));
+    }),
+    { seed: 42, numRuns: 300 },
+  );
 });
 
 test('scrapeProbe against a server: the hashes reported, null for errors, oversized and non-scrape replies', async () => {
@@ -51,7 +66,10 @@ test('scrapeProbe against a server: the hashes reported, null for errors, oversi
     assert.deepEqual(await probe([A, B]), new Set([A]));
     reply = (res) => res.end('d14:failure reason3:note');
     assert.equal(await probe([A]), null);
-    reply = (res) => { res.statusCode = 500; res.end(); };
+    reply = (res) => {
+      res.statusCode = 500;
+      res.end();
+    };
     assert.equal(await probe([A]), null);
     reply = (res) => res.end(Buffer.concat([scrapeReply([A]), Buffer.alloc(200_000)]));
     assert.equal(await probe([A]), null, 'a reply far larger than a scrape is not read to its end');

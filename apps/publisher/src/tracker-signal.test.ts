@@ -17,7 +17,10 @@ test('a node process that was running when the pid file was written is the track
 
 test('a stale pid: gone, reused by another program, or by a process started later', () => {
   assert.match(whyNotOurTracker(42, null, written) ?? '', /no process 42 is running/);
-  assert.match(whyNotOurTracker(42, { cmdline: ['sleep', '1000'], comm: 'sleep', startedAtMs: written - 5000 }, written) ?? '', /not a tracker but "sleep 1000"/);
+  assert.match(
+    whyNotOurTracker(42, { cmdline: ['sleep', '1000'], comm: 'sleep', startedAtMs: written - 5000 }, written) ?? '',
+    /not a tracker but "sleep 1000"/,
+  );
   assert.match(whyNotOurTracker(42, node(written + 60_000), written) ?? '', /started after the pid file was written/);
 });
 
@@ -29,15 +32,26 @@ test('in process: requests within the window share one reload, and settled() res
   let reloads = 0;
   let finish!: () => void;
   const s = createTrackerSignaller({
-    pidFile: '/nonexistent', reloadCommand: null, coalesceMs: 30, timeoutMs: 1000, log,
-    reloadInProcess: () => { reloads++; return new Promise<void>((r) => { finish = r; }); },
+    pidFile: '/nonexistent',
+    reloadCommand: null,
+    coalesceMs: 30,
+    timeoutMs: 1000,
+    log,
+    reloadInProcess: () => {
+      reloads++;
+      return new Promise<void>((r) => {
+        finish = r;
+      });
+    },
   });
   s.request([A]);
   const first = s.settled();
   s.request([B]);
   const second = s.settled();
   let done = false;
-  void first.then(() => { done = true; });
+  void first.then(() => {
+    done = true;
+  });
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(reloads, 1, 'one reload for both');
   assert.equal(done, false, 'not settled while the tracker reloads');
@@ -58,7 +72,17 @@ test('SIGHUP: no tracker -> not-running at once; a tracker -> confirmed once the
   const pidFile = path.join(dir, 'tracker.pid');
   try {
     let asked = 0;
-    const down = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => { asked++; return null; } });
+    const down = createTrackerSignaller({
+      pidFile,
+      reloadCommand: null,
+      coalesceMs: 0,
+      timeoutMs: 1000,
+      log,
+      probe: async () => {
+        asked++;
+        return null;
+      },
+    });
     down.request([A]);
     assert.equal(await down.settled(), 'not-running');
     assert.equal(asked, 0, 'no tracker, nothing asked');
@@ -73,7 +97,17 @@ test('SIGHUP: no tracker -> not-running at once; a tracker -> confirmed once the
       // asked once before the signal (not there yet), then until it is
       let asks = 0;
       const answers: ProbeAnswer[] = [none, none, none, yes];
-      const s = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async (h) => { assert.deepEqual(h, [A]); return answers[asks++] ?? yes; } });
+      const s = createTrackerSignaller({
+        pidFile,
+        reloadCommand: null,
+        coalesceMs: 0,
+        timeoutMs: 1000,
+        log,
+        probe: async (h) => {
+          assert.deepEqual(h, [A]);
+          return answers[asks++] ?? yes;
+        },
+      });
       s.request([A]);
       assert.equal(await s.settled(), 'confirmed');
       assert.equal(asks, 4);
@@ -90,13 +124,28 @@ test('SIGHUP: no tracker -> not-running at once; a tracker -> confirmed once the
       gone.request([A]);
       assert.equal(await gone.settled(), 'unconfirmed');
 
-      const stuck = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, confirmTimeoutMs: 200, probe: async () => none });
+      const stuck = createTrackerSignaller({
+        pidFile,
+        reloadCommand: null,
+        coalesceMs: 0,
+        timeoutMs: 1000,
+        log,
+        confirmTimeoutMs: 200,
+        probe: async () => none,
+      });
       stuck.request([A]);
       t0 = Date.now();
       assert.equal(await stuck.settled(), 'unconfirmed');
       assert.ok(Date.now() - t0 < 1000, 'the probe gives up after confirmTimeoutMs');
 
-      const removalOnly = createTrackerSignaller({ pidFile, reloadCommand: null, coalesceMs: 0, timeoutMs: 1000, log, probe: async () => none });
+      const removalOnly = createTrackerSignaller({
+        pidFile,
+        reloadCommand: null,
+        coalesceMs: 0,
+        timeoutMs: 1000,
+        log,
+        probe: async () => none,
+      });
       removalOnly.request();
       assert.equal(await removalOnly.settled(), 'confirmed', 'nothing new to confirm');
     } finally {

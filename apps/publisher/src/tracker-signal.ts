@@ -135,7 +135,11 @@ function sighup(pid: number, pidFile: string, log: Logger): ReloadOutcome {
  * is nothing to wait for.
  */
 async function confirmed(
-  hashes: readonly string[], before: ProbeAnswer, probe: ((hashes: readonly string[]) => Promise<ProbeAnswer>) | undefined, timeoutMs: number, log: Logger,
+  hashes: readonly string[],
+  before: ProbeAnswer,
+  probe: ((hashes: readonly string[]) => Promise<ProbeAnswer>) | undefined,
+  timeoutMs: number,
+  log: Logger,
 ): Promise<ReloadOutcome> {
   if (hashes.length === 0) return 'confirmed';
   if (probe === undefined) return 'unconfirmed';
@@ -163,7 +167,13 @@ function runCommand(command: string, timeoutMs: number, log: Logger): Promise<Re
     execFile('/bin/sh', ['-c', command], { timeout: timeoutMs, maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: number | string; killed?: boolean; signal?: string }) | null;
       const exitCode = e === null ? 0 : typeof e.code === 'number' ? e.code : null;
-      const fields = { command, exitCode, ...(e?.signal ? { signal: e.signal } : {}), stderr: stderr.trim().slice(0, 500) || undefined, stdout: stdout.trim().slice(0, 500) || undefined };
+      const fields = {
+        command,
+        exitCode,
+        ...(e?.signal ? { signal: e.signal } : {}),
+        stderr: stderr.trim().slice(0, 500) || undefined,
+        stdout: stdout.trim().slice(0, 500) || undefined,
+      };
       if (e === null) log.info(fields, 'reload command done');
       else if (e.killed) log.error(fields, `reload command timed out after ${timeoutMs} ms`);
       else log.error(fields, 'reload command failed');
@@ -215,8 +225,12 @@ export function createTrackerSignaller(opts: TrackerSignalOptions): TrackerSigna
         opts.log.error({ error: err instanceof Error ? err.message : String(err) }, 'tracker reload failed');
         return 'unconfirmed';
       })
-      .finally(() => { running--; });
-    void inFlight.then((o) => { for (const w of told) w(o); });
+      .finally(() => {
+        running--;
+      });
+    void inFlight.then((o) => {
+      for (const w of told) w(o);
+    });
     return inFlight;
   };
   return {

@@ -65,7 +65,10 @@ test('WhitelistFile: two editors at once (two publishers, or a script taking the
       b.add(hb, 'b');
       await Promise.all([a.flush(false), b.flush(false)]);
     }
-    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => l.slice(0, 40));
+    const lines = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(0, 40));
     assert.deepEqual(lines.sort(), hashes.sort());
     assert.deepEqual(await readdir(dir), ['whitelist'], 'no lock or temp file left');
   } finally {
@@ -82,7 +85,10 @@ test('WhitelistFile: a manual save between our read and our rename is kept, our 
     const wl = new WhitelistFile(file, {
       afterRead: async () => {
         // An editor (no lock) saves its version, as vim or a CMS does: a new file renamed over the list.
-        if (saves++ === 0) await writeFile(`${file}.edit`, `# edited by hand\n${B} old\n${'c'.repeat(40)} manual\n`).then(() => rename(`${file}.edit`, file));
+        if (saves++ === 0)
+          await writeFile(`${file}.edit`, `# edited by hand\n${B} old\n${'c'.repeat(40)} manual\n`).then(() =>
+            rename(`${file}.edit`, file),
+          );
       },
     });
     wl.add(A, 'ours');
@@ -104,7 +110,9 @@ test('WhitelistFile: a symlinked whitelist stays a symlink; its target gets the 
     await chmod(real, 0o640);
     const link = path.join(dir, 'whitelist');
     await symlink(real, link);
-    const wl = new WhitelistFile(link, { afterRead: async () => assert.deepEqual((await readdir(path.join(dir, 'etc'))).sort(), ['whitelist.txt', 'whitelist.txt.lock']) });
+    const wl = new WhitelistFile(link, {
+      afterRead: async () => assert.deepEqual((await readdir(path.join(dir, 'etc'))).sort(), ['whitelist.txt', 'whitelist.txt.lock']),
+    });
     wl.add(A, 'x');
     await wl.flush(false);
     assert.ok((await lstat(link)).isSymbolicLink(), 'still a symlink');
@@ -116,7 +124,7 @@ test('WhitelistFile: a symlinked whitelist stays a symlink; its target gets the 
   }
 });
 
-test('WhitelistFile: a lock held by a live process makes flush fail (queue kept); a dead holder\'s lock is broken', async () => {
+test("WhitelistFile: a lock held by a live process makes flush fail (queue kept); a dead holder's lock is broken", async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wl-test-'));
   try {
     const file = path.join(dir, 'whitelist');
@@ -146,5 +154,10 @@ test('isStale', () => {
     ['', 1000, true, false], // being written
     ['garbage', 31_000, true, true],
   ];
-  for (const [content, age, live, want] of rows) assert.equal(isStale(content, age, host, 10 * 60_000, () => live), want, `${JSON.stringify(content)} ${age}`);
+  for (const [content, age, live, want] of rows)
+    assert.equal(
+      isStale(content, age, host, 10 * 60_000, () => live),
+      want,
+      `${JSON.stringify(content)} ${age}`,
+    );
 });

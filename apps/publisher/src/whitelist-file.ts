@@ -38,7 +38,10 @@ async function readOrNull(file: string): Promise<string | null> {
 export class WhitelistFile {
   private readonly pending = new Map<string, Op>();
 
-  constructor(readonly file: string, private readonly options: WhitelistFileOptions = {}) {}
+  constructor(
+    readonly file: string,
+    private readonly options: WhitelistFileOptions = {},
+  ) {}
 
   add(infoHash: string, releaseName: string): void {
     this.pending.set(infoHash, { op: 'add', comment: `# ${releaseName}` });

@@ -26,11 +26,35 @@ function flakyWhitelist() {
 function setup(retry: boolean) {
   const { wl, calls } = flakyWhitelist();
   const records: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'debug' }, new Writable({ write(c: Buffer, _e, cb) { records.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
+  const log = pino(
+    { level: 'debug' },
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        records.push(JSON.parse(c.toString()) as Record<string, unknown>);
+        cb();
+      },
+    }),
+  );
   let signals = 0;
   let failures = 0;
-  const signaller = { request: () => { signals++; }, flush: async () => undefined, busy: () => false } as TrackerSignaller;
-  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => { failures++; }, retry, confirmTimeoutMs: 1000 });
+  const signaller = {
+    request: () => {
+      signals++;
+    },
+    flush: async () => undefined,
+    busy: () => false,
+  } as TrackerSignaller;
+  const sync = createWhitelistSync({
+    whitelist: wl,
+    signaller,
+    dryRun: false,
+    log,
+    onFailure: () => {
+      failures++;
+    },
+    retry,
+    confirmTimeoutMs: 1000,
+  });
   return { sync, calls, records, signals: () => signals, failures: () => failures };
 }
 
@@ -59,7 +83,15 @@ test('--once: no retry timer (the run exits 1 instead)', async () => {
 
 test('live(): rejects while the hash is not on the list; waits for the reload, at most confirmTimeoutMs, then warns', async () => {
   const records: Array<Record<string, unknown>> = [];
-  const log = pino({ level: 'debug' }, new Writable({ write(c: Buffer, _e, cb) { records.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
+  const log = pino(
+    { level: 'debug' },
+    new Writable({
+      write(c: Buffer, _e, cb) {
+        records.push(JSON.parse(c.toString()) as Record<string, unknown>);
+        cb();
+      },
+    }),
+  );
   const A = 'a'.repeat(40);
   let writable = false;
   const pending = new Set<string>([A]);
@@ -76,12 +108,25 @@ test('live(): rejects while the hash is not on the list; waits for the reload, a
   let settle: (o: 'confirmed') => void = () => undefined;
   const asked: string[][] = [];
   const signaller = {
-    request: (h: readonly string[] = []) => { asked.push([...h]); },
-    settled: () => new Promise((r) => { settle = r; }),
+    request: (h: readonly string[] = []) => {
+      asked.push([...h]);
+    },
+    settled: () =>
+      new Promise((r) => {
+        settle = r;
+      }),
     flush: async () => undefined,
     busy: () => false,
   } as unknown as TrackerSignaller;
-  const sync = createWhitelistSync({ whitelist: wl, signaller, dryRun: false, log, onFailure: () => undefined, retry: false, confirmTimeoutMs: 150 });
+  const sync = createWhitelistSync({
+    whitelist: wl,
+    signaller,
+    dryRun: false,
+    log,
+    onFailure: () => undefined,
+    retry: false,
+    confirmTimeoutMs: 150,
+  });
   await assert.rejects(sync.live([A]), { code: 'EWHITELIST' });
   assert.deepEqual(asked, [], 'no reload for a list that was not written');
 

@@ -60,8 +60,15 @@ export function createWhitelistSync(opts: {
         const e = err as NodeJS.ErrnoException;
         retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, retryMs * 2));
         const retrying = opts.retry && !closed;
-        log.error({ whitelist: whitelist.file, code: e?.code, error: err instanceof Error ? err.message : String(err), ...(retrying ? { retryInMs: retryMs } : {}) },
-          'cannot write the whitelist; the publisher keeps running and retries on the next event');
+        log.error(
+          {
+            whitelist: whitelist.file,
+            code: e?.code,
+            error: err instanceof Error ? err.message : String(err),
+            ...(retrying ? { retryInMs: retryMs } : {}),
+          },
+          'cannot write the whitelist; the publisher keeps running and retries on the next event',
+        );
         if (retrying) {
           retryTimer = setTimeout(() => void sync(), retryMs);
           retryTimer.unref();
@@ -76,16 +83,22 @@ export function createWhitelistSync(opts: {
     await sync();
     const unwritten = hashes.filter((h) => whitelist.isPending(h));
     if (unwritten.length > 0) {
-      throw Object.assign(new Error(`cannot write the whitelist ${whitelist.file}; the release is listed once its hash is on it`), { code: 'EWHITELIST' });
+      throw Object.assign(new Error(`cannot write the whitelist ${whitelist.file}; the release is listed once its hash is on it`), {
+        code: 'EWHITELIST',
+      });
     }
     // even when the list already had them: a crash may have come between that write and the reload
     signaller.request(hashes);
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), opts.confirmTimeoutMs); });
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), opts.confirmTimeoutMs);
+    });
     const outcome = await Promise.race([signaller.settled(), timeout]).finally(() => clearTimeout(timer));
     if (outcome === 'unconfirmed' || outcome === 'timeout') {
-      log.warn({ infoHashes: hashes, waitedMs: outcome === 'timeout' ? opts.confirmTimeoutMs : undefined },
-        'the tracker did not confirm that it accepts the new hashes; listing the release anyway');
+      log.warn(
+        { infoHashes: hashes, waitedMs: outcome === 'timeout' ? opts.confirmTimeoutMs : undefined },
+        'the tracker did not confirm that it accepts the new hashes; listing the release anyway',
+      );
     }
     return outcome;
   };

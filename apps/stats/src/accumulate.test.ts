@@ -39,18 +39,48 @@ describe('accumulate (reset-safe totals)', () => {
 describe('restart detection from the tracker uptime', () => {
   const T = 1_700_000_000_000;
   test('same process: start estimate stable within uptime rounding', () => {
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 100, completedSinceStart: 5 }, { at: T + 5_900, uptimeSeconds: 105, completedSinceStart: 7 }), false);
+    assert.equal(
+      trackerRestarted(
+        { at: T, uptimeSeconds: 100, completedSinceStart: 5 },
+        { at: T + 5_900, uptimeSeconds: 105, completedSinceStart: 7 },
+      ),
+      false,
+    );
   });
   test('restart seen even when the page was down long enough for uptime to pass the old value', () => {
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 3, completedSinceStart: 2 }, { at: T + 60_000, uptimeSeconds: 10, completedSinceStart: 2 }), true);
+    assert.equal(
+      trackerRestarted({ at: T, uptimeSeconds: 3, completedSinceStart: 2 }, { at: T + 60_000, uptimeSeconds: 10, completedSinceStart: 2 }),
+      true,
+    );
   });
   test('a changed per-start tracker id is a restart; the same id falls back to the uptime', () => {
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 500, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '22' }), true);
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 9000, uptimeSeconds: 10, completedSinceStart: 3, trackerId: '11' }), false);
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' }, { at: T + 9000, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '11' }), true);
+    assert.equal(
+      trackerRestarted(
+        { at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' },
+        { at: T + 500, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '22' },
+      ),
+      true,
+    );
+    assert.equal(
+      trackerRestarted(
+        { at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' },
+        { at: T + 9000, uptimeSeconds: 10, completedSinceStart: 3, trackerId: '11' },
+      ),
+      false,
+    );
+    assert.equal(
+      trackerRestarted(
+        { at: T, uptimeSeconds: 1, completedSinceStart: 2, trackerId: '11' },
+        { at: T + 9000, uptimeSeconds: 1, completedSinceStart: 3, trackerId: '11' },
+      ),
+      true,
+    );
   });
   test('completions since start dropping is a restart; no reading is unknown', () => {
-    assert.equal(trackerRestarted({ at: T, uptimeSeconds: 100, completedSinceStart: 9 }, { at: T + 1000, uptimeSeconds: 101, completedSinceStart: 1 }), true);
+    assert.equal(
+      trackerRestarted({ at: T, uptimeSeconds: 100, completedSinceStart: 9 }, { at: T + 1000, uptimeSeconds: 101, completedSinceStart: 1 }),
+      true,
+    );
     assert.equal(trackerRestarted(null, { at: T, uptimeSeconds: 1, completedSinceStart: 0 }), null);
   });
   test('epoch: fresh when counters sum to at most the completions since start, restored when more', () => {

@@ -28,7 +28,9 @@ describe('cappedGet against a hostile server', () => {
       if (p === '/endless') {
         res.writeHead(200);
         const chunk = Buffer.alloc(16 * 1024, 0x41);
-        const pump = (): void => { while (res.write(chunk)); };
+        const pump = (): void => {
+          while (res.write(chunk));
+        };
         res.on('drain', pump);
         pump();
         return;
@@ -54,7 +56,11 @@ describe('cappedGet against a hostile server', () => {
   });
 
   test('plain, declared gzip and silent gzip bodies are decoded', async () => {
-    for (const [p, want] of [['/plain', 'hello'], ['/gzip-header', 'zipped'], ['/gzip-silent', 'silent']]) {
+    for (const [p, want] of [
+      ['/plain', 'hello'],
+      ['/gzip-header', 'zipped'],
+      ['/gzip-silent', 'silent'],
+    ]) {
       const r = await cappedGet(base + p, LIMITS);
       assert.ok(r.ok, p);
       assert.equal(r.body.toString(), want);

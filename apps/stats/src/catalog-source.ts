@@ -55,7 +55,8 @@ export class CatalogSource {
       if (stamp !== this.manifestStamp) {
         const code = (e as NodeJS.ErrnoException).code;
         // no manifest yet is a fresh install (nothing published), not a problem
-        if (code === 'ENOENT' && this.manifestStamp === '') this.log.info({ path: this.manifestPath }, 'no manifest yet: nothing published so far');
+        if (code === 'ENOENT' && this.manifestStamp === '')
+          this.log.info({ path: this.manifestPath }, 'no manifest yet: nothing published so far');
         else this.log.warn({ path: this.manifestPath, code }, 'manifest not readable; keeping the last good copy');
       }
       this.manifestStamp = stamp;
@@ -64,7 +65,8 @@ export class CatalogSource {
     if (stamp === this.manifestStamp) return;
     try {
       const parsed = parseManifest(JSON.parse(await fs.readFile(this.manifestPath, 'utf8')));
-      if (parsed.problems.length > 0) this.log.warn({ path: this.manifestPath, problems: parsed.problems.slice(0, 20) }, 'manifest entries skipped');
+      if (parsed.problems.length > 0)
+        this.log.warn({ path: this.manifestPath, problems: parsed.problems.slice(0, 20) }, 'manifest entries skipped');
       this.manifestReleases = parsed.releases;
       this.manifestStamp = stamp;
       this.log.info({ path: this.manifestPath, releases: parsed.releases.length }, 'manifest loaded');

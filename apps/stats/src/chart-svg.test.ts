@@ -45,7 +45,13 @@ describe('renderDailyChart', () => {
     assert.deepEqual(labelIndices(2, 3), [0, 1]);
     assert.equal(shortDay('2024-05-03'), 'May 3');
     assert.equal(shortDay('2024-05-03', true), 'May 3, 2024');
-    const years = renderDailyChart([{ date: '2023-12-30', downloads: 1 }, { date: '2024-01-02', downloads: 1 }], { id: 'y', title: 't' }).value;
+    const years = renderDailyChart(
+      [
+        { date: '2023-12-30', downloads: 1 },
+        { date: '2024-01-02', downloads: 1 },
+      ],
+      { id: 'y', title: 't' },
+    ).value;
     assert.match(years, />Dec 30, 2023<[\s\S]*>Jan 2, 2024</);
     const days = Array.from({ length: 30 }, (_, i) => ({ date: `2024-06-${String(i + 1).padStart(2, '0')}`, downloads: i * 40 }));
     const svg = renderDailyChart(days, { id: 'c', title: 't' }).value;

@@ -69,9 +69,8 @@ export function renderDailyChart(points: readonly DayCount[], opts: ChartOptions
   const total = points.reduce((s, p) => s + p.downloads, 0);
   const first = points[0]?.date ?? '';
   const last = points[points.length - 1]?.date ?? '';
-  const desc = points.length === 0
-    ? 'No data.'
-    : `${formatCount(total)} downloads from ${first} to ${last}; busiest day ${formatCount(max)}.`;
+  const desc =
+    points.length === 0 ? 'No data.' : `${formatCount(total)} downloads from ${first} to ${last}; busiest day ${formatCount(max)}.`;
   const baseY = pad.top + plotH;
   const bars = points.map((p, i) => {
     const h = (p.downloads / scaleMax) * plotH;
@@ -113,6 +112,11 @@ export function renderDailyChart(points: readonly DayCount[], opts: ChartOptions
  */
 export function renderResponsiveChart(points: readonly DayCount[], opts: ChartOptions): SafeHtml {
   return html`${renderDailyChart(points, { ...opts, className: 'chart-wide' })}${renderDailyChart(points, {
-    ...opts, id: `${opts.id}-narrow`, width: 360, height: 220, xLabels: 3, className: 'chart-narrow',
+    ...opts,
+    id: `${opts.id}-narrow`,
+    width: 360,
+    height: 220,
+    xLabels: 3,
+    className: 'chart-narrow',
   })}`;
 }

@@ -57,14 +57,33 @@ describe('parseStatsConfig', () => {
     assert.equal(message(['--port', '70000']), "option --port: '70000' is not a port number (0-65535)");
     assert.equal(message(['--count-source', 'guess']), "option --count-source: 'guess': expected feed, counters or auto");
     assert.equal(message(['--port']), 'option --port: needs a value');
-    assert.equal(message([], { LOG_LEVEL: 'loud' }), "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)");
+    assert.equal(
+      message([], { LOG_LEVEL: 'loud' }),
+      "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)",
+    );
     assert.equal(message([], { STATS_PORT: 'abc' }), "environment STATS_PORT: 'abc' is not a port number (0-65535)");
     assert.equal(message(['--host', 'a b']), "option --host: 'a b' is not an IP address or host name");
   });
 
   test('environment and flags (both spellings) override', () => {
-    const c = run(['--port', '0', '--poll-interval=5', '--db', 'x.db', '--unknown-hashes', 'hide', '--title', 'My <site>',
-      '--tracker-stats-url', 'http://127.0.0.1:7000/stats?mode=tpbs&format=txtp', '--log-level', 'warn'], { DATA_DIR: '/var/d', STATS_PORT: '9000' });
+    const c = run(
+      [
+        '--port',
+        '0',
+        '--poll-interval=5',
+        '--db',
+        'x.db',
+        '--unknown-hashes',
+        'hide',
+        '--title',
+        'My <site>',
+        '--tracker-stats-url',
+        'http://127.0.0.1:7000/stats?mode=tpbs&format=txtp',
+        '--log-level',
+        'warn',
+      ],
+      { DATA_DIR: '/var/d', STATS_PORT: '9000' },
+    );
     assert.equal(c.port, 0);
     assert.equal(c.pollIntervalSeconds, 5);
     assert.equal(c.dbPath, '/srv/site/x.db');
@@ -79,8 +98,20 @@ describe('parseStatsConfig', () => {
     const d = run([], { PUBLIC_HOST: 'dl.example.org' });
     assert.deepEqual(d.announceUrls, ['http://dl.example.org:6969/announce', 'udp://dl.example.org:6969/announce']);
     assert.deepEqual(d.webSeeds, ['http://dl.example.org:8080/files/']);
-    const c = run(['--announce', 'https://t.example/announce', '--announce=udp://t.example:6969/announce', '--web-seed', 'https://m1.example/pub',
-      '--web-seed', 'https://m2.example/x/', '--base-url', 'https://dl.example'], { ANNOUNCE_HTTP_URL: 'http://ignored/announce' });
+    const c = run(
+      [
+        '--announce',
+        'https://t.example/announce',
+        '--announce=udp://t.example:6969/announce',
+        '--web-seed',
+        'https://m1.example/pub',
+        '--web-seed',
+        'https://m2.example/x/',
+        '--base-url',
+        'https://dl.example',
+      ],
+      { ANNOUNCE_HTTP_URL: 'http://ignored/announce' },
+    );
     assert.deepEqual(c.announceUrls, ['https://t.example/announce', 'udp://t.example:6969/announce']);
     assert.deepEqual(c.webSeeds, ['https://dl.example/files/', 'https://m1.example/pub/', 'https://m2.example/x/']);
     assert.throws(() => run(['--web-seed', 'udp://x/']), /--web-seed/);
@@ -115,15 +146,34 @@ describe('parseStatsConfig', () => {
     ['trusted proxy garbage', ['--trusted-proxy', '127.0.0.1,nginx'], {}, /--trusted-proxy/],
   ];
   test('new counting options', () => {
-    const r = parse(['--count-source', 'counters', '--direct-limit', '10', '--direct-window', '3600', '--max-unknown-hashes', '0',
-      '--trusted-proxy', '127.0.0.1, ::1/128'], {}, CWD);
+    const r = parse(
+      [
+        '--count-source',
+        'counters',
+        '--direct-limit',
+        '10',
+        '--direct-window',
+        '3600',
+        '--max-unknown-hashes',
+        '0',
+        '--trusted-proxy',
+        '127.0.0.1, ::1/128',
+      ],
+      {},
+      CWD,
+    );
     assert.ok(r.kind === 'config');
-    assert.deepEqual([r.config.countSource, r.config.directLimit, r.config.directWindowSeconds, r.config.maxUnknownHashes, r.config.trustedProxies],
-      ['counters', 10, 3600, 0, ['127.0.0.1', '::1/128']]);
+    assert.deepEqual(
+      [r.config.countSource, r.config.directLimit, r.config.directWindowSeconds, r.config.maxUnknownHashes, r.config.trustedProxies],
+      ['counters', 10, 3600, 0, ['127.0.0.1', '::1/128']],
+    );
   });
   for (const [name, argv, env, msg] of bad) {
     test(`rejects ${name}`, () => {
-      assert.throws(() => parse(argv, env, CWD), (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && msg.test(e.message));
+      assert.throws(
+        () => parse(argv, env, CWD),
+        (e: unknown) => e instanceof ConfigError && e.exitCode === 2 && msg.test(e.message),
+      );
     });
   }
 });

@@ -5,7 +5,15 @@ import { deepFreeze } from '../../../libs/common/src/config/deep-freeze.js';
 import { FlagValues, longFlags, readFlags } from '../../../libs/common/src/config/flag-reader.js';
 import { logLevelFromEnv } from '../../../libs/common/src/config/log-env.js';
 import {
-  parseChoice, parseDuration, parseHost, parseIntIn, parseLogLevel, parsePath, parsePort, parseText, parseUrl,
+  parseChoice,
+  parseDuration,
+  parseHost,
+  parseIntIn,
+  parseLogLevel,
+  parsePath,
+  parsePort,
+  parseText,
+  parseUrl,
 } from '../../../libs/common/src/config/value-parsers.js';
 import { LOG_LEVELS, type LogLevel } from '../../../libs/common/src/log.js';
 import { suiteSettings } from '../../../libs/common/src/suite-env.js';
@@ -95,16 +103,35 @@ Options (defaults come from the suite's environment: STATS_PORT, DATA_DIR, RELEA
 `;
 
 const F = longFlags({
-  port: true, host: true, 'tracker-stats-url': true, 'poll-interval': true, manifest: true, torrents: true, releases: true,
-  db: true, 'unknown-hashes': true, title: true, 'base-url': true, 'log-level': true, announce: true, 'web-seed': true,
-  'count-source': true, 'max-unknown-hashes': true, 'direct-limit': true, 'direct-window': true, 'trusted-proxy': true,
+  port: true,
+  host: true,
+  'tracker-stats-url': true,
+  'poll-interval': true,
+  manifest: true,
+  torrents: true,
+  releases: true,
+  db: true,
+  'unknown-hashes': true,
+  title: true,
+  'base-url': true,
+  'log-level': true,
+  announce: true,
+  'web-seed': true,
+  'count-source': true,
+  'max-unknown-hashes': true,
+  'direct-limit': true,
+  'direct-window': true,
+  'trusted-proxy': true,
 });
 const FLAG_SPEC = { defs: Object.values(F), help: ['-h', '--help'] };
 type Flag = (typeof F)[keyof typeof F];
 
 /** `--trusted-proxy 127.0.0.1, ::1/128`: addresses or CIDRs, comma-separated. */
 function parseProxies(value: string): string[] {
-  const list = value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const list = value
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
   for (const item of list) parseCidr(item);
   return list;
 }

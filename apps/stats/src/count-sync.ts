@@ -77,7 +77,8 @@ export class CountSync {
       if (first.kind === 'batch') {
         mode = 'feed';
       } else if (first.kind === 'unsupported' && this.opts.source === 'auto') {
-        if (this.feedSeen) this.log.warn({ err: first.error }, 'the tracker no longer offers the completion feed; counting from its counters');
+        if (this.feedSeen)
+          this.log.warn({ err: first.error }, 'the tracker no longer offers the completion feed; counting from its counters');
         mode = 'counters';
       } else {
         if (!dump.ok) return dump;
@@ -92,7 +93,8 @@ export class CountSync {
       const clock = await this.readClock();
       const sum = dump.entries.reduce((s, e) => s + e.downloaded, 0);
       const epoch = counterEpoch(this.store.countersClock(), clock, sum);
-      if (epoch === 'fresh' || epoch === 'restored') this.log.warn({ epoch, uptime: clock?.uptimeSeconds }, 'tracker restarted since the last poll');
+      if (epoch === 'fresh' || epoch === 'restored')
+        this.log.warn({ epoch, uptime: clock?.uptimeSeconds }, 'tracker restarted since the last poll');
       const rec = this.store.recordPoll(dump.entries, dumpAt, { countFromCounters: true, epoch, clock, requestedAt });
       this.noteDropped(rec.dropped);
       this.lastMode = 'counters';
@@ -138,7 +140,11 @@ export class CountSync {
    * Reads pages until caught up (or maxFeedPages), each page stored with its cursor in one transaction.
    * A lost range is logged, recorded, and made up from the tracker's counters in `dump`.
    */
-  private async consumeFeed(firstRead: { batch: CompletionBatch }, dump: readonly TxtpEntry[] | null, dumpAt: number): Promise<{ ok: true; counted: number } | { ok: false; error: string }> {
+  private async consumeFeed(
+    firstRead: { batch: CompletionBatch },
+    dump: readonly TxtpEntry[] | null,
+    dumpAt: number,
+  ): Promise<{ ok: true; counted: number } | { ok: false; error: string }> {
     let batch = firstRead.batch;
     let counted = 0;
     const gaps: CountGap[] = [];
@@ -149,8 +155,17 @@ export class CountSync {
       let since = cursor?.cursor ?? 0;
       if (cursor !== null && cursor.journal !== batch.journal) {
         // A new journal: the tracker lost its state. Start it from the beginning.
-        this.log.error({ old: cursor, journal: batch.journal }, 'tracker started a new completion journal; completions after the old cursor may be lost');
-        gaps.push({ at: this.now(), journal: cursor.journal, fromSeq: cursor.cursor + 1, toSeq: -1, reason: `tracker started journal ${batch.journal}` });
+        this.log.error(
+          { old: cursor, journal: batch.journal },
+          'tracker started a new completion journal; completions after the old cursor may be lost',
+        );
+        gaps.push({
+          at: this.now(),
+          journal: cursor.journal,
+          fromSeq: cursor.cursor + 1,
+          toSeq: -1,
+          reason: `tracker started journal ${batch.journal}`,
+        });
         if (since !== 0) {
           const again = await this.readFeed(cursor, 0);
           if (again.kind !== 'batch') return { ok: false, error: `completion feed: ${again.error}` };
@@ -162,8 +177,17 @@ export class CountSync {
       }
       if (batch.first > since + 1) {
         const lostTo = batch.first - 1;
-        this.log.error({ journal: batch.journal, from: since + 1, to: lostTo }, 'completion feed entries no longer available; making them up from the tracker counters');
-        gaps.push({ at: this.now(), journal: batch.journal, fromSeq: since + 1, toSeq: lostTo, reason: 'entries no longer in the journal' });
+        this.log.error(
+          { journal: batch.journal, from: since + 1, to: lostTo },
+          'completion feed entries no longer available; making them up from the tracker counters',
+        );
+        gaps.push({
+          at: this.now(),
+          journal: batch.journal,
+          fromSeq: since + 1,
+          toSeq: lostTo,
+          reason: 'entries no longer in the journal',
+        });
         if (batch.entries.length > 0 && batch.entries[0]!.seq !== batch.first) {
           return { ok: false, error: `completion feed starts at ${batch.entries[0]!.seq}, not at first ${batch.first}` };
         }
@@ -207,6 +231,7 @@ export class CountSync {
 
   private droppedLogged = 0;
   private noteDropped(n: number): void {
-    if (n > 0 && this.droppedLogged++ % 100 === 0) this.log.warn({ dropped: n }, 'counts for hashes outside the catalog dropped: the cap on unknown hashes is reached');
+    if (n > 0 && this.droppedLogged++ % 100 === 0)
+      this.log.warn({ dropped: n }, 'counts for hashes outside the catalog dropped: the cap on unknown hashes is reached');
   }
 }

@@ -26,5 +26,14 @@ describe('csvCell', () => {
 });
 
 test('toCsv joins rows with CRLF and ends with one', () => {
-  assert.equal(toCsv(['a', 'b'], [[1, 'x,y'], [null, '=1']]), 'a,b\r\n1,"x,y"\r\n,\'=1\r\n');
+  assert.equal(
+    toCsv(
+      ['a', 'b'],
+      [
+        [1, 'x,y'],
+        [null, '=1'],
+      ],
+    ),
+    'a,b\r\n1,"x,y"\r\n,\'=1\r\n',
+  );
 });

@@ -47,7 +47,18 @@ describe('direct downloads', () => {
 
 describe('PublishedFiles', () => {
   const rel = (over: Partial<CatalogRelease>): CatalogRelease => ({
-    infoHash: H, name: 'x', size: 1, publishedAt: null, removedAt: null, torrentFile: null, magnet: null, filePath: null, dirPath: null, sha256: null, source: 'manifest', ...over,
+    infoHash: H,
+    name: 'x',
+    size: 1,
+    publishedAt: null,
+    removedAt: null,
+    torrentFile: null,
+    magnet: null,
+    filePath: null,
+    dirPath: null,
+    sha256: null,
+    source: 'manifest',
+    ...over,
   });
   const p = new PublishedFiles([
     rel({ infoHash: H, filePath: 'app.bin' }),
@@ -57,7 +68,15 @@ describe('PublishedFiles', () => {
   test('live single files and files inside live folder releases only', () => {
     assert.deepEqual(p.lookup(['app.bin']), { infoHash: H, wholeRelease: true });
     assert.deepEqual(p.lookup(['suite-2.0', 'bin', 'tool']), { infoHash: G, wholeRelease: false });
-    for (const segs of [['old.bin'], ['draft.part'], ['notes.txt~'], ['suite-2.0'], ['suite-2.0', 'x.part'], ['suite-2.0', '.git', 'config'], ['other.bin']]) {
+    for (const segs of [
+      ['old.bin'],
+      ['draft.part'],
+      ['notes.txt~'],
+      ['suite-2.0'],
+      ['suite-2.0', 'x.part'],
+      ['suite-2.0', '.git', 'config'],
+      ['other.bin'],
+    ]) {
       assert.equal(p.lookup(segs), null, segs.join('/'));
     }
   });

@@ -22,6 +22,9 @@ describe('html template tag', () => {
   test('escapes interpolations, keeps SafeHtml, flattens arrays, drops null', () => {
     const name = '<img src=x onerror=alert(1)>';
     const out = html`<p title="${name}">${name}${raw('<b>ok</b>')}${[html`<i>${'&'}</i>`, 'x<']}${null}${undefined}${3}</p>`;
-    assert.equal(out.value, '<p title="&lt;img src=x onerror=alert(1)&gt;">&lt;img src=x onerror=alert(1)&gt;<b>ok</b><i>&amp;</i>x&lt;3</p>');
+    assert.equal(
+      out.value,
+      '<p title="&lt;img src=x onerror=alert(1)&gt;">&lt;img src=x onerror=alert(1)&gt;<b>ok</b><i>&amp;</i>x&lt;3</p>',
+    );
   });
 });

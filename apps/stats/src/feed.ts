@@ -8,7 +8,12 @@ export const MAX_FEED_ENTRIES = 100;
 /** Text safe inside XML 1.0: escaped, and without the characters XML cannot carry at all. */
 export function xmlText(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return escapeHtml(s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  return escapeHtml(
+    s.replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+      '\ufffd',
+    ),
+  );
 }
 
 export interface FeedModel {
@@ -32,22 +37,26 @@ function isoOr(s: string | null, fallback: string): string {
  */
 export function renderAtomFeed(m: FeedModel): string {
   const base = m.baseUrl;
-  const live = m.releases.filter((r) => r.known && r.removedAt === null && r.torrentPath !== null)
+  const live = m.releases
+    .filter((r) => r.known && r.removedAt === null && r.torrentPath !== null)
     .sort((a, b) => (b.publishedAt ?? '').localeCompare(a.publishedAt ?? '') || a.name.localeCompare(b.name))
     .slice(0, MAX_FEED_ENTRIES);
   const fallback = new Date(m.fallbackUpdated).toISOString();
-  const updated = live.reduce((max, r) => {
-    const t = isoOr(r.publishedAt, '');
-    // biome-ignore lint/complexity/useMathMinMax: ISO strings compare as text; Math.max would make them NaN
-    return t > max ? t : max;
-  }, '') || fallback;
-  const entries = live.map((r) => {
-    const when = isoOr(r.publishedAt, fallback);
-    const page = `${base}/release/${r.infoHash}`;
-    const size = r.size === null ? '' : `, ${formatBytes(r.size)}`;
-    const content = `<p>${escapeHtml(r.name)}${size}: <a href="${escapeHtml(base + r.torrentPath!)}">.torrent</a>, `
-      + `<a href="${escapeHtml(r.magnet)}">magnet link</a>${r.filePath === null ? '' : `, <a href="${escapeHtml(base + r.filePath)}">direct download</a>`}.</p>`;
-    return `<entry>
+  const updated =
+    live.reduce((max, r) => {
+      const t = isoOr(r.publishedAt, '');
+      // biome-ignore lint/complexity/useMathMinMax: ISO strings compare as text; Math.max would make them NaN
+      return t > max ? t : max;
+    }, '') || fallback;
+  const entries = live
+    .map((r) => {
+      const when = isoOr(r.publishedAt, fallback);
+      const page = `${base}/release/${r.infoHash}`;
+      const size = r.size === null ? '' : `, ${formatBytes(r.size)}`;
+      const content =
+        `<p>${escapeHtml(r.name)}${size}: <a href="${escapeHtml(base + r.torrentPath!)}">.torrent</a>, ` +
+        `<a href="${escapeHtml(r.magnet)}">magnet link</a>${r.filePath === null ? '' : `, <a href="${escapeHtml(base + r.filePath)}">direct download</a>`}.</p>`;
+      return `<entry>
 <title>${xmlText(r.name)}</title>
 <id>urn:btih:${r.infoHash}</id>
 <published>${when}</published>
@@ -60,7 +69,8 @@ ${r.size === null ? '' : `<torrent:contentLength>${r.size}</torrent:contentLengt
 <content type="html">${xmlText(content)}</content>
 </entry>
 `;
-  }).join('');
+    })
+    .join('');
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:torrent="http://xmlns.ezrss.it/0.1/">
 <title>${xmlText(`${m.title}: releases`)}</title>

@@ -44,12 +44,18 @@ describe('FileSums', () => {
   });
 
   test('property: any cache text gives a valid map', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
-      for (const [k, v] of parseSumsCache(text)) {
-        assert.equal(typeof k, 'string');
-        assert.match(v.sha256, /^[0-9a-f]{64}$/);
-      }
-    }), { seed: 42, numRuns: 500 });
-    assert.equal(parseSumsCache(JSON.stringify({ version: 1, files: { a: { stamp: '1', sha256: 'a'.repeat(64) }, b: { stamp: 1 } } })).size, 1);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        for (const [k, v] of parseSumsCache(text)) {
+          assert.equal(typeof k, 'string');
+          assert.match(v.sha256, /^[0-9a-f]{64}$/);
+        }
+      }),
+      { seed: 42, numRuns: 500 },
+    );
+    assert.equal(
+      parseSumsCache(JSON.stringify({ version: 1, files: { a: { stamp: '1', sha256: 'a'.repeat(64) }, b: { stamp: 1 } } })).size,
+      1,
+    );
   });
 });

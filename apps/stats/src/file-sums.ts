@@ -40,7 +40,8 @@ export function parseSumsCache(text: string): Map<string, Entry> {
   for (const [rel, v] of Object.entries(files as Record<string, unknown>)) {
     if (out.size >= MAX_ENTRIES) break;
     const e = v as Partial<Entry> | null;
-    if (typeof e?.stamp === 'string' && typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256)) out.set(rel, { stamp: e.stamp, sha256: e.sha256 });
+    if (typeof e?.stamp === 'string' && typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256))
+      out.set(rel, { stamp: e.stamp, sha256: e.sha256 });
   }
   return out;
 }
@@ -98,7 +99,10 @@ export class FileSums {
       if (known?.stamp === stamp) out.set(rel, known.sha256);
       else if (this.queue.size < MAX_QUEUE && !this.closed) this.queue.add(rel);
     }
-    if (this.queue.size > 0) this.running ??= this.pump().finally(() => { this.running = null; });
+    if (this.queue.size > 0)
+      this.running ??= this.pump().finally(() => {
+        this.running = null;
+      });
     return out;
   }
 

@@ -55,7 +55,9 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
 
   app.get('/healthz', async (_req, res) => {
     const s = await site.snapshot();
-    res.set('Cache-Control', 'no-store').json({ ok: true, lastSuccessAt: s.status.lastSuccessAt, lastError: s.status.lastError, counts: site.countHealth?.() ?? null });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ ok: true, lastSuccessAt: s.status.lastSuccessAt, lastError: s.status.lastError, counts: site.countHealth?.() ?? null });
   });
 
   mountSiteRoutes(app, site, log);
@@ -71,7 +73,20 @@ export function createStatsHttpApp(site: StatsSite, log: Logger): express.Expres
   app.use((err: Error & { status?: number }, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err: err.message, path: req.path }, 'request failed');
-    if (!res.headersSent) sendHtml(res, status, renderErrorPage(site.title, status, status === 500 ? 'Something went wrong. Please try again later.' : status === 416 ? 'The requested range is not in this file.' : 'Bad request.'));
+    if (!res.headersSent)
+      sendHtml(
+        res,
+        status,
+        renderErrorPage(
+          site.title,
+          status,
+          status === 500
+            ? 'Something went wrong. Please try again later.'
+            : status === 416
+              ? 'The requested range is not in this file.'
+              : 'Bad request.',
+        ),
+      );
     else res.end();
   });
 

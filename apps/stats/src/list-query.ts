@@ -23,7 +23,10 @@ function one(v: unknown): string | undefined {
 
 /** Reads the query string of a home page request (an object as express gives it). Never throws. */
 export function parseListQuery(query: Record<string, unknown>): ListQuery {
-  const q = (one(query['q']) ?? '').replace(/[\0-\x1f\x7f]/g, ' ').trim().slice(0, MAX_QUERY);
+  const q = (one(query['q']) ?? '')
+    .replace(/[\0-\x1f\x7f]/g, ' ')
+    .trim()
+    .slice(0, MAX_QUERY);
   const rawSort = one(query['sort']);
   const sort = SORTS.includes(rawSort as SortKey) ? (rawSort as SortKey) : 'date';
   const rawOrder = one(query['order']);
@@ -53,10 +56,14 @@ export function matches(r: ReleaseView, q: string): boolean {
 
 function compare(a: ReleaseView, b: ReleaseView, sort: SortKey): number {
   switch (sort) {
-    case 'name': return a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' });
-    case 'downloads': return a.downloads - b.downloads;
-    case 'size': return (a.size ?? -1) - (b.size ?? -1);
-    case 'date': return (a.publishedAt ?? '').localeCompare(b.publishedAt ?? '');
+    case 'name':
+      return a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' });
+    case 'downloads':
+      return a.downloads - b.downloads;
+    case 'size':
+      return (a.size ?? -1) - (b.size ?? -1);
+    case 'date':
+      return (a.publishedAt ?? '').localeCompare(b.publishedAt ?? '');
   }
 }
 
@@ -71,7 +78,8 @@ export interface ListPage {
 /** Filters, sorts (ties by name, then hash, so the order is stable) and cuts one page. */
 export function listPage(all: readonly ReleaseView[], q: ListQuery, pageSize = PAGE_SIZE): ListPage {
   const sign = q.order === 'asc' ? 1 : -1;
-  const rows = all.filter((r) => matches(r, q.q))
+  const rows = all
+    .filter((r) => matches(r, q.q))
     .sort((a, b) => sign * compare(a, b, q.sort) || a.name.localeCompare(b.name) || a.infoHash.localeCompare(b.infoHash));
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   const page = Math.min(q.page, pages);

@@ -8,7 +8,9 @@ import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseStatsConfig } from './config.js';
 import { startStats, type StatsHandle } from './stats-app.js';
 
-const config = configOrExit('stats', () => parseStatsConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd() }));
+const config = configOrExit('stats', () =>
+  parseStatsConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd() }),
+);
 const log = createLogger('stats', config.logLevel);
 installCrashGuard(log);
 keepRunningOnHangup(log);
@@ -19,10 +21,17 @@ try {
   // one poller per database: two would each add the same increases and double every count
   await acquireInstanceLock(config.dbPath, 'stats site');
   const started = await startStats(config, log).catch((e: unknown) => {
-    throw explainListenError((e as { cause?: unknown }).cause ?? e, `cannot listen on ${config.host}:${config.port}`, '--port / STATS_PORT');
+    throw explainListenError(
+      (e as { cause?: unknown }).cause ?? e,
+      `cannot listen on ${config.host}:${config.port}`,
+      '--port / STATS_PORT',
+    );
   });
   app = started;
-  log.info({ url: localHttpUrl(config.host, started.port), public: config.baseUrl }, `ready: open ${localHttpUrl(config.host, started.port)}`);
+  log.info(
+    { url: localHttpUrl(config.host, started.port), public: config.baseUrl },
+    `ready: open ${localHttpUrl(config.host, started.port)}`,
+  );
 } catch (e) {
   if (e instanceof InstanceLockError || e instanceof StartupError) {
     log.fatal(`stats cannot start: ${e.message}`);

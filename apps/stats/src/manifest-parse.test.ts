@@ -4,8 +4,17 @@ import { parseManifest } from './manifest-parse.js';
 
 const H = 'ab'.repeat(20);
 const entry = (over: Record<string, unknown> = {}) => ({
-  name: 'app.bin', path: 'app.bin', size: 10, infoHash: H, magnet: `magnet:?xt=urn:btih:${H}`, pieceLength: 16384,
-  publishedAt: '2024-01-01T00:00:00.000Z', sha256: '00', torrent: 'app.bin.torrent', removedAt: null, ...over,
+  name: 'app.bin',
+  path: 'app.bin',
+  size: 10,
+  infoHash: H,
+  magnet: `magnet:?xt=urn:btih:${H}`,
+  pieceLength: 16384,
+  publishedAt: '2024-01-01T00:00:00.000Z',
+  sha256: '00',
+  torrent: 'app.bin.torrent',
+  removedAt: null,
+  ...over,
 });
 
 describe('parseManifest', () => {
@@ -37,7 +46,10 @@ describe('parseManifest', () => {
   }
 
   test('hostile links are dropped, multi-file releases get no direct link, uppercase hash lowercased', () => {
-    const r = parseManifest({ version: 1, releases: [entry({ magnet: 'javascript:alert(1)', torrent: '../x.torrent', sha256: null, infoHash: H.toUpperCase() })] });
+    const r = parseManifest({
+      version: 1,
+      releases: [entry({ magnet: 'javascript:alert(1)', torrent: '../x.torrent', sha256: null, infoHash: H.toUpperCase() })],
+    });
     const c = r.releases[0]!;
     assert.equal(c.magnet, null);
     assert.equal(c.torrentFile, null);
@@ -46,10 +58,13 @@ describe('parseManifest', () => {
   });
 
   test('the same hash twice: the live entry wins', () => {
-    const r = parseManifest({ version: 1, releases: [
-      entry({ name: 'old', removedAt: '2024-02-01T00:00:00Z' }),
-      entry({ name: 'new', publishedAt: '2024-03-01T00:00:00Z' }),
-    ] });
-    assert.deepEqual(r.releases.map((x) => x.name), ['new']);
+    const r = parseManifest({
+      version: 1,
+      releases: [entry({ name: 'old', removedAt: '2024-02-01T00:00:00Z' }), entry({ name: 'new', publishedAt: '2024-03-01T00:00:00Z' })],
+    });
+    assert.deepEqual(
+      r.releases.map((x) => x.name),
+      ['new'],
+    );
   });
 });

@@ -38,8 +38,17 @@ function toCatalog(r: ManifestRelease): CatalogRelease {
   const magnet = r.magnet.startsWith('magnet:?') ? r.magnet : null;
   const singleFile = r.sha256 !== null;
   return {
-    infoHash: r.infoHash, name: r.name, size: r.size, publishedAt: r.publishedAt, removedAt: r.removedAt,
-    torrentFile: torrent, magnet, filePath: singleFile ? r.path : null, dirPath: singleFile ? null : r.path, sha256: r.sha256, source: 'manifest',
+    infoHash: r.infoHash,
+    name: r.name,
+    size: r.size,
+    publishedAt: r.publishedAt,
+    removedAt: r.removedAt,
+    torrentFile: torrent,
+    magnet,
+    filePath: singleFile ? r.path : null,
+    dirPath: singleFile ? null : r.path,
+    sha256: r.sha256,
+    source: 'manifest',
   };
 }
 
@@ -54,9 +63,10 @@ export function parseManifest(json: unknown): ManifestParse {
   for (const entry of read.manifest.releases) {
     const r = toCatalog(entry);
     const prev = byHash.get(r.infoHash);
-    const better = !prev
-      || (prev.removedAt !== null && r.removedAt === null)
-      || ((prev.removedAt === null) === (r.removedAt === null) && (r.publishedAt ?? '') > (prev.publishedAt ?? ''));
+    const better =
+      !prev ||
+      (prev.removedAt !== null && r.removedAt === null) ||
+      ((prev.removedAt === null) === (r.removedAt === null) && (r.publishedAt ?? '') > (prev.publishedAt ?? ''));
     if (better) byHash.set(r.infoHash, r);
   }
   return { releases: [...byHash.values()], problems: read.problems };

@@ -9,7 +9,7 @@ import { parseCompletedMode, parseEverythingMode } from './parse-mrtg.js';
  * Property fuzz of every parser the page applies to the tracker's replies: generated and mutated
  * inputs, seeded so CI is reproducible. No throw may escape, and what comes out is bounded by what came in.
  */
-const RUNS = Number(process.env["FUZZ_RUNS"] ?? 50_000);
+const RUNS = Number(process.env['FUZZ_RUNS'] ?? 50_000);
 const lowHex40 = fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('hex'));
 const hex40 = fc.tuple(lowHex40, fc.boolean()).map(([h, up]) => (up ? h.toUpperCase() : h));
 const hexOf = (min: number, max: number): fc.Arbitrary<string> =>
@@ -45,17 +45,27 @@ describe('parser fuzz (fast-check, seeded)', () => {
       }
       for (const e of r.errors) assert.ok(e.text.length <= 80);
     };
-    fc.assert(fc.property(fc.oneof(body, fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 })), check), { seed: 42, numRuns: RUNS });
+    fc.assert(fc.property(fc.oneof(body, fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 })), check), {
+      seed: 42,
+      numRuns: RUNS,
+    });
     fc.assert(fc.property(body.chain(mutate), check), { seed: 43, numRuns: RUNS });
   });
 
   test(`completion feed: ${2 * RUNS} generated and mutated replies, no throw, accepted pages are consistent`, () => {
     const feed = fc.tuple(hexOf(1, 8), fc.nat(50), fc.integer({ min: 0, max: 8 }), fc.nat(5)).chain(([journal, since, n, skip]) =>
-      fc.array(fc.tuple(fc.integer({ min: 946_684_800_000, max: 2_000_000_000_000 }), lowHex40), { minLength: n, maxLength: n })
+      fc
+        .array(fc.tuple(fc.integer({ min: 946_684_800_000, max: 2_000_000_000_000 }), lowHex40), { minLength: n, maxLength: n })
         .map((es) => ({
           since,
-          text: JSON.stringify({ journal, first: since + 1 + skip, last: since + skip + es.length, entries: es.map(([t, h], i) => [since + 1 + skip + i, t, h]) }),
-        })));
+          text: JSON.stringify({
+            journal,
+            first: since + 1 + skip,
+            last: since + skip + es.length,
+            entries: es.map(([t, h], i) => [since + 1 + skip + i, t, h]),
+          }),
+        })),
+    );
     const check = (text: string, since: number): void => {
       const r = parseCompletionFeed(text, since);
       if (!r.ok) {
@@ -72,22 +82,42 @@ describe('parser fuzz (fast-check, seeded)', () => {
         assert.match(e.infoHash, /^[0-9a-f]{40}$/);
       }
     };
-    fc.assert(fc.property(fc.oneof(feed, fc.record({ since: fc.nat(10), text: fc.oneof(fc.string({ maxLength: 200 }), fc.json()) })), ({ text, since }) => check(text, since)),
-      { seed: 44, numRuns: RUNS });
-    fc.assert(fc.property(feed.chain(({ since, text }) => mutate(text).map((m) => ({ since, text: m }))), ({ text, since }) => check(text, since)),
-      { seed: 45, numRuns: RUNS });
+    fc.assert(
+      fc.property(
+        fc.oneof(feed, fc.record({ since: fc.nat(10), text: fc.oneof(fc.string({ maxLength: 200 }), fc.json()) })),
+        ({ text, since }) => check(text, since),
+      ),
+      { seed: 44, numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(
+        feed.chain(({ since, text }) => mutate(text).map((m) => ({ since, text: m }))),
+        ({ text, since }) => check(text, since),
+      ),
+      { seed: 45, numRuns: RUNS },
+    );
   });
 
   test('mode=completed and mode=everything: generated and mutated replies, no throw', () => {
-    const good = fc.tuple(fc.nat(), fc.nat()).map(([c, u]) => `${c}\n0\n${u} seconds (${Math.floor(u / 3600)} hours)\nopentracker, 0 completed/h.`);
-    fc.assert(fc.property(fc.oneof(good, good.chain(mutate), fc.string({ maxLength: 200 })), (text) => {
-      const r = parseCompletedMode(text);
-      if (r !== null) assert.ok(Number.isSafeInteger(r.uptimeSeconds) && Number.isSafeInteger(r.completedSinceStart));
-    }), { seed: 46, numRuns: 20_000 });
-    const xml = fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([id, u, c]) => `<stats><tracker_id>${id}</tracker_id><uptime>${u}</uptime><completed><count>${c}</count></completed></stats>`);
-    fc.assert(fc.property(fc.oneof(xml, xml.chain(mutate), fc.string({ maxLength: 200 })), (text) => {
-      const r = parseEverythingMode(text);
-      if (r !== null) assert.ok(Number.isSafeInteger(r.uptimeSeconds) && Number.isSafeInteger(r.completedSinceStart));
-    }), { seed: 47, numRuns: 20_000 });
+    const good = fc
+      .tuple(fc.nat(), fc.nat())
+      .map(([c, u]) => `${c}\n0\n${u} seconds (${Math.floor(u / 3600)} hours)\nopentracker, 0 completed/h.`);
+    fc.assert(
+      fc.property(fc.oneof(good, good.chain(mutate), fc.string({ maxLength: 200 })), (text) => {
+        const r = parseCompletedMode(text);
+        if (r !== null) assert.ok(Number.isSafeInteger(r.uptimeSeconds) && Number.isSafeInteger(r.completedSinceStart));
+      }),
+      { seed: 46, numRuns: 20_000 },
+    );
+    const xml = fc
+      .tuple(fc.nat(), fc.nat(), fc.nat())
+      .map(([id, u, c]) => `<stats><tracker_id>${id}</tracker_id><uptime>${u}</uptime><completed><count>${c}</count></completed></stats>`);
+    fc.assert(
+      fc.property(fc.oneof(xml, xml.chain(mutate), fc.string({ maxLength: 200 })), (text) => {
+        const r = parseEverythingMode(text);
+        if (r !== null) assert.ok(Number.isSafeInteger(r.uptimeSeconds) && Number.isSafeInteger(r.completedSinceStart));
+      }),
+      { seed: 47, numRuns: 20_000 },
+    );
   });
 });

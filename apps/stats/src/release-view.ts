@@ -48,8 +48,12 @@ export interface CurrentLinks {
 export function withCurrentLinks(views: readonly ReleaseView[], links: CurrentLinks): ReleaseView[] {
   return views.map((v) => ({
     ...v,
-    magnet: magnetUri(v.infoHash, v.name === v.infoHash ? '' : v.name, links.announceUrls,
-      v.filePath !== null || (v.dirPath ?? null) !== null ? links.webSeeds : []).replace(/&dn=(?=&|$)/, ''),
+    magnet: magnetUri(
+      v.infoHash,
+      v.name === v.infoHash ? '' : v.name,
+      links.announceUrls,
+      v.filePath !== null || (v.dirPath ?? null) !== null ? links.webSeeds : [],
+    ).replace(/&dn=(?=&|$)/, ''),
   }));
 }
 
@@ -74,23 +78,53 @@ export function buildReleaseViews(catalog: readonly CatalogRelease[], stats: rea
     known.add(c.infoHash);
     const s = byHash.get(c.infoHash);
     return {
-      infoHash: c.infoHash, name: c.name, known: true, size: c.size, publishedAt: c.publishedAt, removedAt: c.removedAt,
-      downloads: (s?.total ?? 0) + (s?.direct ?? 0), downloadsBitTorrent: s?.total ?? 0, downloadsDirect: s?.direct ?? 0, seeders: s?.seeders ?? 0, leechers: s?.leechers ?? 0, firstSeen: s?.firstSeen ?? null,
+      infoHash: c.infoHash,
+      name: c.name,
+      known: true,
+      size: c.size,
+      publishedAt: c.publishedAt,
+      removedAt: c.removedAt,
+      downloads: (s?.total ?? 0) + (s?.direct ?? 0),
+      downloadsBitTorrent: s?.total ?? 0,
+      downloadsDirect: s?.direct ?? 0,
+      seeders: s?.seeders ?? 0,
+      leechers: s?.leechers ?? 0,
+      firstSeen: s?.firstSeen ?? null,
       torrentPath: c.torrentFile === null ? null : torrentUrlPath(c.torrentFile),
       magnet: c.magnet ?? `magnet:?xt=urn:btih:${c.infoHash}`,
       filePath: c.filePath === null || c.removedAt !== null ? null : fileUrlPath(c.filePath),
-      dirPath: c.removedAt !== null ? null : c.dirPath, torrentFile: c.torrentFile, sha256: c.sha256,
+      dirPath: c.removedAt !== null ? null : c.dirPath,
+      torrentFile: c.torrentFile,
+      sha256: c.sha256,
     };
   });
-  const live = views.filter((v) => v.removedAt === null).sort((a, b) => byNewest(a.publishedAt, b.publishedAt) || a.name.localeCompare(b.name));
+  const live = views
+    .filter((v) => v.removedAt === null)
+    .sort((a, b) => byNewest(a.publishedAt, b.publishedAt) || a.name.localeCompare(b.name));
   const removed = views.filter((v) => v.removedAt !== null).sort((a, b) => byNewest(a.removedAt, b.removedAt));
-  const strangers: ReleaseView[] = unknown === 'hide' ? [] : stats.filter((s) => !known.has(s.infoHash))
-    .sort((a, b) => b.total + b.direct - (a.total + a.direct) || a.infoHash.localeCompare(b.infoHash))
-    .map((s) => ({
-      infoHash: s.infoHash, name: s.infoHash, known: false, size: null, publishedAt: null, removedAt: null,
-      downloads: s.total + s.direct, downloadsBitTorrent: s.total, downloadsDirect: s.direct, seeders: s.seeders, leechers: s.leechers, firstSeen: s.firstSeen,
-      torrentPath: null, magnet: `magnet:?xt=urn:btih:${s.infoHash}`, filePath: null,
-    }));
+  const strangers: ReleaseView[] =
+    unknown === 'hide'
+      ? []
+      : stats
+          .filter((s) => !known.has(s.infoHash))
+          .sort((a, b) => b.total + b.direct - (a.total + a.direct) || a.infoHash.localeCompare(b.infoHash))
+          .map((s) => ({
+            infoHash: s.infoHash,
+            name: s.infoHash,
+            known: false,
+            size: null,
+            publishedAt: null,
+            removedAt: null,
+            downloads: s.total + s.direct,
+            downloadsBitTorrent: s.total,
+            downloadsDirect: s.direct,
+            seeders: s.seeders,
+            leechers: s.leechers,
+            firstSeen: s.firstSeen,
+            torrentPath: null,
+            magnet: `magnet:?xt=urn:btih:${s.infoHash}`,
+            filePath: null,
+          }));
   return [...live, ...removed, ...strangers];
 }
 

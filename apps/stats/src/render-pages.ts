@@ -65,27 +65,33 @@ Checksums: <a href="/SHA256SUMS">SHA256SUMS</a> · Data: <a href="/api/releases"
 }
 
 function statusLine(s: PollStatus): SafeHtml {
-  const updated = s.lastSuccessAt === null
-    ? html`<p class="muted" id="last-updated">No data from the tracker yet.</p>`
-    : html`<p class="muted" id="last-updated">Last updated <time datetime="${new Date(s.lastSuccessAt).toISOString()}">${formatDateTime(s.lastSuccessAt)}</time>.</p>`;
-  const warn = s.lastError !== null && s.lastAttemptAt !== null
-    ? html`<p class="warning" role="status" id="poll-warning">The tracker could not be read at ${formatDateTime(s.lastAttemptAt)} (${s.lastError}). The numbers shown are from the last successful update.</p>`
-    : html``;
+  const updated =
+    s.lastSuccessAt === null
+      ? html`<p class="muted" id="last-updated">No data from the tracker yet.</p>`
+      : html`<p class="muted" id="last-updated">Last updated <time datetime="${new Date(s.lastSuccessAt).toISOString()}">${formatDateTime(s.lastSuccessAt)}</time>.</p>`;
+  const warn =
+    s.lastError !== null && s.lastAttemptAt !== null
+      ? html`<p class="warning" role="status" id="poll-warning">The tracker could not be read at ${formatDateTime(s.lastAttemptAt)} (${s.lastError}). The numbers shown are from the last successful update.</p>`
+      : html``;
   return html`${updated}${warn}`;
 }
 
 /** The primary action (the file itself when the site serves it, else the .torrent) and the other ways. */
 function getLinks(r: ReleaseView, opts: { big: boolean }): SafeHtml {
   const who = html`<span class="vh"> ${r.name}</span>`;
-  const primary = r.filePath !== null
-    ? html`<a class="button primary file" href="${r.filePath}" download>Download${who}</a>`
-    : r.torrentPath !== null
-      ? html`<a class="button primary torrent" href="${r.torrentPath}">Download .torrent${who}</a>`
-      : html`<a class="button primary magnet" href="${r.magnet}">Open magnet link${who}</a>`;
+  const primary =
+    r.filePath !== null
+      ? html`<a class="button primary file" href="${r.filePath}" download>Download${who}</a>`
+      : r.torrentPath !== null
+        ? html`<a class="button primary torrent" href="${r.torrentPath}">Download .torrent${who}</a>`
+        : html`<a class="button primary magnet" href="${r.magnet}">Open magnet link${who}</a>`;
   const alt: SafeHtml[] = [];
-  if (r.filePath !== null && r.torrentPath !== null) alt.push(html`<a class="torrent" href="${r.torrentPath}">.torrent<span class="vh"> for ${r.name}</span></a>`);
-  if (r.filePath !== null || r.torrentPath !== null) alt.push(html`<a class="magnet" href="${r.magnet}">magnet<span class="vh"> link for ${r.name}</span></a>`);
-  if (!opts.big && r.filePath === null && (r.dirPath ?? null) !== null) alt.push(html`<a class="files" href="/release/${r.infoHash}#files">files<span class="vh"> of ${r.name}</span></a>`);
+  if (r.filePath !== null && r.torrentPath !== null)
+    alt.push(html`<a class="torrent" href="${r.torrentPath}">.torrent<span class="vh"> for ${r.name}</span></a>`);
+  if (r.filePath !== null || r.torrentPath !== null)
+    alt.push(html`<a class="magnet" href="${r.magnet}">magnet<span class="vh"> link for ${r.name}</span></a>`);
+  if (!opts.big && r.filePath === null && (r.dirPath ?? null) !== null)
+    alt.push(html`<a class="files" href="/release/${r.infoHash}#files">files<span class="vh"> of ${r.name}</span></a>`);
   return html`${primary}<span class="alt">${alt}</span>`;
 }
 
@@ -132,7 +138,10 @@ function splitText(bt: number, direct: number): SafeHtml {
 
 function totalLine(t: SiteTotals, releases: readonly ReleaseView[]): SafeHtml {
   if (t.since === null) return html`<p class="total" id="site-total">No downloads recorded yet.</p>`;
-  const split = splitText(releases.reduce((s, r) => s + r.downloadsBitTorrent, 0), releases.reduce((s, r) => s + r.downloadsDirect, 0));
+  const split = splitText(
+    releases.reduce((s, r) => s + r.downloadsBitTorrent, 0),
+    releases.reduce((s, r) => s + r.downloadsDirect, 0),
+  );
   return html`<p class="total" id="site-total"><strong>${formatCount(t.downloads)}</strong> downloads since ${formatLongDate(t.since)}${split}</p>`;
 }
 
@@ -163,16 +172,21 @@ export function renderIndexPage(m: IndexModel): string {
   const list: ListPage = m.list ?? { rows: live, total: live.length, page: 1, pages: 1 };
   const firstPage = list.page === 1;
   const needle = q.q.toLowerCase();
-  const side = (rows: readonly ReleaseView[]): readonly ReleaseView[] => capped(needle === '' ? rows : rows.filter((r) => r.name.toLowerCase().includes(needle) || r.infoHash.startsWith(needle)));
+  const side = (rows: readonly ReleaseView[]): readonly ReleaseView[] =>
+    capped(needle === '' ? rows : rows.filter((r) => r.name.toLowerCase().includes(needle) || r.infoHash.startsWith(needle)));
   const removed = firstPage ? side(m.releases.filter((r) => r.known && r.removedAt !== null)) : [];
   const unknown = firstPage ? side(m.releases.filter((r) => !r.known)) : [];
   const chart = renderResponsiveChart(m.chart, { id: 'site-chart', title: `Downloads per day, last ${m.chart.length} days` });
-  const caption = q.q === ''
-    ? html`Releases${list.pages > 1 ? html` (${formatCount(list.total)}, page ${list.page} of ${list.pages})` : html``}`
-    : html`${formatCount(list.total)} release${list.total === 1 ? '' : 's'} matching “${q.q}”`;
-  const empty = live.length === 0
-    ? html`<p>No releases published yet.</p>`
-    : list.total === 0 ? html`<p id="no-match">No release matches “${q.q}”.</p>` : html``;
+  const caption =
+    q.q === ''
+      ? html`Releases${list.pages > 1 ? html` (${formatCount(list.total)}, page ${list.page} of ${list.pages})` : html``}`
+      : html`${formatCount(list.total)} release${list.total === 1 ? '' : 's'} matching “${q.q}”`;
+  const empty =
+    live.length === 0
+      ? html`<p>No releases published yet.</p>`
+      : list.total === 0
+        ? html`<p id="no-match">No release matches “${q.q}”.</p>`
+        : html``;
   const body = html`<header><h1>${m.title}</h1>${totalLine(m.totals, m.releases)}${statusLine(m.status)}</header>
 <main>${EXPLAIN}${live.length > 0 ? searchForm(q) : html``}${empty}
 ${table(caption, list.rows, 'releases', q)}${pager(list, q)}
@@ -187,14 +201,23 @@ function fileRows(r: ReleaseView, files: readonly TorrentFile[], sums: ReadonlyM
   const shown = files.slice(0, MAX_FILE_ROWS);
   const rows = shown.map((f, i) => {
     const rel = f.path.join('/');
-    const link = dir === null ? html`` : html`<a href="${fileUrlPath(`${dir}/${rel}`)}" download>Download<span class="vh"> ${rel}</span></a>`;
+    const link =
+      dir === null ? html`` : html`<a href="${fileUrlPath(`${dir}/${rel}`)}" download>Download<span class="vh"> ${rel}</span></a>`;
     const sha = sums.get(rel);
-    const sum = sha === undefined ? html`` : html`<br><span class="muted">SHA-256</span> <code class="hash" id="sha256-${i}" data-copy="SHA-256 of ${rel}">${sha}</code>`;
+    const sum =
+      sha === undefined
+        ? html``
+        : html`<br><span class="muted">SHA-256</span> <code class="hash" id="sha256-${i}" data-copy="SHA-256 of ${rel}">${sha}</code>`;
     return html`<tr><td><span class="name">${rel}</span>${sum}</td><td class="num">${formatBytes(f.length)}</td><td>${link}</td></tr>`;
   });
-  const pending = dir !== null && shown.some((f) => !sums.has(f.path.join('/')))
-    ? html`<p class="muted" id="sums-pending">Checksums of some files are still being computed; reload the page in a moment.</p>` : html``;
-  const more = files.length > MAX_FILE_ROWS ? html`<p class="muted">and ${formatCount(files.length - MAX_FILE_ROWS)} more files (see the .torrent).</p>` : html``;
+  const pending =
+    dir !== null && shown.some((f) => !sums.has(f.path.join('/')))
+      ? html`<p class="muted" id="sums-pending">Checksums of some files are still being computed; reload the page in a moment.</p>`
+      : html``;
+  const more =
+    files.length > MAX_FILE_ROWS
+      ? html`<p class="muted">and ${formatCount(files.length - MAX_FILE_ROWS)} more files (see the .torrent).</p>`
+      : html``;
   const sumsLink = sums.size > 0 ? html` <a class="sums" href="/release/${r.infoHash}/SHA256SUMS">SHA256SUMS</a>` : html``;
   return html`<h2 id="files">Files (${formatCount(files.length)})${sumsLink}</h2>${pending}<table id="file-list"><thead><tr><th scope="col">File</th><th scope="col" class="num">Size</th>
 <th scope="col">Direct link</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
@@ -218,8 +241,12 @@ ${statusLine(m.status)}
 <dt>Size</dt><dd>${r.size === null ? 'unknown' : `${formatBytes(r.size)} (${formatCount(r.size)} bytes)`}</dd>
 <dt>Published</dt><dd>${r.publishedAt === null ? 'unknown' : formatLongDate(r.publishedAt)}</dd>
 <dt>Info hash</dt><dd><code class="hash" id="infohash" data-copy="info hash">${r.infoHash}</code></dd>
-${sha === null ? html`` : html`<dt>SHA-256</dt><dd><code class="hash" id="sha256" data-copy="SHA-256">${sha}</code>
-<a class="sums" href="/release/${r.infoHash}/SHA256SUMS">SHA256SUMS</a></dd>`}
+${
+  sha === null
+    ? html``
+    : html`<dt>SHA-256</dt><dd><code class="hash" id="sha256" data-copy="SHA-256">${sha}</code>
+<a class="sums" href="/release/${r.infoHash}/SHA256SUMS">SHA256SUMS</a></dd>`
+}
 </dl>
 ${m.files && m.files.length > 0 ? fileRows(r, m.files, m.fileSums ?? new Map<string, string>()) : html``}
 <h2>Downloads per day</h2>

@@ -72,8 +72,9 @@ const JS = `(function(){
 })();
 `;
 
-const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1a55a0"/>`
-  + `<path d="M16 6v14m-6-6 6 6 6-6M8 25h16" stroke="#fff" stroke-width="3.2" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>\n`;
+const FAVICON =
+  `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#1a55a0"/>` +
+  `<path d="M16 6v14m-6-6 6 6 6-6M8 25h16" stroke="#fff" stroke-width="3.2" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>\n`;
 
 export interface Asset {
   readonly path: string;

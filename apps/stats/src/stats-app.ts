@@ -42,7 +42,11 @@ const DIRECT_MAX_TRACKED = 20_000;
 
 /** Counting direct downloads: the per-address limit over trusted proxies, then the store. */
 function directDownloadCounter(
-  config: StatsConfig, store: StatsStore, snapshots: SiteSnapshots, now: () => number, log: Logger,
+  config: StatsConfig,
+  store: StatsStore,
+  snapshots: SiteSnapshots,
+  now: () => number,
+  log: Logger,
 ): StatsSite['directDownload'] {
   const windowMs = config.directWindowSeconds * 1000;
   const limiter = new DirectDownloadLimiter({ perAddress: config.directLimit, windowMs, maxTracked: DIRECT_MAX_TRACKED });
@@ -66,9 +70,20 @@ export async function startStats(config: StatsConfig, log: Logger, deps: StatsDe
   const catalog = new CatalogSource(config.manifestPath, config.torrentsDir, config.releasesDir, log);
   const get = deps.get ?? cappedGet;
   const poller = new StatsPoller(config.trackerStatsUrl, get, TRACKER_REPLY_LIMITS, log);
-  const sync = new CountSync({
-    statsUrl: config.trackerStatsUrl, source: config.countSource, limits: TRACKER_REPLY_LIMITS, feedPage: 1000, maxFeedPages: 100,
-  }, poller, store, get, now, log);
+  const sync = new CountSync(
+    {
+      statsUrl: config.trackerStatsUrl,
+      source: config.countSource,
+      limits: TRACKER_REPLY_LIMITS,
+      feedPage: 1000,
+      maxFeedPages: 100,
+    },
+    poller,
+    store,
+    get,
+    now,
+    log,
+  );
   const links = { announceUrls: config.announceUrls, webSeeds: config.webSeeds };
   const snapshots = new SiteSnapshots({ catalog, store, links, unknownHashes: config.unknownHashes, now });
   const fileSums = new FileSums(config.releasesDir, path.join(path.dirname(config.dbPath), 'file-sha256.json'), log);

@@ -36,7 +36,10 @@ export class StatsPoller {
     } else {
       this.failures++;
       if (outcome.error !== this.lastReason || this.failures % RELOG_EVERY === 1) {
-        this.log.error({ url: this.url, err: outcome.error, failedPolls: this.failures }, 'tracker stats poll failed; serving the last data');
+        this.log.error(
+          { url: this.url, err: outcome.error, failedPolls: this.failures },
+          'tracker stats poll failed; serving the last data',
+        );
       }
       this.lastReason = outcome.error;
     }

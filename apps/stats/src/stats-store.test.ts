@@ -36,7 +36,13 @@ describe('StatsStore', () => {
       assert.equal(s.total, 10);
       assert.equal(s.lastRaw, 3);
       assert.equal(s.firstSeen, DAY1);
-      assert.deepEqual(store.history(A).map((h) => [h.date, h.downloads]), [['2024-03-01', 7], ['2024-03-02', 3]]);
+      assert.deepEqual(
+        store.history(A).map((h) => [h.date, h.downloads]),
+        [
+          ['2024-03-01', 7],
+          ['2024-03-02', 3],
+        ],
+      );
       assert.equal(store.lastSuccessAt(), DAY2 + 60_000);
     });
   });
@@ -90,13 +96,33 @@ describe('StatsStore', () => {
   test('feed pages: counts and cursor in one transaction; a stale cursor writes nothing; per day from entry times', () => {
     withStore((store) => {
       store.setCatalog(new Set([A]));
-      const r1 = store.applyCompletions(null, { journal: 'j1', cursor: 2 }, [{ seq: 1, at: DAY1, infoHash: A }, { seq: 2, at: DAY2, infoHash: A }], DAY2);
+      const r1 = store.applyCompletions(
+        null,
+        { journal: 'j1', cursor: 2 },
+        [
+          { seq: 1, at: DAY1, infoHash: A },
+          { seq: 2, at: DAY2, infoHash: A },
+        ],
+        DAY2,
+      );
       assert.equal(r1.counted, 2);
       assert.deepEqual(store.feedCursor(), { journal: 'j1', cursor: 2 });
-      assert.throws(() => store.applyCompletions(null, { journal: 'j1', cursor: 3 }, [{ seq: 3, at: DAY2, infoHash: A }], DAY2), /cursor moved/);
-      assert.throws(() => store.applyCompletions({ journal: 'j1', cursor: 1 }, { journal: 'j1', cursor: 3 }, [{ seq: 3, at: DAY2, infoHash: A }], DAY2), /cursor moved/);
+      assert.throws(
+        () => store.applyCompletions(null, { journal: 'j1', cursor: 3 }, [{ seq: 3, at: DAY2, infoHash: A }], DAY2),
+        /cursor moved/,
+      );
+      assert.throws(
+        () => store.applyCompletions({ journal: 'j1', cursor: 1 }, { journal: 'j1', cursor: 3 }, [{ seq: 3, at: DAY2, infoHash: A }], DAY2),
+        /cursor moved/,
+      );
       assert.equal(store.hash(A)!.total, 2);
-      assert.deepEqual(store.history(A).map((h) => [h.date, h.downloadsBitTorrent]), [['2024-03-01', 1], ['2024-03-02', 1]]);
+      assert.deepEqual(
+        store.history(A).map((h) => [h.date, h.downloadsBitTorrent]),
+        [
+          ['2024-03-01', 1],
+          ['2024-03-02', 1],
+        ],
+      );
     });
   });
 

@@ -126,13 +126,26 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 interface HashRow {
-  info_hash: string; first_seen: number; last_seen: number; last_raw: number; total: number; seeders: number; leechers: number; direct: number;
+  info_hash: string;
+  first_seen: number;
+  last_seen: number;
+  last_raw: number;
+  total: number;
+  seeders: number;
+  leechers: number;
+  direct: number;
 }
 
 function toStats(r: HashRow): HashStats {
   return {
-    infoHash: r.info_hash, firstSeen: r.first_seen, lastSeen: r.last_seen, total: r.total, direct: r.direct,
-    lastRaw: r.last_raw, seeders: r.seeders, leechers: r.leechers,
+    infoHash: r.info_hash,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    total: r.total,
+    direct: r.direct,
+    lastRaw: r.last_raw,
+    seeders: r.seeders,
+    leechers: r.leechers,
   };
 }
 
@@ -141,7 +154,10 @@ export class StatsStore {
   private readonly db: Database.Database;
   private known: ReadonlySet<string> = new Set();
 
-  constructor(file: string, private readonly limits: StoreLimits = { maxUnknownHashes: 1000 }) {
+  constructor(
+    file: string,
+    private readonly limits: StoreLimits = { maxUnknownHashes: 1000 },
+  ) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -176,7 +192,11 @@ export class StatsStore {
     const row = this.db.prepare<[string], HashRow>('SELECT * FROM hashes WHERE info_hash = ?').get(h);
     if (row) return row;
     if (!this.known.has(h) && state.rows >= this.known.size + this.limits.maxUnknownHashes) return null;
-    this.db.prepare('INSERT INTO hashes (info_hash, first_seen, last_seen, last_raw, total, seeders, leechers, direct) VALUES (?, ?, ?, 0, 0, 0, 0, 0)').run(h, now, now);
+    this.db
+      .prepare(
+        'INSERT INTO hashes (info_hash, first_seen, last_seen, last_raw, total, seeders, leechers, direct) VALUES (?, ?, ?, 0, 0, 0, 0, 0)',
+      )
+      .run(h, now, now);
     state.rows++;
     return { info_hash: h, first_seen: now, last_seen: now, last_raw: 0, total: 0, seeders: 0, leechers: 0, direct: 0 };
   }
@@ -186,8 +206,10 @@ export class StatsStore {
   }
 
   private addDaily(h: string, day: string, bt: number, direct: number): void {
-    this.db.prepare(`INSERT INTO daily (info_hash, day, downloads, direct) VALUES (?, ?, ?, ?)
-      ON CONFLICT (info_hash, day) DO UPDATE SET downloads = downloads + excluded.downloads, direct = direct + excluded.direct`).run(h, day, bt, direct);
+    this.db
+      .prepare(`INSERT INTO daily (info_hash, day, downloads, direct) VALUES (?, ?, ?, ?)
+      ON CONFLICT (info_hash, day) DO UPDATE SET downloads = downloads + excluded.downloads, direct = direct + excluded.direct`)
+      .run(h, day, bt, direct);
   }
 
   private getMeta(key: string): string | null {
@@ -207,7 +229,9 @@ export class StatsStore {
     const counting = opts.countFromCounters ?? true;
     const epoch = opts.epoch ?? 'unknown';
     const day = utcDay(now);
-    const update = this.db.prepare('UPDATE hashes SET last_seen=@now, last_raw=@raw, total=@total, seeders=@s, leechers=@l WHERE info_hash=@h');
+    const update = this.db.prepare(
+      'UPDATE hashes SET last_seen=@now, last_raw=@raw, total=@total, seeders=@s, leechers=@l WHERE info_hash=@h',
+    );
     const sample = this.db.prepare('INSERT OR REPLACE INTO samples VALUES (?, ?, ?, ?, ?)');
     const gone = this.db.prepare<[], HashRow>('SELECT * FROM hashes WHERE seeders > 0 OR leechers > 0');
     const zero = this.db.prepare('UPDATE hashes SET seeders = 0, leechers = 0 WHERE info_hash = ?');
@@ -338,15 +362,19 @@ export class StatsStore {
         added += e.downloaded - row.total;
       }
       const insert = this.db.prepare('INSERT INTO count_gaps VALUES (?, ?, ?, ?, ?)');
-      for (const gap of gaps) insert.run(gap.at, gap.journal, gap.fromSeq, gap.toSeq, `${gap.reason}; ${added} recovered from the tracker's counters`);
+      for (const gap of gaps)
+        insert.run(gap.at, gap.journal, gap.fromSeq, gap.toSeq, `${gap.reason}; ${added} recovered from the tracker's counters`);
       return added;
     })();
   }
 
   /** Lost feed ranges, newest first. */
   gaps(limit = 20): CountGap[] {
-    return this.db.prepare<[number], { at: number; journal: string; from_seq: number; to_seq: number; reason: string }>(
-      'SELECT * FROM count_gaps ORDER BY at DESC LIMIT ?').all(limit)
+    return this.db
+      .prepare<[number], { at: number; journal: string; from_seq: number; to_seq: number; reason: string }>(
+        'SELECT * FROM count_gaps ORDER BY at DESC LIMIT ?',
+      )
+      .all(limit)
       .map((r) => ({ at: r.at, journal: r.journal, fromSeq: r.from_seq, toSeq: r.to_seq, reason: r.reason }));
   }
 
@@ -372,15 +400,27 @@ export class StatsStore {
 
   /** Downloads per day from `fromDay` on (inclusive), every hash. */
   dailySince(fromDay: string): DailyRow[] {
-    return this.db.prepare<[string], { info_hash: string; day: string; downloads: number; direct: number }>(
-      'SELECT info_hash, day, downloads, direct FROM daily WHERE day >= ? ORDER BY day').all(fromDay)
-      .map((r) => ({ infoHash: r.info_hash, date: r.day, downloads: r.downloads + r.direct, downloadsBitTorrent: r.downloads, downloadsDirect: r.direct }));
+    return this.db
+      .prepare<[string], { info_hash: string; day: string; downloads: number; direct: number }>(
+        'SELECT info_hash, day, downloads, direct FROM daily WHERE day >= ? ORDER BY day',
+      )
+      .all(fromDay)
+      .map((r) => ({
+        infoHash: r.info_hash,
+        date: r.day,
+        downloads: r.downloads + r.direct,
+        downloadsBitTorrent: r.downloads,
+        downloadsDirect: r.direct,
+      }));
   }
 
   /** A hash's whole history, oldest day first; only days with downloads. */
   history(infoHash: string): HistoryRow[] {
-    return this.db.prepare<[string], { day: string; downloads: number; direct: number }>(
-      'SELECT day, downloads, direct FROM daily WHERE info_hash = ? ORDER BY day').all(infoHash)
+    return this.db
+      .prepare<[string], { day: string; downloads: number; direct: number }>(
+        'SELECT day, downloads, direct FROM daily WHERE info_hash = ? ORDER BY day',
+      )
+      .all(infoHash)
       .map((r) => ({ date: r.day, downloads: r.downloads + r.direct, downloadsBitTorrent: r.downloads, downloadsDirect: r.direct }));
   }
 

@@ -10,10 +10,22 @@ const sha1 = (b: Uint8Array): string => createHash('sha1').update(b).digest('hex
 
 function sample(opts: { files?: boolean; urlList?: string[]; priv?: boolean } = {}): Uint8Array {
   return encodeTorrent({
-    name: 'app-1.0', files: opts.files ? [{ path: ['a.bin'], length: 3 }, { path: ['sub', 'b.bin'], length: 5 }] : null,
-    length: 8, pieceLength: 16384, pieces: new Uint8Array(20).fill(7),
+    name: 'app-1.0',
+    files: opts.files
+      ? [
+          { path: ['a.bin'], length: 3 },
+          { path: ['sub', 'b.bin'], length: 5 },
+        ]
+      : null,
+    length: 8,
+    pieceLength: 16384,
+    pieces: new Uint8Array(20).fill(7),
     announceList: [['http://old.example:6969/announce'], ['udp://old.example:6969/announce']],
-    urlList: opts.urlList ?? ['http://old.example:8080/files/'], comment: 'c', createdBy: 'x', creationDate: 1_700_000_000, private: opts.priv ?? false,
+    urlList: opts.urlList ?? ['http://old.example:8080/files/'],
+    comment: 'c',
+    createdBy: 'x',
+    creationDate: 1_700_000_000,
+    private: opts.priv ?? false,
   });
 }
 
@@ -54,20 +66,30 @@ describe('rewriteTorrent', () => {
   });
 
   test('property: any bytes give a torrent or a TorrentRewriteError; mutated torrents keep the info bytes', async () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      try {
-        rewriteTorrent(bytes, { announceTiers: [['http://a/']], webSeeds: ['http://w/'] });
-      } catch (e) {
-        assert.ok(e instanceof TorrentRewriteError, String(e));
-      }
-    }), { seed: 42, numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          rewriteTorrent(bytes, { announceTiers: [['http://a/']], webSeeds: ['http://w/'] });
+        } catch (e) {
+          assert.ok(e instanceof TorrentRewriteError, String(e));
+        }
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
     const t = sample({ files: true });
     const want = sha1(rawInfo(t));
     const url = fc.webUrl();
-    fc.assert(fc.property(fc.array(fc.array(url, { minLength: 1, maxLength: 3 }), { maxLength: 4 }), fc.array(url, { maxLength: 3 }), (tiers, seeds) => {
-      const out = rewriteTorrent(t, { announceTiers: tiers, webSeeds: seeds });
-      assert.equal(sha1(rawInfo(out)), want);
-      assert.equal(sha1(rawInfo(rewriteTorrent(out, { announceTiers: [], webSeeds: [] }))), want);
-    }), { seed: 42, numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(url, { minLength: 1, maxLength: 3 }), { maxLength: 4 }),
+        fc.array(url, { maxLength: 3 }),
+        (tiers, seeds) => {
+          const out = rewriteTorrent(t, { announceTiers: tiers, webSeeds: seeds });
+          assert.equal(sha1(rawInfo(out)), want);
+          assert.equal(sha1(rawInfo(rewriteTorrent(out, { announceTiers: [], webSeeds: [] }))), want);
+        },
+      ),
+      { seed: 42, numRuns: 300 },
+    );
   });
 });

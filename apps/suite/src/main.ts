@@ -15,7 +15,12 @@ import { startApp, type AppHandle } from './supervise-app.js';
 
 // Wiring only: settings -> locks -> three apps in one process (one Node runtime instead of three fits a 128 MB VPS).
 const plan = configOrExit('suite', () =>
-  parseSuiteConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd(), readFile: (p) => fs.readFileSync(p, 'utf8') }));
+  parseSuiteConfig(process.argv.slice(2), {
+    env: withHostDefaults(process.env),
+    cwd: process.cwd(),
+    readFile: (p) => fs.readFileSync(p, 'utf8'),
+  }),
+);
 const { settings, logLevel: level } = plan;
 // LOG_FORMAT was checked with the rest of the settings
 const format = chooseLogFormat(plan.env, tty.isatty(1));
@@ -24,22 +29,24 @@ let trackerService: Awaited<ReturnType<typeof startTracker>> | null = null;
 installCrashGuard(log, () => trackerService?.flush());
 const apps: AppHandle[] = [];
 // Stop signals are handled from here on: their default action ends the process on the spot, without a flush
-onStopSignals(createShutdown({
-  log,
-  close: async () => {
-    let flushed = true;
-    for (const app of [...apps].reverse()) {
-      try {
-        if (!reportsFlushed(await app.stop())) flushed = false;
-      } catch (err) {
-        log.error({ app: app.name, err }, `${app.name} did not stop cleanly`);
-        if (app.name === 'tracker') flushed = false;
+onStopSignals(
+  createShutdown({
+    log,
+    close: async () => {
+      let flushed = true;
+      for (const app of [...apps].reverse()) {
+        try {
+          if (!reportsFlushed(await app.stop())) flushed = false;
+        } catch (err) {
+          log.error({ app: app.name, err }, `${app.name} did not stop cleanly`);
+          if (app.name === 'tracker') flushed = false;
+        }
       }
-    }
-    return { flushed };
-  },
-  flushSync: () => trackerService?.flush(),
-}));
+      return { flushed };
+    },
+    flushSync: () => trackerService?.flush(),
+  }),
+);
 // SIGHUP reloads; it is also what a closed terminal sends, which must never stop or freeze the suite, so the
 // handler is there before anything starts (the default action of SIGHUP ends the process)
 process.on('SIGHUP', () => {
@@ -65,39 +72,51 @@ async function cannotStart(err: unknown): Promise<never> {
 try {
   fs.mkdirSync(settings.dataDir, { recursive: true });
   fs.mkdirSync(settings.releasesDir, { recursive: true });
-  if (!fs.existsSync(settings.whitelistPath)) fs.writeFileSync(settings.whitelistPath, '# info hashes served by the tracker, one per line (managed by the publisher)\n');
+  if (!fs.existsSync(settings.whitelistPath))
+    fs.writeFileSync(settings.whitelistPath, '# info hashes served by the tracker, one per line (managed by the publisher)\n');
   // a second `npm start` on the same files stops here, naming the first one's pid
   await acquireInstanceLock(plan.tracker.stateFile, 'tracker');
   await acquireInstanceLock(plan.publisher.manifestPath, 'publisher');
   await acquireInstanceLock(plan.stats.dbPath, 'stats site');
   // the tracker first: the publisher's first SIGHUP must find it listening
-  apps.push(await startApp('tracker', log, 'TRACKER_PORT / BIND_HOST', async () => {
-    const s = await startTracker(plan.tracker, createLogger('tracker', plan.tracker.logLevel, { format }));
-    trackerService = s;
-    return s;
-  }));
-  apps.push(await startApp('stats', log, 'STATS_PORT / BIND_HOST', async () => {
-    const s = await startStats(plan.stats, createLogger('stats', plan.stats.logLevel, { format }));
-    statsPort = s.port;
-    return s;
-  }));
-  apps.push(await startApp('publisher', log, 'PUBLISHER_ARGS', async () => {
-    // the tracker is here: the publisher awaits its reload (a release is listed once it is accepted) instead of
-    // signalling this process, unless it was pointed at another tracker
-    const own = plan.publisher.reloadCommand === null && plan.publisher.trackerPidFile === plan.tracker.pidFile;
-    return startPublisher(plan.publisher, createLogger('publisher', plan.publisher.logLevel, { format }),
-      own ? { reloadTracker: async () => trackerService?.reload() } : {});
-  }));
+  apps.push(
+    await startApp('tracker', log, 'TRACKER_PORT / BIND_HOST', async () => {
+      const s = await startTracker(plan.tracker, createLogger('tracker', plan.tracker.logLevel, { format }));
+      trackerService = s;
+      return s;
+    }),
+  );
+  apps.push(
+    await startApp('stats', log, 'STATS_PORT / BIND_HOST', async () => {
+      const s = await startStats(plan.stats, createLogger('stats', plan.stats.logLevel, { format }));
+      statsPort = s.port;
+      return s;
+    }),
+  );
+  apps.push(
+    await startApp('publisher', log, 'PUBLISHER_ARGS', async () => {
+      // the tracker is here: the publisher awaits its reload (a release is listed once it is accepted) instead of
+      // signalling this process, unless it was pointed at another tracker
+      const own = plan.publisher.reloadCommand === null && plan.publisher.trackerPidFile === plan.tracker.pidFile;
+      return startPublisher(
+        plan.publisher,
+        createLogger('publisher', plan.publisher.logLevel, { format }),
+        own ? { reloadTracker: async () => trackerService?.reload() } : {},
+      );
+    }),
+  );
 } catch (err) {
   await cannotStart(err);
 }
 
 const page = localHttpUrl(settings.bindHost, statsPort);
-log.info({
-  page,
-  publicPage: `${settings.statsBaseUrl}/`,
-  announce: [settings.announceHttpUrl, settings.announceUdpUrl],
-  releases: settings.releasesDir,
-  config: plan.configFile,
-}, `ready: open ${page} and drop files into ${settings.releasesDir}`);
-
+log.info(
+  {
+    page,
+    publicPage: `${settings.statsBaseUrl}/`,
+    announce: [settings.announceHttpUrl, settings.announceUdpUrl],
+    releases: settings.releasesDir,
+    config: plan.configFile,
+  },
+  `ready: open ${page} and drop files into ${settings.releasesDir}`,
+);

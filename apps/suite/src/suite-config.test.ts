@@ -52,7 +52,7 @@ test('splitArgs: unterminated quotes and a trailing backslash are errors', () =>
 });
 
 test('splitArgs agrees with /bin/sh on quoted words', () => {
-  const samples = ['--title "Acme Downloads" --port 8081', "a 'b  c' \"d\\\"e\" f\\ g", '--x "\\\\" \'\\\'', '"a"\'b\'c'];
+  const samples = ['--title "Acme Downloads" --port 8081', 'a \'b  c\' "d\\"e" f\\ g', '--x "\\\\" \'\\\'', '"a"\'b\'c'];
   for (const text of samples) {
     const sh = spawnSync('/bin/sh', ['-c', `printf '%s\\0' ${text}`], { encoding: 'utf8' });
     assert.equal(sh.status, 0, text);
@@ -66,24 +66,33 @@ function shQuote(arg: string): string {
 }
 
 test('property: quoting arguments and splitting them gives them back', () => {
-  fc.assert(fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 8 }), (args) => {
-    assert.deepEqual(splitArgs(args.map(shQuote).join(' ')), args);
-  }), { seed: 42, numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.array(fc.string({ maxLength: 20 }), { maxLength: 8 }), (args) => {
+      assert.deepEqual(splitArgs(args.map(shQuote).join(' ')), args);
+    }),
+    { seed: 42, numRuns: 2000 },
+  );
 });
 
 test('property: any text is split or refused with ConfigError, nothing else', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
-    try {
-      const out = splitArgs(text);
-      assert.ok(Array.isArray(out));
-    } catch (err) {
-      assert.ok(err instanceof ConfigError);
-    }
-  }), { seed: 42, numRuns: 5000 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (text) => {
+      try {
+        const out = splitArgs(text);
+        assert.ok(Array.isArray(out));
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+      }
+    }),
+    { seed: 42, numRuns: 5000 },
+  );
 });
 
 test('unknown suite options are named with a suggestion', () => {
-  assert.throws(() => parseSuiteConfig(['--confg', 'x'], { env: {}, cwd: '/nonexistent' }), /^ConfigError: unknown option --confg \(did you mean --config\?\)$/);
+  assert.throws(
+    () => parseSuiteConfig(['--confg', 'x'], { env: {}, cwd: '/nonexistent' }),
+    /^ConfigError: unknown option --confg \(did you mean --config\?\)$/,
+  );
   assert.throws(() => parseSuiteConfig(['extra'], { env: {}, cwd: '/nonexistent' }), /unexpected argument 'extra'/);
 });
 
@@ -96,7 +105,8 @@ test('the plan: config file under the environment, each app configured, all deep
   assert.equal(p.publisher.private, true);
   assert.equal(p.publisher.hashThreads, DEFAULTS.publisherHashThreads);
   assert.deepEqual(p.tracker.tcp, [{ host: '0.0.0.0', port: 6969 }]);
-  for (const nested of [p, p.env, p.settings, p.tracker, p.tracker.tcp[0], p.stats.webSeeds, p.publisher]) assert.ok(Object.isFrozen(nested));
+  for (const nested of [p, p.env, p.settings, p.tracker, p.tracker.tcp[0], p.stats.webSeeds, p.publisher])
+    assert.ok(Object.isFrozen(nested));
   assert.equal(plan(['--config', 'other.env'], {}, { '/srv/other.env': 'LOG_LEVEL=warn\n' }).logLevel, 'warn');
   assert.equal(plan([], {}).configFile, null, 'no suite.env: none read');
   assert.equal(parseSuiteConfig(['--config', 'x', '--help'], { env: {}, cwd: '/srv' }).kind, 'help');
@@ -105,7 +115,10 @@ test('the plan: config file under the environment, each app configured, all deep
 test('suite error wording: unknown option, bad value, missing value, app flags and files', () => {
   assert.equal(message(['--confg', 'x'], {}), 'unknown option --confg (did you mean --config?)');
   assert.equal(message(['--config'], {}), 'option --config: needs a value');
-  assert.equal(message([], { LOG_LEVEL: 'loud' }), "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)");
+  assert.equal(
+    message([], { LOG_LEVEL: 'loud' }),
+    "environment LOG_LEVEL: 'loud' is not a log level (one of fatal, error, warn, info, debug, trace, silent)",
+  );
   assert.equal(message([], { TRACKER_PORT: 'x' }), "environment TRACKER_PORT: 'x' is not a port number (0-65535)");
   assert.equal(message([], { STATS_ARGS: '--porrt 1' }), 'STATS_ARGS: unknown option --porrt (did you mean --port?)');
   assert.equal(message([], { TRACKER_ARGS: '--interval 5' }), 'TRACKER_ARGS: option --interval: 5 is out of range (expected 60-86400)');
@@ -113,5 +126,8 @@ test('suite error wording: unknown option, bad value, missing value, app flags a
   assert.match(message([], { STATS_ARGS: '--title "Acme' }), /^STATS_ARGS: unterminated " quote/);
   assert.equal(message(['--config', 'none.env'], {}), "option --config: cannot read config file 'none.env': ENOENT");
   assert.equal(message([], { SUITE_CONFIG: '/etc/x.env' }), "environment SUITE_CONFIG: cannot read config file '/etc/x.env': ENOENT");
-  assert.equal(message([], {}, { '/srv/suite.env': 'TRACKER_PROT=1\n' }), '/srv/suite.env line 1: unknown setting TRACKER_PROT (did you mean TRACKER_PORT?)');
+  assert.equal(
+    message([], {}, { '/srv/suite.env': 'TRACKER_PROT=1\n' }),
+    '/srv/suite.env line 1: unknown setting TRACKER_PROT (did you mean TRACKER_PORT?)',
+  );
 });

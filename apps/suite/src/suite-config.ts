@@ -19,7 +19,15 @@ import { parseTrackerConfig, type TrackerConfig } from '../../tracker/src/config
  * ./suite.env when it exists). The environment wins over the file, so a one-off override needs no edit.
  * Extra per-app flags go in TRACKER_ARGS / PUBLISHER_ARGS / STATS_ARGS (split like a shell would: see splitArgs).
  */
-export const SUITE_KEYS = [...SUITE_ENV_VARS, 'TRACKER_ARGS', 'PUBLISHER_ARGS', 'STATS_ARGS', 'LOG_LEVEL', 'LOG_FORMAT', 'TRACKER_STORE'] as const;
+export const SUITE_KEYS = [
+  ...SUITE_ENV_VARS,
+  'TRACKER_ARGS',
+  'PUBLISHER_ARGS',
+  'STATS_ARGS',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'TRACKER_STORE',
+] as const;
 
 export const SUITE_HELP = `Usage: npm start [-- --config FILE]     (or ./bin/suite [--config FILE])
 
@@ -79,9 +87,12 @@ const FLAG_SPEC = { defs: Object.values(FLAGS), help: ['-h', '--help'] };
 function suiteEnv(f: FlagValues<FlagDef>, input: ConfigInput): { env: Record<string, string | undefined>; configFile: string | null } {
   const flag = f.last(FLAGS.config, parsePath);
   const fromEnv = input.env['SUITE_CONFIG'];
-  const [where, file, optional] = flag !== undefined ? ['option --config', flag, false]
-    : fromEnv ? ['environment SUITE_CONFIG', fromEnv, false]
-      : ['default config file', DEFAULTS.configFile, true];
+  const [where, file, optional] =
+    flag !== undefined
+      ? ['option --config', flag, false]
+      : fromEnv
+        ? ['environment SUITE_CONFIG', fromEnv, false]
+        : ['default config file', DEFAULTS.configFile, true];
   const configFile = path.resolve(input.cwd, file);
   const text = readConfigFile(input, where, file, optional);
   const lines = text === null ? {} : parseEnvFile(text, SUITE_KEYS, configFile);
@@ -116,7 +127,9 @@ export function parseSuiteConfig(argv: readonly string[], input: ConfigInput): C
   const trackerArgs = ['-i', settings.bindHost, '-p', port, '-P', port, ...args('TRACKER_ARGS')];
   const tracker = appConfig('TRACKER_ARGS', () => parseTrackerConfig(trackerArgs, appInput));
   const publisherArgs = args('PUBLISHER_ARGS');
-  const publisher = appConfig('PUBLISHER_ARGS', () => parsePublisherConfig(publisherArgs, { ...appInput, cpus: DEFAULTS.publisherHashThreads }));
+  const publisher = appConfig('PUBLISHER_ARGS', () =>
+    parsePublisherConfig(publisherArgs, { ...appInput, cpus: DEFAULTS.publisherHashThreads }),
+  );
   const statsExtra = args('STATS_ARGS');
   // The page hands out the trackers and web seed the publisher writes (served .torrent files and magnets
   // are rewritten to them), unless STATS_ARGS names its own.

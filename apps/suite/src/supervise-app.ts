@@ -13,7 +13,12 @@ export interface AppHandle {
   stop(): Promise<unknown>;
 }
 
-export async function startApp(name: string, log: Logger, setting: string, start: () => Promise<{ close(): Promise<unknown> }>): Promise<AppHandle> {
+export async function startApp(
+  name: string,
+  log: Logger,
+  setting: string,
+  start: () => Promise<{ close(): Promise<unknown> }>,
+): Promise<AppHandle> {
   let running: { close(): Promise<unknown> };
   try {
     running = await start();

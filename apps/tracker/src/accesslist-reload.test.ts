@@ -26,9 +26,14 @@ function setup(name: string, mode: AccessMode = 'whitelist') {
   let current: ReadonlySet<string> = new Set();
   const applied: number[] = [];
   const reloader = createAccessListReloader({
-    path: file, mode, log: pino({ level: 'debug' }, stream),
+    path: file,
+    mode,
+    log: pino({ level: 'debug' }, stream),
     current: () => current,
-    apply: (h) => { current = h; applied.push(h.size); },
+    apply: (h) => {
+      current = h;
+      applied.push(h.size);
+    },
   });
   const msgs = () => records.map((r) => String(r['msg']));
   return { file, reloader, applied, records, msgs };

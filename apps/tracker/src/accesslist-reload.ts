@@ -34,9 +34,12 @@ export function createAccessListReloader(opts: {
     const list = await loadAccessListFile(path, log);
     const before = opts.current();
     if (list === null) {
-      log.warn({ path, kept: before.size }, before.size > 0
-        ? 'access list not reloaded; the previous list stays in force'
-        : 'access list not reloaded; there is no previous list, so every torrent stays refused');
+      log.warn(
+        { path, kept: before.size },
+        before.size > 0
+          ? 'access list not reloaded; the previous list stays in force'
+          : 'access list not reloaded; there is no previous list, so every torrent stays refused',
+      );
       return;
     }
     // A blacklist that shrinks lets more in; only a shrinking whitelist drops peers.
@@ -44,13 +47,19 @@ export function createAccessListReloader(opts: {
       const verdict = judgeShrink(before, list.hashes);
       if (verdict.refuse && list.digest !== refusedDigest) {
         refusedDigest = list.digest;
-        log.error({ path, before: before.size, after: list.hashes.size, lost: verdict.lost },
-          `access list NOT applied: it lost ${verdict.lost} of ${before.size} hashes (more than ${MAX_LOSS_FRACTION * 100}% and more than ${MAX_LOSS_COUNT}), `
-          + 'which looks like a truncated or emptied file; the previous list stays in force. '
-          + 'If this is intended, reload again (SIGHUP) without changing the file to apply it.');
+        log.error(
+          { path, before: before.size, after: list.hashes.size, lost: verdict.lost },
+          `access list NOT applied: it lost ${verdict.lost} of ${before.size} hashes (more than ${MAX_LOSS_FRACTION * 100}% and more than ${MAX_LOSS_COUNT}), ` +
+            'which looks like a truncated or emptied file; the previous list stays in force. ' +
+            'If this is intended, reload again (SIGHUP) without changing the file to apply it.',
+        );
         return;
       }
-      if (verdict.refuse) log.warn({ path, before: before.size, after: list.hashes.size, lost: verdict.lost }, 'access list applied on the second identical reload (confirmed)');
+      if (verdict.refuse)
+        log.warn(
+          { path, before: before.size, after: list.hashes.size, lost: verdict.lost },
+          'access list applied on the second identical reload (confirmed)',
+        );
     }
     refusedDigest = null;
     opts.apply(list.hashes);
@@ -58,13 +67,17 @@ export function createAccessListReloader(opts: {
 
   function reload(): Promise<void> {
     if (running === null) {
-      running = once().finally(() => { running = null; });
+      running = once().finally(() => {
+        running = null;
+      });
       return running;
     }
-    queued ??= running.catch(() => undefined).then(() => {
-      queued = null;
-      return reload();
-    });
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return reload();
+      });
     return queued;
   }
 

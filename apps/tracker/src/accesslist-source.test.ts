@@ -31,13 +31,22 @@ describe('loadAccessListFile', () => {
     const { log, records } = memoryLogger();
     const list = await loadAccessListFile(file, log);
     assert.equal(list?.hashes.size, 1);
-    assert.deepEqual(list?.ignored.map((l) => l.line), [3, 4]);
+    assert.deepEqual(
+      list?.ignored.map((l) => l.line),
+      [3, 4],
+    );
     const info = records.find((r) => r['level'] === 30);
     assert.equal(info?.['loaded'], 1);
     assert.equal(info?.['ignored'], 2);
     assert.deepEqual(info?.['ignoredLines'], [3, 4]);
     const warns = records.filter((r) => r['level'] === 40);
-    assert.deepEqual(warns.map((w) => [w['line'], w['text']]), [[3, 'bad line'], [4, `${A}0`]]);
+    assert.deepEqual(
+      warns.map((w) => [w['line'], w['text']]),
+      [
+        [3, 'bad line'],
+        [4, `${A}0`],
+      ],
+    );
   });
 
   test('reports at most 20 ignored lines', async () => {
@@ -61,11 +70,28 @@ describe('loadAccessListFile', () => {
 
   const unreadable: Array<{ name: string; make: () => string; code: string }> = [
     { name: 'missing file', make: () => path.join(dir, 'nope'), code: 'ENOENT' },
-    { name: 'a directory', make: () => { const d = path.join(dir, 'a-dir'); mkdirSync(d); return d; }, code: 'EISDIR' },
+    {
+      name: 'a directory',
+      make: () => {
+        const d = path.join(dir, 'a-dir');
+        mkdirSync(d);
+        return d;
+      },
+      code: 'EISDIR',
+    },
   ];
   // Root reads mode-000 files anyway, so that row only means something for ordinary users.
   if (process.getuid?.() !== 0) {
-    unreadable.push({ name: 'no read permission', make: () => { const f = path.join(dir, 'secret'); writeFileSync(f, A); chmodSync(f, 0); return f; }, code: 'EACCES' });
+    unreadable.push({
+      name: 'no read permission',
+      make: () => {
+        const f = path.join(dir, 'secret');
+        writeFileSync(f, A);
+        chmodSync(f, 0);
+        return f;
+      },
+      code: 'EACCES',
+    });
   }
   for (const row of unreadable) {
     test(`${row.name}: null and a warning naming path and code`, async () => {

@@ -34,7 +34,10 @@ export async function loadAccessListFile(path: string, log: Logger): Promise<Loa
     `access list ${path}: loaded ${list.hashes.size}, ignored ${list.ignored.length}`,
   );
   for (const l of reported) {
-    log.warn({ path, line: l.line, text: l.text }, `access list ${path} line ${l.line} ignored: not 40 hex digits at the start of the line`);
+    log.warn(
+      { path, line: l.line, text: l.text },
+      `access list ${path} line ${l.line} ignored: not 40 hex digits at the start of the line`,
+    );
   }
   return { ...list, digest: createHash('sha256').update(text).digest('hex') };
 }
@@ -56,7 +59,10 @@ export function checkAccessListFile(path: string, user: string | null = null): v
     throw new StartupError(`access list ${path} cannot be read${who} (${code}); fix its permissions or point -w/-b at a readable file`);
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new StartupError(`access list ${path} is not a regular file (a folder?); point -w/-b (access.whitelist/access.blacklist) at the list file`);
+    if (!fstatSync(fd).isFile())
+      throw new StartupError(
+        `access list ${path} is not a regular file (a folder?); point -w/-b (access.whitelist/access.blacklist) at the list file`,
+      );
   } finally {
     closeSync(fd);
   }

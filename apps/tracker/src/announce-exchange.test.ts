@@ -11,8 +11,13 @@ import { Tracker, type TrackerSettings } from './tracker.js';
  */
 
 const SETTINGS: TrackerSettings = {
-  accessMode: 'whitelist', intervalSeconds: 1800, intervalJitterSeconds: 180, peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400, numwantDefault: 50, numwantMax: 200,
+  accessMode: 'whitelist',
+  intervalSeconds: 1800,
+  intervalJitterSeconds: 180,
+  peerTimeoutSeconds: 2700,
+  completionWindowSeconds: 86400,
+  numwantDefault: 50,
+  numwantMax: 200,
 };
 const clock = { now: () => Date.UTC(2026, 10, 22), random: () => 0.5 };
 const LISTED = hexToKey('0123456789abcdef0123456789abcdef01234567');
@@ -50,7 +55,13 @@ interface Row {
 
 /** One row: `port` and `ip` of the announcer, what the client asked for, what it gets. */
 function row(
-  name: string, policy: TransportPolicy, port: number, ip: string, numwant: number | null, want: string | number, counted?: string,
+  name: string,
+  policy: TransportPolicy,
+  port: number,
+  ip: string,
+  numwant: number | null,
+  want: string | number,
+  counted?: string,
 ): Row {
   return { name, policy, fields: fields(port), numwant, ip, want, counted };
 }

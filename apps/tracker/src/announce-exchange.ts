@@ -56,7 +56,9 @@ export interface AnnounceExchange {
 const EMPTY = Buffer.alloc(0);
 
 export function createAnnounceExchange(
-  tracker: Pick<Tracker, 'announce'>, counters: AnnounceCounters, policy: TransportPolicy,
+  tracker: Pick<Tracker, 'announce'>,
+  counters: AnnounceCounters,
+  policy: TransportPolicy,
 ): AnnounceExchange {
   const addr = Buffer.alloc(18);
   let lastAddrLen: 6 | 18 = 6;

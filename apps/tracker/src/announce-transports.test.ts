@@ -15,27 +15,46 @@ import { createUdpHandler, type UdpSender } from './udp-server.js';
  */
 
 const SETTINGS: TrackerSettings = {
-  accessMode: 'open', intervalSeconds: 1800, intervalJitterSeconds: 180, peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400, numwantDefault: 50, numwantMax: 200,
+  accessMode: 'open',
+  intervalSeconds: 1800,
+  intervalJitterSeconds: 180,
+  peerTimeoutSeconds: 2700,
+  completionWindowSeconds: 86400,
+  numwantDefault: 50,
+  numwantMax: 200,
 };
 const clock = { now: () => Date.UTC(2026, 10, 22), random: () => 0.5 };
 
 function recordingLog(): Logger & { lines: unknown[] } {
   const lines: unknown[] = [];
-  const rec = (...args: unknown[]): void => { lines.push(args); };
+  const rec = (...args: unknown[]): void => {
+    lines.push(args);
+  };
   return { lines, error: rec, warn: rec, info: rec, debug: rec } as unknown as Logger & { lines: unknown[] };
 }
 
 function httpAnnounce(remoteAddress: string, port: number) {
   const tracker = new Tracker(SETTINGS, clock);
   const log = recordingLog();
-  const route = createHttpRoutes(tracker, {
-    statsPath: 'stats', redirectUrl: null, scrapeMax: 64, closedMode: false,
-    isStatsClient: () => false, isTrustedProxy: () => false, hasTrustedProxies: false,
-  }, clock, log);
+  const route = createHttpRoutes(
+    tracker,
+    {
+      statsPath: 'stats',
+      redirectUrl: null,
+      scrapeMax: 64,
+      closedMode: false,
+      isStatsClient: () => false,
+      isTrustedProxy: () => false,
+      hasTrustedProxies: false,
+    },
+    clock,
+    log,
+  );
   const res = route({
-    method: 'GET', url: `/announce?info_hash=${H1_QUERY}&peer_id=-TS0001-aaaaaaaaaaaa&port=${port}&left=0`,
-    headers: new Map([['host', 't']]), remoteAddress,
+    method: 'GET',
+    url: `/announce?info_hash=${H1_QUERY}&peer_id=-TS0001-aaaaaaaaaaaa&port=${port}&left=0`,
+    headers: new Map([['host', 't']]),
+    remoteAddress,
   });
   return { res, tracker, log };
 }
@@ -45,7 +64,12 @@ function udpAnnounce(address: string, port: number) {
   const log = recordingLog();
   const ids = createConnectionIds(Buffer.alloc(32, 7));
   const sent: Buffer[] = [];
-  const socket: UdpSender = { send(buf, _port, _address, cb) { sent.push(Buffer.from(buf)); cb?.(null); } };
+  const socket: UdpSender = {
+    send(buf, _port, _address, cb) {
+      sent.push(Buffer.from(buf));
+      cb?.(null);
+    },
+  };
   const packet = Buffer.alloc(98);
   ids.issue(address, Math.floor(clock.now() / 1000)).copy(packet, 0);
   packet.writeUInt32BE(1, 8);

@@ -37,8 +37,14 @@ describe('completion journal', () => {
     journal.record(key(1), 111);
     journal.record(key(2), 222);
     journal.record(key(1), 333);
-    assert.equal(fs.readFileSync(file, 'latin1'), `# completion-journal ${journal.id} 0\n1 111 ${hex(1)}\n2 222 ${hex(2)}\n3 333 ${hex(1)}\n`);
-    assert.deepEqual(journal.entries(1, 10), [[2, 222, hex(2)], [3, 333, hex(1)]]);
+    assert.equal(
+      fs.readFileSync(file, 'latin1'),
+      `# completion-journal ${journal.id} 0\n1 111 ${hex(1)}\n2 222 ${hex(2)}\n3 333 ${hex(1)}\n`,
+    );
+    assert.deepEqual(journal.entries(1, 10), [
+      [2, 222, hex(2)],
+      [3, 333, hex(1)],
+    ]);
     assert.deepEqual(journal.entries(0, 1), [[1, 111, hex(1)]]);
     assert.deepEqual(journal.entries(3, 10), []);
     assert.deepEqual([journal.status().first, journal.status().last], [1, 3]);
@@ -53,9 +59,18 @@ describe('completion journal', () => {
     const b = open(file, { id: a.id, seq: 1 });
     assert.equal(b.journal.id, a.id);
     assert.equal(b.replayed, 2);
-    assert.deepEqual([...b.replay], [[hex(2), { count: 1, lastMs: 2 }], [hex(3), { count: 1, lastMs: 3 }]]);
+    assert.deepEqual(
+      [...b.replay],
+      [
+        [hex(2), { count: 1, lastMs: 2 }],
+        [hex(3), { count: 1, lastMs: 3 }],
+      ],
+    );
     b.journal.record(key(9), 9);
-    assert.deepEqual(b.journal.entries(0, 10).map((e) => e[0]), [1, 2, 3, 4]);
+    assert.deepEqual(
+      b.journal.entries(0, 10).map((e) => e[0]),
+      [1, 2, 3, 4],
+    );
   });
 
   test('a torn last line (crash mid-append) is cut off, never applied, and the seq is reused by the next completion', () => {
@@ -70,10 +85,16 @@ describe('completion journal', () => {
     b.journal.close();
     const p = parseJournal(fs.readFileSync(file, 'latin1'));
     assert.equal(p.badCount, 0);
-    assert.deepEqual(p.entries.map((e) => [e.seq, e.hex]), [[1, hex(1)], [2, hex(3)]]);
+    assert.deepEqual(
+      p.entries.map((e) => [e.seq, e.hex]),
+      [
+        [1, hex(1)],
+        [2, hex(3)],
+      ],
+    );
   });
 
-  test('a journal missing: a new one keeps the state\'s id and continues after its seq', () => {
+  test("a journal missing: a new one keeps the state's id and continues after its seq", () => {
     const file = tmpFile();
     const { journal, replayed } = open(file, { id: 'abcdefabcdefabcd', seq: 41 });
     assert.equal(replayed, 0);
@@ -126,7 +147,10 @@ describe('completion journal', () => {
     const st = journal.status();
     assert.deepEqual([st.last, st.pending], [1, 2]);
     assert.ok(st.writeErrors >= 3);
-    assert.deepEqual(journal.entries(0, 10).map((e) => e[0]), [1]);
+    assert.deepEqual(
+      journal.entries(0, 10).map((e) => e[0]),
+      [1],
+    );
     // the torn part was cut back: the file still parses cleanly
     assert.equal(parseJournal(fs.readFileSync(file, 'latin1')).tornBytes, 0);
     assert.equal(journal.close(), false, 'close says it could not flush');
@@ -139,11 +163,22 @@ describe('completion journal', () => {
     again.journal.record(key(5), 5);
     full = false;
     again.journal.record(key(6), 6);
-    assert.deepEqual(again.journal.entries(0, 10).map((e) => [e[0], e[2]]), [[1, hex(1)], [2, hex(4)], [3, hex(5)], [4, hex(6)]]);
+    assert.deepEqual(
+      again.journal.entries(0, 10).map((e) => [e[0], e[2]]),
+      [
+        [1, hex(1)],
+        [2, hex(4)],
+        [3, hex(5)],
+        [4, hex(6)],
+      ],
+    );
     assert.ok(again.journal.close());
     const p = parseJournal(fs.readFileSync(file, 'latin1'));
     assert.equal(p.badCount, 0);
-    assert.deepEqual(p.entries.map((e) => e.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      p.entries.map((e) => e.seq),
+      [1, 2, 3, 4],
+    );
   });
 
   test('compaction keeps the last `keep` entries once the state covers them; a crash on either side of it applies nothing twice', () => {

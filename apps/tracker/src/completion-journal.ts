@@ -2,7 +2,12 @@ import fs from 'node:fs';
 import { writeFileAtomicSync } from '../../../libs/common/src/atomic-write.js';
 import type { Logger } from '../../../libs/common/src/log.js';
 import {
-  CompletionRing, formatJournalHeader, formatJournalLine, journalLastSeq, parseJournal, type JournalEntry,
+  CompletionRing,
+  formatJournalHeader,
+  formatJournalLine,
+  journalLastSeq,
+  parseJournal,
+  type JournalEntry,
 } from '../../../libs/swarm/src/index.js';
 
 /**
@@ -70,7 +75,11 @@ export function openJournal(o: OpenJournalOptions): OpenedJournal {
   if (text === null) {
     id = o.state?.id ?? o.newId();
     ring = new CompletionRing(o.keep, o.state?.seq ?? 0);
-    if (o.state !== null) log.warn({ file: o.file, id, seq: o.state.seq }, 'completion journal missing: a new one continues after the state file\'s seq (the feed has no history before it)');
+    if (o.state !== null)
+      log.warn(
+        { file: o.file, id, seq: o.state.seq },
+        "completion journal missing: a new one continues after the state file's seq (the feed has no history before it)",
+      );
     rewrite = true;
   } else {
     // which entries the state file's counts do not include yet
@@ -81,7 +90,11 @@ export function openJournal(o: OpenJournalOptions): OpenedJournal {
     if (headerId !== null && o.state !== null && o.state.id === headerId) after = o.state.seq;
     else if (o.state === null) after = 0;
     else if (headerId === null) after = o.state.seq;
-    else log.warn({ file: o.file, journal: headerId, state: o.state.id }, 'the state file belongs to another completion journal: its counts are kept and this journal is not replayed');
+    else
+      log.warn(
+        { file: o.file, journal: headerId, state: o.state.id },
+        'the state file belongs to another completion journal: its counts are kept and this journal is not replayed',
+      );
     const parsed = parseJournal(text, o.keep, (e: JournalEntry) => {
       if (e.seq <= after) return;
       replayed++;
@@ -173,7 +186,8 @@ export class CompletionJournal {
     if (this.durable === this.ring.last) return true;
     if (!this.ensureOpen()) return false;
     let text = this.resync ? '\n' : '';
-    for (let seq = this.durable + 1; seq <= this.ring.last; seq++) text += formatJournalLine(seq, this.ring.timeOf(seq), this.ring.hexOf(seq));
+    for (let seq = this.durable + 1; seq <= this.ring.last; seq++)
+      text += formatJournalLine(seq, this.ring.timeOf(seq), this.ring.hexOf(seq));
     const buf = Buffer.from(text, 'latin1');
     let off = 0;
     try {

@@ -15,10 +15,23 @@ import { parseStorePrefix, parseStoreSpec, type StoreSpec } from './store-url.js
 export type { AccessMode };
 
 export type NumberKey =
-  | 'intervalSeconds' | 'intervalJitterSeconds' | 'peerTimeoutSeconds' | 'numwantDefault' | 'numwantMax'
-  | 'scrapeMax' | 'flushIntervalSeconds' | 'completionWindowSeconds'
-  | 'journalKeep' | 'completionsPerAddress' | 'maxCompleters' | 'maxTorrents' | 'torrentIdleTimeoutSeconds' | 'maxPeersPerTorrent'
-  | 'maxConnections' | 'maxConnectionsPerIp' | 'maxConnectionAgeSeconds';
+  | 'intervalSeconds'
+  | 'intervalJitterSeconds'
+  | 'peerTimeoutSeconds'
+  | 'numwantDefault'
+  | 'numwantMax'
+  | 'scrapeMax'
+  | 'flushIntervalSeconds'
+  | 'completionWindowSeconds'
+  | 'journalKeep'
+  | 'completionsPerAddress'
+  | 'maxCompleters'
+  | 'maxTorrents'
+  | 'torrentIdleTimeoutSeconds'
+  | 'maxPeersPerTorrent'
+  | 'maxConnections'
+  | 'maxConnectionsPerIp'
+  | 'maxConnectionAgeSeconds';
 
 export interface NumberSetting {
   readonly min: number;
@@ -137,21 +150,41 @@ function numberOption(key: NumberKey, flag: string, directive: string): OptionDe
 
 export const OPTIONS: readonly OptionDef[] = [
   // opentracker's own flags and directives. -f, -h and -v are handled by config.ts.
-  { flags: ['-i'], takesValue: true, apply: (d, v) => { d.ip = parseBindHost(v); } },
+  {
+    flags: ['-i'],
+    takesValue: true,
+    apply: (d, v) => {
+      d.ip = parseBindHost(v);
+    },
+  },
   { flags: ['-p'], takesValue: true, apply: (d, v) => addBind(d.tcp, { host: d.ip, port: parsePort(v) }, 'tcp') },
   { flags: ['-P'], takesValue: true, apply: (d, v) => addBind(d.udp, { host: d.ip, port: parsePort(v) }, 'udp') },
   {
-    flags: [], directive: 'listen.tcp_udp', takesValue: true,
+    flags: [],
+    directive: 'listen.tcp_udp',
+    takesValue: true,
     apply: (d, v) => {
       const bind = parseListenAddress(v, DEFAULTS.listenPort);
       addBind(d.tcp, bind, 'tcp');
       addBind(d.udp, bind, 'udp');
     },
   },
-  { flags: [], directive: 'listen.tcp', takesValue: true, apply: (d, v) => addBind(d.tcp, parseListenAddress(v, DEFAULTS.listenPort), 'tcp') },
-  { flags: [], directive: 'listen.udp', takesValue: true, apply: (d, v) => addBind(d.udp, parseListenAddress(v, DEFAULTS.listenPort), 'udp') },
   {
-    flags: [], directive: 'listen.udp.workers', takesValue: true,
+    flags: [],
+    directive: 'listen.tcp',
+    takesValue: true,
+    apply: (d, v) => addBind(d.tcp, parseListenAddress(v, DEFAULTS.listenPort), 'tcp'),
+  },
+  {
+    flags: [],
+    directive: 'listen.udp',
+    takesValue: true,
+    apply: (d, v) => addBind(d.udp, parseListenAddress(v, DEFAULTS.listenPort), 'udp'),
+  },
+  {
+    flags: [],
+    directive: 'listen.udp.workers',
+    takesValue: true,
     apply: (d, v, where) => {
       parseIntIn(v, 0, 1024);
       d.notes.push(`${where}: listen.udp.workers is accepted for opentracker compatibility and ignored (UDP is served on the event loop)`);
@@ -159,16 +192,68 @@ export const OPTIONS: readonly OptionDef[] = [
   },
   { flags: ['-A'], directive: 'access.stats', takesValue: true, apply: (d, v) => addCidr((d.statsCidrs ??= []), v) },
   { flags: ['--proxy'], directive: 'access.proxy', takesValue: true, apply: (d, v) => addCidr(d.proxyCidrs, v) },
-  { flags: ['--stats-path'], directive: 'access.stats_path', takesValue: true, apply: (d, v) => { d.statsPath = parseStatsPath(v); } },
-  { flags: ['-w'], directive: 'access.whitelist', takesValue: true, apply: (d, v, where) => setAccess(d, 'whitelist', parsePath(v), where) },
-  { flags: ['-b'], directive: 'access.blacklist', takesValue: true, apply: (d, v, where) => setAccess(d, 'blacklist', parsePath(v), where) },
+  {
+    flags: ['--stats-path'],
+    directive: 'access.stats_path',
+    takesValue: true,
+    apply: (d, v) => {
+      d.statsPath = parseStatsPath(v);
+    },
+  },
+  {
+    flags: ['-w'],
+    directive: 'access.whitelist',
+    takesValue: true,
+    apply: (d, v, where) => setAccess(d, 'whitelist', parsePath(v), where),
+  },
+  {
+    flags: ['-b'],
+    directive: 'access.blacklist',
+    takesValue: true,
+    apply: (d, v, where) => setAccess(d, 'blacklist', parsePath(v), where),
+  },
   { flags: ['--open'], directive: 'access.open', takesValue: false, apply: (d, _v, where) => setAccess(d, 'open', null, where) },
-  { flags: ['-r'], directive: 'tracker.redirect_url', takesValue: true, apply: (d, v) => { d.redirectUrl = parseUrl(v, ['http:', 'https:'], { noCredentials: true }); } },
-  { flags: ['-u'], directive: 'tracker.user', takesValue: true, apply: (d, v) => { d.user = parseUserName(v); } },
-  { flags: ['-d'], directive: 'tracker.rootdir', takesValue: true, apply: (d, v) => { d.rootDir = parsePath(v); } },
-  { flags: ['-l', '--state-file'], directive: 'tracker.state_file', takesValue: true, apply: (d, v) => { d.stateFile = parsePath(v); } },
+  {
+    flags: ['-r'],
+    directive: 'tracker.redirect_url',
+    takesValue: true,
+    apply: (d, v) => {
+      d.redirectUrl = parseUrl(v, ['http:', 'https:'], { noCredentials: true });
+    },
+  },
+  {
+    flags: ['-u'],
+    directive: 'tracker.user',
+    takesValue: true,
+    apply: (d, v) => {
+      d.user = parseUserName(v);
+    },
+  },
+  {
+    flags: ['-d'],
+    directive: 'tracker.rootdir',
+    takesValue: true,
+    apply: (d, v) => {
+      d.rootDir = parsePath(v);
+    },
+  },
+  {
+    flags: ['-l', '--state-file'],
+    directive: 'tracker.state_file',
+    takesValue: true,
+    apply: (d, v) => {
+      d.stateFile = parsePath(v);
+    },
+  },
   // Our own settings.
-  { flags: ['--pid-file'], directive: 'tracker.pid_file', takesValue: true, apply: (d, v) => { d.pidFile = v === 'none' ? null : parsePath(v); } },
+  {
+    flags: ['--pid-file'],
+    directive: 'tracker.pid_file',
+    takesValue: true,
+    apply: (d, v) => {
+      d.pidFile = v === 'none' ? null : parsePath(v);
+    },
+  },
   numberOption('intervalSeconds', '--interval', 'tracker.interval'),
   numberOption('intervalJitterSeconds', '--interval-jitter', 'tracker.interval_jitter'),
   numberOption('peerTimeoutSeconds', '--peer-timeout', 'tracker.peer_timeout'),
@@ -177,7 +262,14 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('scrapeMax', '--scrape-max', 'tracker.scrape_max'),
   numberOption('flushIntervalSeconds', '--flush-interval', 'tracker.flush_interval'),
   numberOption('completionWindowSeconds', '--completion-window', 'tracker.completion_window'),
-  { flags: ['--journal-file'], directive: 'tracker.journal_file', takesValue: true, apply: (d, v) => { d.journalFile = parsePath(v); } },
+  {
+    flags: ['--journal-file'],
+    directive: 'tracker.journal_file',
+    takesValue: true,
+    apply: (d, v) => {
+      d.journalFile = parsePath(v);
+    },
+  },
   numberOption('journalKeep', '--journal-keep', 'tracker.journal_keep'),
   numberOption('completionsPerAddress', '--completions-per-address', 'tracker.completions_per_address'),
   numberOption('maxCompleters', '--max-completers', 'tracker.max_completers'),
@@ -188,10 +280,38 @@ export const OPTIONS: readonly OptionDef[] = [
   numberOption('maxConnectionsPerIp', '--max-connections-per-ip', 'tracker.max_connections_per_ip'),
   numberOption('maxConnectionAgeSeconds', '--max-connection-age', 'tracker.max_connection_age'),
   // shared swarms and counts for several instances (README "More than one machine")
-  { flags: ['--store'], directive: 'tracker.store', takesValue: true, apply: (d, v) => { d.store = parseStoreSpec(v); } },
-  { flags: ['--store-prefix'], directive: 'tracker.store_prefix', takesValue: true, apply: (d, v) => { d.storePrefix = parseStorePrefix(v); } },
-  { flags: ['--store-password-file'], directive: 'tracker.store_password_file', takesValue: true, apply: (d, v) => { d.storePasswordFile = parsePath(v); } },
-  { flags: ['--log-level'], directive: 'tracker.log_level', takesValue: true, apply: (d, v) => { d.logLevel = parseLogLevel(v); } },
+  {
+    flags: ['--store'],
+    directive: 'tracker.store',
+    takesValue: true,
+    apply: (d, v) => {
+      d.store = parseStoreSpec(v);
+    },
+  },
+  {
+    flags: ['--store-prefix'],
+    directive: 'tracker.store_prefix',
+    takesValue: true,
+    apply: (d, v) => {
+      d.storePrefix = parseStorePrefix(v);
+    },
+  },
+  {
+    flags: ['--store-password-file'],
+    directive: 'tracker.store_password_file',
+    takesValue: true,
+    apply: (d, v) => {
+      d.storePasswordFile = parsePath(v);
+    },
+  },
+  {
+    flags: ['--log-level'],
+    directive: 'tracker.log_level',
+    takesValue: true,
+    apply: (d, v) => {
+      d.logLevel = parseLogLevel(v);
+    },
+  },
 ];
 
 /** opentracker features we recognise but do not implement: a clear error instead of "unknown". */

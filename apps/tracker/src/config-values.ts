@@ -20,7 +20,8 @@ export interface ListenAddress {
 export function parseBindHost(value: string): string {
   const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   if (bare.includes('%')) throw new ConfigError(`${quote(value)}: IPv6 zone indexes are not supported`);
-  if (parseIp(bare) === null) throw new ConfigError(`${quote(value)} is not an IP address (use e.g. 0.0.0.0, 127.0.0.1, :: or ::1; hostnames are not resolved)`);
+  if (parseIp(bare) === null)
+    throw new ConfigError(`${quote(value)} is not an IP address (use e.g. 0.0.0.0, 127.0.0.1, :: or ::1; hostnames are not resolved)`);
   return normalizeIp(bare);
 }
 
@@ -58,8 +59,11 @@ export function parseUserName(value: string): string {
 export function parseStatsPath(value: string): string {
   const p = value.startsWith('/') ? value.slice(1) : value;
   if (!/^[A-Za-z0-9._~!$&'()*+,;=:@-]+(?:\/[A-Za-z0-9._~!$&'()*+,;=:@-]+)*$/.test(p)) {
-    throw new ConfigError(`${quote(value)} is not a usable URL path (letters, digits and -._~ segments separated by '/'; no '?', '#', '%' or spaces)`);
+    throw new ConfigError(
+      `${quote(value)} is not a usable URL path (letters, digits and -._~ segments separated by '/'; no '?', '#', '%' or spaces)`,
+    );
   }
-  if (p.split('/').some((seg) => seg === '.' || seg === '..')) throw new ConfigError(`${quote(value)}: '.' and '..' segments are not allowed`);
+  if (p.split('/').some((seg) => seg === '.' || seg === '..'))
+    throw new ConfigError(`${quote(value)}: '.' and '..' segments are not allowed`);
   return p;
 }

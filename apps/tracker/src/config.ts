@@ -24,8 +24,15 @@ import { suiteSettings, type SuiteSettings } from '../../../libs/common/src/suit
 import { PACKAGE_JSON, readPackageVersion } from '../../../libs/common/src/version.js';
 import { tokenizeConfigFile } from './config-file.js';
 import {
-  DEFAULTS, DIRECTIVE_INDEX, NUMBER_SETTINGS, OPTIONS, UNSUPPORTED,
-  type AccessMode, type Draft, type NumberKey, type OptionDef,
+  DEFAULTS,
+  DIRECTIVE_INDEX,
+  NUMBER_SETTINGS,
+  OPTIONS,
+  UNSUPPORTED,
+  type AccessMode,
+  type Draft,
+  type NumberKey,
+  type OptionDef,
 } from './config-options.js';
 import { parseBindHost, type ListenAddress } from './config-values.js';
 import { helpText, versionText } from './help.js';
@@ -141,7 +148,9 @@ function checkRelations(draft: Draft): void {
   const numwant = numberValue(draft, 'numwantDefault');
   const numwantMax = numberValue(draft, 'numwantMax');
   if (jitter >= interval) {
-    throw new ConfigError(`interval jitter ${jitter} (${whereOf(draft, 'intervalJitterSeconds')}) must be less than the interval ${interval} (${whereOf(draft, 'intervalSeconds')})`);
+    throw new ConfigError(
+      `interval jitter ${jitter} (${whereOf(draft, 'intervalJitterSeconds')}) must be less than the interval ${interval} (${whereOf(draft, 'intervalSeconds')})`,
+    );
   }
   if (timeout <= interval + jitter) {
     throw new ConfigError(
@@ -150,7 +159,9 @@ function checkRelations(draft: Draft): void {
     );
   }
   if (numwant > numwantMax) {
-    throw new ConfigError(`numwant default ${numwant} (${whereOf(draft, 'numwantDefault')}) must not exceed the numwant maximum ${numwantMax} (${whereOf(draft, 'numwantMax')})`);
+    throw new ConfigError(
+      `numwant default ${numwant} (${whereOf(draft, 'numwantDefault')}) must not exceed the numwant maximum ${numwantMax} (${whereOf(draft, 'numwantMax')})`,
+    );
   }
 }
 
@@ -163,7 +174,8 @@ function finalize(draft: Draft, suite: SuiteSettings, input: ConfigInput): Track
   const access = draft.access ?? { mode: 'whitelist' as const, path: suite.whitelistPath };
   const envState = input.env['TRACKER_STATE_FILE'];
   const n = (key: NumberKey): number => numberValue(draft, key);
-  const stateFile = draft.stateFile !== null ? insideRoot(draft.stateFile) : envState ? path.resolve(input.cwd, envState) : suite.trackerStateFile;
+  const stateFile =
+    draft.stateFile !== null ? insideRoot(draft.stateFile) : envState ? path.resolve(input.cwd, envState) : suite.trackerStateFile;
   return deepFreeze({
     tcp: noBind ? [{ ...defaultBind }] : draft.tcp,
     udp: noBind ? [{ ...defaultBind }] : draft.udp,
@@ -244,7 +256,8 @@ function newDraft(ip: string, logLevel: LogLevel): Draft {
 export function parseTrackerConfig(argv: readonly string[], input: ConfigInput): ConfigResult<TrackerConfig> {
   const read = readFlags(argv, FLAG_SPEC);
   if (read.kind === 'help') return { kind: 'help', text: helpText() };
-  if (read.kind === 'version') return { kind: 'version', text: versionText(input.version ?? readPackageVersion(PACKAGE_JSON, input.readFile)) };
+  if (read.kind === 'version')
+    return { kind: 'version', text: versionText(input.version ?? readPackageVersion(PACKAGE_JSON, input.readFile)) };
   const suite = suiteSettings(input.env, input.cwd);
   const ip = parseAt('environment BIND_HOST', suite.bindHost, parseBindHost);
   const draft = newDraft(ip, logLevelFromEnv(input.env, DEFAULTS.logLevel));

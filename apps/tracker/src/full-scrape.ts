@@ -23,7 +23,9 @@ export interface FullScrapeOptions {
  * is capped.
  */
 export function createFullScrapeRoute(
-  tracker: Tracker, opts: FullScrapeOptions, clock: Clock,
+  tracker: Tracker,
+  opts: FullScrapeOptions,
+  clock: Clock,
 ): (r: WireRequest, ip: string) => WireResponse {
   const c = tracker.counters;
   let cached: { at: number; plain: Buffer; gzip: Buffer | null } | null = null;

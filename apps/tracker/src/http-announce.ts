@@ -1,6 +1,12 @@
 import {
-  PROTOCOL_ERROR_TEXTS, encodeAnnounce, encodeAnnounceDict, encodeAnnounceStopped, encodeFailure, encodeScrape,
-  parseAnnounceQuery, parseScrapeQuery,
+  PROTOCOL_ERROR_TEXTS,
+  encodeAnnounce,
+  encodeAnnounceDict,
+  encodeAnnounceStopped,
+  encodeFailure,
+  encodeScrape,
+  parseAnnounceQuery,
+  parseScrapeQuery,
 } from '../../../libs/protocol/src/index.js';
 import { readCompactIp, readCompactPort } from '../../../libs/swarm/src/index.js';
 import { createAnnounceExchange, type AnnounceFailure, type TransportPolicy } from './announce-exchange.js';

@@ -90,4 +90,3 @@ export class Conn implements FrameConn, FrameSink {
 export function destroySocket(this: net.Socket): void {
   this.destroy();
 }
-

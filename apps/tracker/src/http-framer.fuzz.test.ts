@@ -5,7 +5,14 @@ import { FakeSink, newConn } from '../../../test/helpers/frame-sink.js';
 import { bytesOf, latin1, mutated, splitAt } from '../../../test/helpers/fuzz.js';
 import { Counters } from './counters.js';
 import {
-  MAX_BUFFERED_INPUT, MAX_HEAD_BYTES, MAX_HEADER_BYTES, MAX_HEADERS, MAX_PENDING_OUTPUT, TEXT_HEADERS, createFramer, parseHead,
+  MAX_BUFFERED_INPUT,
+  MAX_HEAD_BYTES,
+  MAX_HEADER_BYTES,
+  MAX_HEADERS,
+  MAX_PENDING_OUTPUT,
+  TEXT_HEADERS,
+  createFramer,
+  parseHead,
 } from './http-framer.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 
@@ -32,17 +39,27 @@ function makeRoute(methods: string[]): (r: WireRequest) => WireResponse {
     const k = r.url.length % 7;
     const tag = Buffer.from(`#${i};`);
     switch (k) {
-      case 0: throw new Error('route bug');
-      case 1: return { status: 200, headers: TEXT_HEADERS, body: Buffer.concat([tag, BIG]), close: false };
-      case 2: return { status: 404, headers: TEXT_HEADERS, body: tag, close: false };
-      case 3: return { status: 413, headers: TEXT_HEADERS, body: tag, close: true };
-      case 4: return { status: 200, headers: 'Content-Type: text/plain\r\nVary: Accept-Encoding\r\n', body: tag, close: false };
-      default: return { status: 200, headers: TEXT_HEADERS, body: tag, close: false };
+      case 0:
+        throw new Error('route bug');
+      case 1:
+        return { status: 200, headers: TEXT_HEADERS, body: Buffer.concat([tag, BIG]), close: false };
+      case 2:
+        return { status: 404, headers: TEXT_HEADERS, body: tag, close: false };
+      case 3:
+        return { status: 413, headers: TEXT_HEADERS, body: tag, close: true };
+      case 4:
+        return { status: 200, headers: 'Content-Type: text/plain\r\nVary: Accept-Encoding\r\n', body: tag, close: false };
+      default:
+        return { status: 200, headers: TEXT_HEADERS, body: tag, close: false };
     }
   };
 }
 
-interface Reply { status: number; bodyLen: number; body: Buffer }
+interface Reply {
+  status: number;
+  bodyLen: number;
+  body: Buffer;
+}
 
 /** What the framer must do with each complete head of the input, in order: a status, or 0 for "routed". */
 function framingPlan(input: string): Array<{ method: string; status: number }> {
@@ -56,10 +73,16 @@ function framingPlan(input: string): Array<{ method: string; status: number }> {
       break;
     }
     const { method, url } = p.request;
-    const status = method !== 'GET' && method !== 'HEAD' ? 405
-      : p.hasBody ? 413
-        : p.headerCount > MAX_HEADERS || p.headerBytes > MAX_HEADER_BYTES ? 431
-          : url.length > MAX_URL_BYTES ? 414 : 0;
+    const status =
+      method !== 'GET' && method !== 'HEAD'
+        ? 405
+        : p.hasBody
+          ? 413
+          : p.headerCount > MAX_HEADERS || p.headerBytes > MAX_HEADER_BYTES
+            ? 431
+            : url.length > MAX_URL_BYTES
+              ? 414
+              : 0;
     plan.push({ method, status });
   }
   return plan;
@@ -89,7 +112,10 @@ function parseReplies(out: Buffer, methods: readonly (string | undefined)[]): Re
   return replies;
 }
 
-interface Feed { chunks: Buffer[]; reads: boolean[] }
+interface Feed {
+  chunks: Buffer[];
+  reads: boolean[];
+}
 
 function run(feed: Feed): void {
   const methods: string[] = [];
@@ -120,7 +146,10 @@ function run(feed: Feed): void {
   });
   assert.equal(sink.writesAfterEnd, 0, 'nothing written after the end');
   const plan = framingPlan(feed.chunks.map(latin1).join(''));
-  const replies = parseReplies(Buffer.concat(sink.chunks), plan.map((p) => p.method));
+  const replies = parseReplies(
+    Buffer.concat(sink.chunks),
+    plan.map((p) => p.method),
+  );
   let routed = 0;
   replies.forEach((r, i) => {
     const p = plan[i];
@@ -146,20 +175,34 @@ function run(feed: Feed): void {
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
 const headerArb = fc.oneof(
   fc.tuple(token, fc.string({ maxLength: 40 })).map(([k, v]) => `${k}: ${v}`),
-  fc.constantFrom('Connection: close', 'Connection: keep-alive', 'Content-Length: 5', 'Content-Length: 0', 'Transfer-Encoding: chunked',
-    'Accept-Encoding: gzip', 'X-Forwarded-For: 1.2.3.4', ' folded', 'NoColon', ': empty'),
-);
-const requestArb = fc.record({
-  method: fc.oneof(fc.constantFrom('GET', 'GET', 'GET', 'HEAD', 'POST'), token),
-  url: fc.oneof(
-    fc.constantFrom('/announce?info_hash=%AA%BB&port=1', '/scrape', '/scrape?info_hash=x', '/stats', '/', '//announce', '*'),
-    fc.string({ unit: 'binary-ascii', maxLength: 60 }).map((s) => '/' + s),
+  fc.constantFrom(
+    'Connection: close',
+    'Connection: keep-alive',
+    'Content-Length: 5',
+    'Content-Length: 0',
+    'Transfer-Encoding: chunked',
+    'Accept-Encoding: gzip',
+    'X-Forwarded-For: 1.2.3.4',
+    ' folded',
+    'NoColon',
+    ': empty',
   ),
-  version: fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'http/1.1', ''),
-  host: fc.boolean(),
-  headers: fc.array(headerArb, { maxLength: 4 }),
-  lead: fc.constantFrom('', '', '\r\n'),
-}).map((r) => `${r.lead}${r.method} ${r.url} ${r.version}\r\n${r.host ? 'Host: t\r\n' : ''}${r.headers.map((h) => h + '\r\n').join('')}\r\n`);
+);
+const requestArb = fc
+  .record({
+    method: fc.oneof(fc.constantFrom('GET', 'GET', 'GET', 'HEAD', 'POST'), token),
+    url: fc.oneof(
+      fc.constantFrom('/announce?info_hash=%AA%BB&port=1', '/scrape', '/scrape?info_hash=x', '/stats', '/', '//announce', '*'),
+      fc.string({ unit: 'binary-ascii', maxLength: 60 }).map((s) => '/' + s),
+    ),
+    version: fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/2.0', 'http/1.1', ''),
+    host: fc.boolean(),
+    headers: fc.array(headerArb, { maxLength: 4 }),
+    lead: fc.constantFrom('', '', '\r\n'),
+  })
+  .map(
+    (r) => `${r.lead}${r.method} ${r.url} ${r.version}\r\n${r.host ? 'Host: t\r\n' : ''}${r.headers.map((h) => h + '\r\n').join('')}\r\n`,
+  );
 const streamArb = fc.array(requestArb, { minLength: 1, maxLength: 6 }).map((rs) => bytesOf(rs.join('')));
 const cutsArb = fc.array(fc.nat(), { maxLength: 8 });
 const readsArb = fc.array(fc.boolean(), { minLength: 1, maxLength: 4 });
@@ -169,17 +212,27 @@ function feedOf(data: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Feed> {
 }
 
 test('fuzz: generated pipelined requests in arbitrary chunks (40,000)', () => {
-  fc.assert(fc.property(feedOf(streamArb), (f) => run(f)), { seed: SEED, numRuns: 40_000 });
+  fc.assert(
+    fc.property(feedOf(streamArb), (f) => run(f)),
+    { seed: SEED, numRuns: 40_000 },
+  );
 });
 
 test('fuzz: mutated requests (40,000)', () => {
-  fc.assert(fc.property(feedOf(mutated(streamArb)), (f) => run(f)), { seed: SEED + 1, numRuns: 40_000 });
+  fc.assert(
+    fc.property(feedOf(mutated(streamArb)), (f) => run(f)),
+    { seed: SEED + 1, numRuns: 40_000 },
+  );
 });
 
 test('fuzz: raw bytes, and long heads near the 24 KiB limit (30,000)', () => {
   const raw = fc.uint8Array({ maxLength: 400 });
-  const long = fc.tuple(fc.integer({ min: MAX_HEAD_BYTES - 64, max: MAX_HEAD_BYTES + 64 }), fc.boolean())
+  const long = fc
+    .tuple(fc.integer({ min: MAX_HEAD_BYTES - 64, max: MAX_HEAD_BYTES + 64 }), fc.boolean())
     .map(([n, done]) => bytesOf(`GET /${'a'.repeat(n)}${done ? ' HTTP/1.1\r\nHost: t\r\n\r\n' : ''}`));
-  fc.assert(fc.property(feedOf(fc.oneof({ weight: 20, arbitrary: raw }, { weight: 1, arbitrary: long })), (f) => run(f)), { seed: SEED + 2, numRuns: 30_000 });
+  fc.assert(
+    fc.property(feedOf(fc.oneof({ weight: 20, arbitrary: raw }, { weight: 1, arbitrary: long })), (f) => run(f)),
+    { seed: SEED + 2, numRuns: 30_000 },
+  );
   assert.ok(process.memoryUsage().heapUsed < 512 * 1024 * 1024, 'heap stays bounded');
 });

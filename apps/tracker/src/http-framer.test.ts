@@ -59,7 +59,10 @@ describe('HTTP framer', () => {
   test('pending output is capped: reading stops until the output drains, then resumes in order', () => {
     const big = Buffer.alloc(1024 * 1024, 0x61);
     let built = 0;
-    const { framer, sink, conn, counters } = setup(() => { built++; return ok(big); });
+    const { framer, sink, conn, counters } = setup(() => {
+      built++;
+      return ok(big);
+    });
     const burst = GET('/scrape').repeat(450);
     framer.feed(conn, burst, 0);
     assert.equal(built, 1, 'one reply, then paused');
@@ -120,7 +123,7 @@ describe('HTTP framer', () => {
     assert.ok(sink.ended);
   });
 
-  test('a closing reply lingers for the client\'s end only when the client may still be sending', () => {
+  test("a closing reply lingers for the client's end only when the client may still be sending", () => {
     class LingerSink extends FakeSink {
       linger: boolean | null = null;
       override end(data: string, linger?: boolean): void {

@@ -10,7 +10,12 @@ export function ok(body: Buffer, headers = TEXT_HEADERS): WireResponse {
 
 /** A short text reply with an error status, counted by kind for /stats. */
 export function errorReply(
-  c: Pick<Counters, 'httpError'>, status: number, kind: HttpErrorKind, message: string, close = false, headers = TEXT_HEADERS,
+  c: Pick<Counters, 'httpError'>,
+  status: number,
+  kind: HttpErrorKind,
+  message: string,
+  close = false,
+  headers = TEXT_HEADERS,
 ): WireResponse {
   c.httpError(kind);
   return { status, headers, body: Buffer.from(message + '\n'), close };

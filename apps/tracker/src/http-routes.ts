@@ -104,7 +104,9 @@ export function createHttpRoutes(tracker: Tracker, opts: HttpOptions, clock: Clo
 
 /** /stats (opentracker's modes) and /metrics (Prometheus), for stats clients only. */
 function createStatsRoute(
-  tracker: Tracker, opts: Pick<HttpOptions, 'isStatsClient'>, clock: Clock,
+  tracker: Tracker,
+  opts: Pick<HttpOptions, 'isStatsClient'>,
+  clock: Clock,
 ): (r: WireRequest, ip: string, query: string | null, metrics: boolean) => WireResponse {
   const c = tracker.counters;
   return function stats(r, ip, query, metrics) {

@@ -11,7 +11,12 @@ import { startTracker, type TrackerService } from './tracker-service.js';
 
 // Wiring only: config -> lock -> tracker service -> signals.
 const config = configOrExit('tracker', () =>
-  parseTrackerConfig(process.argv.slice(2), { readFile: (p) => fs.readFileSync(p, 'utf8'), cwd: process.cwd(), env: withHostDefaults(process.env) }));
+  parseTrackerConfig(process.argv.slice(2), {
+    readFile: (p) => fs.readFileSync(p, 'utf8'),
+    cwd: process.cwd(),
+    env: withHostDefaults(process.env),
+  }),
+);
 const log = createLogger('tracker', config.logLevel);
 let service: TrackerService | null = null;
 installCrashGuard(log, () => service?.flush());
@@ -46,5 +51,8 @@ try {
 service = running;
 const tcp = running.addresses.find((a) => a.proto === 'tcp');
 const udp = running.addresses.find((a) => a.proto === 'udp');
-const announce = [tcp && localHttpUrl(tcp.address, tcp.port, '/announce'), udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:')].filter((u) => u !== undefined);
+const announce = [
+  tcp && localHttpUrl(tcp.address, tcp.port, '/announce'),
+  udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:'),
+].filter((u) => u !== undefined);
 log.info({ announce, stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`) }, `ready: announce ${announce.join(' ')}`);

@@ -25,7 +25,10 @@ describe('parsePasswd', () => {
   ].join('\n');
 
   test('keeps only well-formed entries', () => {
-    assert.deepEqual(parsePasswd(text).map((e) => e.name), ['root', 'nobody', '_opentracker', 'nobody']);
+    assert.deepEqual(
+      parsePasswd(text).map((e) => e.name),
+      ['root', 'nobody', '_opentracker', 'nobody'],
+    );
   });
 
   const rows: Array<[name: string, want: { uid: number; gid: number } | null]> = [

@@ -66,7 +66,9 @@ export function dropPrivileges(user: string, log: Logger, deps: PrivilegeDeps = 
   }
   const entry = findPasswdUser(deps.readPasswd(), user);
   if (entry === null) {
-    throw new Error(`cannot drop privileges: user '${user}' not found in /etc/passwd (create it, e.g. 'useradd --system ${user}', or pick another with -u / tracker.user)`);
+    throw new Error(
+      `cannot drop privileges: user '${user}' not found in /etc/passwd (create it, e.g. 'useradd --system ${user}', or pick another with -u / tracker.user)`,
+    );
   }
   if (entry.uid === 0) throw new Error(`cannot drop privileges: user '${user}' has uid 0`);
   // initgroups is real (Node >= 0.9) but missing from @types/node 20.
@@ -92,7 +94,10 @@ export function checkStateFolderWritable(stateFile: string, user: string | null)
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
-    const hint = user === null ? `make it writable, or pick another with --state-file / tracker.state_file` : `chown ${user} ${dir}, or pick another with --state-file / tracker.state_file`;
+    const hint =
+      user === null
+        ? `make it writable, or pick another with --state-file / tracker.state_file`
+        : `chown ${user} ${dir}, or pick another with --state-file / tracker.state_file`;
     throw new StartupError(`the state folder ${dir} is not writable by ${who} (${code}): download counts could not be saved; ${hint}`);
   }
   if (existsSync(stateFile) && statSync(stateFile).isDirectory()) {

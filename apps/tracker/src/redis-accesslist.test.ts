@@ -15,9 +15,12 @@ describe('access lists stored in Redis', () => {
   });
 
   test('any stored text decodes to valid keys only, never a throw', () => {
-    fc.assert(fc.property(fc.array(fc.string({ maxLength: 200 }), { maxLength: 5 }), (values) => {
-      for (const key of decodeLists(values)) if (key.length !== 20) return false;
-      return true;
-    }), { seed: 42, numRuns: 500 });
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 200 }), { maxLength: 5 }), (values) => {
+        for (const key of decodeLists(values)) if (key.length !== 20) return false;
+        return true;
+      }),
+      { seed: 42, numRuns: 500 },
+    );
   });
 });

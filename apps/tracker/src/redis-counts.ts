@@ -48,7 +48,10 @@ return {last, counted}
 /** The client for completion dedupe: its IP plus its peer_id (the port when it sent none), as hex. */
 export function clientKeyOf(addr: Uint8Array, addrLen: 6 | 18, peerId: string | null): string {
   const ip = Buffer.from(addr.buffer, addr.byteOffset, addrLen - 2).toString('hex');
-  const who = peerId === null ? Buffer.from(addr.buffer, addr.byteOffset + addrLen - 2, 2).toString('hex') : Buffer.from(peerId, 'latin1').toString('hex');
+  const who =
+    peerId === null
+      ? Buffer.from(addr.buffer, addr.byteOffset + addrLen - 2, 2).toString('hex')
+      : Buffer.from(peerId, 'latin1').toString('hex');
   return `${ip}.${who}`;
 }
 

@@ -1,7 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KIND_CHANGES, KIND_HELLO, MAX_MESSAGE_BYTES, addrString, decodeMessage, encodeKeyRecord, encodeMessages, encodeRecord } from './redis-peer-wire.js';
+import {
+  KIND_CHANGES,
+  KIND_HELLO,
+  MAX_MESSAGE_BYTES,
+  addrString,
+  decodeMessage,
+  encodeKeyRecord,
+  encodeMessages,
+  encodeRecord,
+} from './redis-peer-wire.js';
 
 const instance = Buffer.from('0123456789abcdef', 'hex');
 
@@ -32,20 +41,33 @@ describe('peer changes between instances', () => {
   });
 
   test('a record built from an outbox key equals the one built from the announce', () => {
-    fc.assert(fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.uint8Array({ minLength: 18, maxLength: 18 }), (h, v6, seeder, stopped, a) => {
-      const len = v6 ? 18 : 6;
-      const hash = Buffer.from(h).toString('latin1');
-      const key = hash + addrString(a, len);
-      return encodeKeyRecord(key, (seeder ? 1 : 0) | (stopped ? 2 : 0)).equals(encodeRecord(hash, a, len, seeder, stopped));
-    }), { seed: 42, numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.uint8Array({ minLength: 18, maxLength: 18 }),
+        (h, v6, seeder, stopped, a) => {
+          const len = v6 ? 18 : 6;
+          const hash = Buffer.from(h).toString('latin1');
+          const key = hash + addrString(a, len);
+          return encodeKeyRecord(key, (seeder ? 1 : 0) | (stopped ? 2 : 0)).equals(encodeRecord(hash, a, len, seeder, stopped));
+        },
+      ),
+      { seed: 42, numRuns: 500 },
+    );
   });
 
   test('any bytes decode to null or to well-formed changes, never a throw', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, withHeader) => {
-      const buf = withHeader ? Buffer.concat([Buffer.from('P1\x00', 'latin1'), instance, Buffer.from(bytes)]) : Buffer.from(bytes);
-      const d = decodeMessage(buf);
-      if (d === null) return true;
-      return d.changes.every((c) => c.infoHash.length === 20 && (c.addr.length === 6 || c.addr.length === 18));
-    }), { seed: 42, numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.boolean(), (bytes, withHeader) => {
+        const buf = withHeader ? Buffer.concat([Buffer.from('P1\x00', 'latin1'), instance, Buffer.from(bytes)]) : Buffer.from(bytes);
+        const d = decodeMessage(buf);
+        if (d === null) return true;
+        return d.changes.every((c) => c.infoHash.length === 20 && (c.addr.length === 6 || c.addr.length === 18));
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
   });
 });

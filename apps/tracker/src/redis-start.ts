@@ -19,23 +19,31 @@ export function startClusterFromConfig(
     try {
       password = fs.readFileSync(config.storePasswordFile, 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
-      throw new Error(`--store-password-file ${config.storePasswordFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new Error(
+        `--store-password-file ${config.storePasswordFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   } else if (env['REDIS_PASSWORD'] !== undefined && env['REDIS_PASSWORD'] !== '') {
     password = env['REDIS_PASSWORD'];
   }
-  deps.log.info({ store: spec.display, prefix: config.storePrefix }, 'redis store: sharing swarms and download counts with other instances');
-  const cluster = startCluster({
-    spec,
-    prefix: config.storePrefix,
-    password,
-    completionWindowMs: config.completionWindowSeconds * 1000,
-    completionsPerAddress: config.completionsPerAddress,
-    feedKeep: Math.min(config.journalKeep, 100_000),
-    peerTimeoutMs: config.peerTimeoutSeconds * 1000,
-    accessMode: config.accessMode,
-    announceEveryMs: (config.intervalSeconds + config.intervalJitterSeconds) * 1000,
-  }, deps);
+  deps.log.info(
+    { store: spec.display, prefix: config.storePrefix },
+    'redis store: sharing swarms and download counts with other instances',
+  );
+  const cluster = startCluster(
+    {
+      spec,
+      prefix: config.storePrefix,
+      password,
+      completionWindowMs: config.completionWindowSeconds * 1000,
+      completionsPerAddress: config.completionsPerAddress,
+      feedKeep: Math.min(config.journalKeep, 100_000),
+      peerTimeoutMs: config.peerTimeoutSeconds * 1000,
+      accessMode: config.accessMode,
+      announceEveryMs: (config.intervalSeconds + config.intervalJitterSeconds) * 1000,
+    },
+    deps,
+  );
   deps.tracker.cluster = cluster;
   return cluster;
 }

@@ -9,7 +9,11 @@ import type { Clock, Tracker } from './tracker.js';
  * when it is not. The state file may only claim a journal seq once every entry up to it is in the journal.
  */
 export function createStateFlusher(
-  tracker: Tracker, journal: CompletionJournal, stateFile: string, clock: Clock, log: Logger,
+  tracker: Tracker,
+  journal: CompletionJournal,
+  stateFile: string,
+  clock: Clock,
+  log: Logger,
 ): () => boolean {
   let flushedCounts = -1;
   let flushedSeq = -1;
@@ -26,8 +30,10 @@ export function createStateFlusher(
       const now = clock.now();
       if (now - lastStateErrorLog >= 60_000) {
         lastStateErrorLog = now;
-        log.error({ err, file: stateFile, errors: tracker.counters.stateWriteErrors },
-          'state file not written; counts stay in memory (and in the journal) and the next flush retries');
+        log.error(
+          { err, file: stateFile, errors: tracker.counters.stateWriteErrors },
+          'state file not written; counts stay in memory (and in the journal) and the next flush retries',
+        );
       }
       return false;
     }

@@ -21,8 +21,25 @@ export const VERSION = `${SUITE_NAME} ${SUITE_VERSION} (opentracker-compatible /
 
 const TEXT = 'text/plain';
 const MODES = new Set([
-  'peer', 'torr', 'conn', 'tcp4', 'udp4', 'scrp', 'fscr', 'completed', 'syncs', 'herr', 'renew', 'version',
-  'top10', 'top100', 'everything', 'tpbs', 'statedump', 'json', 'completions',
+  'peer',
+  'torr',
+  'conn',
+  'tcp4',
+  'udp4',
+  'scrp',
+  'fscr',
+  'completed',
+  'syncs',
+  'herr',
+  'renew',
+  'version',
+  'top10',
+  'top100',
+  'everything',
+  'tpbs',
+  'statedump',
+  'json',
+  'completions',
 ]);
 /** The completion feed: entries per reply by default, and at most. */
 export const FEED_LIMIT_DEFAULT = 1000;
@@ -35,7 +52,13 @@ export interface StatsParams {
 const NO_PARAMS: StatsParams = { get: () => null };
 const TPBS_FORMATS = new Set(['txt', 'txtp', 'bin', 'url', 'ben', 'json']);
 
-export function renderStats(tracker: Tracker, mode: string | null, format: string | null, nowMs: number, params: StatsParams = NO_PARAMS): StatsReply {
+export function renderStats(
+  tracker: Tracker,
+  mode: string | null,
+  format: string | null,
+  nowMs: number,
+  params: StatsParams = NO_PARAMS,
+): StatsReply {
   const m = mode ?? 'peer';
   if (!MODES.has(m)) return bad(`unknown mode ${JSON.stringify(m)}; known: ${[...MODES].join(', ')}`);
   if (m === 'completions') return completionFeed(tracker, params);
@@ -59,17 +82,25 @@ export function renderStats(tracker: Tracker, mode: string | null, format: strin
       return text(`${a}\n${b}\n${uptime}\nopentracker connections, ${rate(a)} conns/s :: ${rate(b)} success/s.`);
     }
     case 'tcp4':
-      return text(`${c.tcpAccepts}\n${c.tcpAnnounces}\n${uptime}\nopentracker tcp4 stats, ${rate(c.tcpAccepts)} conns/s :: ${rate(c.tcpAnnounces)} success/s.`);
+      return text(
+        `${c.tcpAccepts}\n${c.tcpAnnounces}\n${uptime}\nopentracker tcp4 stats, ${rate(c.tcpAccepts)} conns/s :: ${rate(c.tcpAnnounces)} success/s.`,
+      );
     case 'udp4': {
       const ok = c.udpAnnounces + c.udpConnects;
       return text(`${c.udpPackets}\n${ok}\n${uptime}\nopentracker udp4 stats, ${rate(c.udpPackets)} conns/s :: ${rate(ok)} success/s.`);
     }
     case 'scrp':
-      return text(`${c.tcpScrapes}\n${c.udpScrapes}\n${uptime}\nopentracker scrape stats, ${rate(c.tcpScrapes + c.udpScrapes)} scrape/s (tcp and udp)`);
+      return text(
+        `${c.tcpScrapes}\n${c.udpScrapes}\n${uptime}\nopentracker scrape stats, ${rate(c.tcpScrapes + c.udpScrapes)} scrape/s (tcp and udp)`,
+      );
     case 'fscr':
-      return text(`${c.fullScrapes}\n${c.fullScrapeBytes}\n${uptime}\nopentracker full scrape stats, ${rate(c.fullScrapes)} conns/s :: ${rate(c.fullScrapeBytes)} bytes/s.`);
+      return text(
+        `${c.fullScrapes}\n${c.fullScrapeBytes}\n${uptime}\nopentracker full scrape stats, ${rate(c.fullScrapes)} conns/s :: ${rate(c.fullScrapeBytes)} bytes/s.`,
+      );
     case 'completed':
-      return text(`${c.completed}\n0\n${uptime}\nopentracker, ${Math.floor(c.completed / Math.max(1, Math.floor(up / 3600)))} completed/h.`);
+      return text(
+        `${c.completed}\n0\n${uptime}\nopentracker, ${Math.floor(c.completed / Math.max(1, Math.floor(up / 3600)))} completed/h.`,
+      );
     case 'syncs':
       return text(`0\n0\n${uptime}\nopentracker connections, 0 conns/s :: 0 success/s.`);
     case 'herr':
@@ -114,8 +145,19 @@ function tpbs(rows: ScrapeRow[], format: string): StatsReply {
       return { status: 200, contentType: TEXT, body: encodeScrape(rows), compressible: true };
     default:
       return {
-        status: 200, contentType: 'application/json', compressible: true,
-        body: Buffer.from(JSON.stringify(rows.map((r) => ({ infoHash: hex(r.infoHash).toLowerCase(), seeders: r.complete, leechers: r.incomplete, downloaded: r.downloaded })))),
+        status: 200,
+        contentType: 'application/json',
+        compressible: true,
+        body: Buffer.from(
+          JSON.stringify(
+            rows.map((r) => ({
+              infoHash: hex(r.infoHash).toLowerCase(),
+              seeders: r.complete,
+              leechers: r.incomplete,
+              downloaded: r.downloaded,
+            })),
+          ),
+        ),
       };
   }
 }
@@ -132,7 +174,8 @@ function completionFeed(tracker: Tracker, params: StatsParams): StatsReply {
   const sinceText = params.get('since') ?? '0';
   if (!/^\d{1,15}$/.test(sinceText)) return bad(`since must be a seq (a whole number), not ${JSON.stringify(sinceText.slice(0, 40))}`);
   const limitText = params.get('limit');
-  if (limitText !== null && !/^\d{1,15}$/.test(limitText)) return bad(`limit must be a whole number, not ${JSON.stringify(limitText.slice(0, 40))}`);
+  if (limitText !== null && !/^\d{1,15}$/.test(limitText))
+    return bad(`limit must be a whole number, not ${JSON.stringify(limitText.slice(0, 40))}`);
   const limit = limitText === null ? FEED_LIMIT_DEFAULT : Math.min(FEED_LIMIT_MAX, Math.max(1, Number(limitText)));
   const st = log.status();
   const entries = log.entries(Number(sinceText), limit);
@@ -171,10 +214,15 @@ function herr(c: Counters): string {
 function top(tracker: Tracker, n: number): string {
   const rows = tracker.allRows();
   const section = (title: string, value: (r: ScrapeRow) => number): string => {
-    const best = rows.filter((r) => value(r) > 0).sort((a, b) => value(b) - value(a)).slice(0, n);
+    const best = rows
+      .filter((r) => value(r) > 0)
+      .sort((a, b) => value(b) - value(a))
+      .slice(0, n);
     return `Top ${n} torrents by ${title}:\n` + best.map((r) => `\t${value(r)}\t${hex(r.infoHash)}\n`).join('');
   };
-  return section('peers', (r) => r.complete + r.incomplete) + section('seeds', (r) => r.complete) + section('leechers', (r) => r.incomplete);
+  return (
+    section('peers', (r) => r.complete + r.incomplete) + section('seeds', (r) => r.complete) + section('leechers', (r) => r.incomplete)
+  );
 }
 
 function everything(tracker: Tracker, nowMs: number): string {
@@ -250,14 +298,34 @@ export function snapshot(tracker: Tracker, nowMs: number): Record<string, unknow
     peersNotStored: tracker.store.peersNotStored,
     journal: tracker.completions?.status() ?? null,
     store: tracker.cluster?.status() ?? { store: 'memory' },
-    accessList: { mode: tracker.policy.mode, size: c.accessListSize, reloads: c.accessListReloads, loadedAt: c.accessListLoadedAt ? new Date(c.accessListLoadedAt).toISOString() : null },
+    accessList: {
+      mode: tracker.policy.mode,
+      size: c.accessListSize,
+      reloads: c.accessListReloads,
+      loadedAt: c.accessListLoadedAt ? new Date(c.accessListLoadedAt).toISOString() : null,
+    },
     tcp: {
-      accepts: c.tcpAccepts, requests: c.tcpRequests, announces: c.tcpAnnounces, scrapes: c.tcpScrapes, fullScrapes: c.fullScrapes,
-      refusedTotalCap: c.tcpRefusedTotal, refusedPerAddressCap: c.tcpRefusedPerAddress, aged: c.tcpAged, readPauses: c.tcpPaused, errors: c.tcpErrors,
+      accepts: c.tcpAccepts,
+      requests: c.tcpRequests,
+      announces: c.tcpAnnounces,
+      scrapes: c.tcpScrapes,
+      fullScrapes: c.fullScrapes,
+      refusedTotalCap: c.tcpRefusedTotal,
+      refusedPerAddressCap: c.tcpRefusedPerAddress,
+      aged: c.tcpAged,
+      readPauses: c.tcpPaused,
+      errors: c.tcpErrors,
     },
     udp: {
-      packets: c.udpPackets, connects: c.udpConnects, announces: c.udpAnnounces, scrapes: c.udpScrapes, connectionIdMismatches: c.udpMismatches,
-      dropped: c.udpDropped, errors: c.udpErrors, unsendable: c.udpUnsendable, sendErrors: c.udpSendErrors,
+      packets: c.udpPackets,
+      connects: c.udpConnects,
+      announces: c.udpAnnounces,
+      scrapes: c.udpScrapes,
+      connectionIdMismatches: c.udpMismatches,
+      dropped: c.udpDropped,
+      errors: c.udpErrors,
+      unsendable: c.udpUnsendable,
+      sendErrors: c.udpSendErrors,
     },
     httpErrors: Object.fromEntries(c.httpErrors),
     failures: Object.fromEntries(c.failures),
@@ -283,7 +351,14 @@ function urlEncode(key: string): string {
   let out = '';
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
-    const unreserved = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e;
+    const unreserved =
+      (c >= 0x30 && c <= 0x39) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      c === 0x2d ||
+      c === 0x2e ||
+      c === 0x5f ||
+      c === 0x7e;
     out += unreserved ? String.fromCharCode(c) : '%' + c.toString(16).padStart(2, '0');
   }
   return out;

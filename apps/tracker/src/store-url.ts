@@ -6,17 +6,17 @@
 export type StoreSpec =
   | { readonly kind: 'memory' }
   | {
-    readonly kind: 'redis';
-    readonly tls: boolean;
-    readonly host: string;
-    readonly port: number;
-    readonly db: number;
-    readonly username: string | null;
-    /** From the URL; the password file or REDIS_PASSWORD may supply one at start instead. */
-    readonly password: string | null;
-    /** The URL with the password replaced by `***`: safe for logs. */
-    readonly display: string;
-  };
+      readonly kind: 'redis';
+      readonly tls: boolean;
+      readonly host: string;
+      readonly port: number;
+      readonly db: number;
+      readonly username: string | null;
+      /** From the URL; the password file or REDIS_PASSWORD may supply one at start instead. */
+      readonly password: string | null;
+      /** The URL with the password replaced by `***`: safe for logs. */
+      readonly display: string;
+    };
 
 const MAX_URL = 2048;
 
@@ -24,7 +24,10 @@ export function parseStoreSpec(text: string): StoreSpec {
   if (text === 'memory') return { kind: 'memory' };
   if (text.length > MAX_URL) throw new Error(`store URL longer than ${MAX_URL} characters`);
   const scheme = /^(rediss?):\/\//i.exec(text);
-  if (scheme === null) throw new Error(`expected memory, redis://[user:password@]host:port[/db] or rediss://…, not ${JSON.stringify(redactStoreUrl(text).slice(0, 80))}`);
+  if (scheme === null)
+    throw new Error(
+      `expected memory, redis://[user:password@]host:port[/db] or rediss://…, not ${JSON.stringify(redactStoreUrl(text).slice(0, 80))}`,
+    );
   let u: URL;
   try {
     u = new URL(text);
@@ -35,7 +38,8 @@ export function parseStoreSpec(text: string): StoreSpec {
   if (u.search !== '' || u.hash !== '') throw new Error('the store URL takes no ?query or #fragment');
   const port = u.port === '' ? 6379 : Number(u.port);
   const dbText = u.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d{1,2}$/.test(dbText)) throw new Error(`database must be a number 0-99 after the port, not ${JSON.stringify(dbText.slice(0, 20))}`);
+  if (dbText !== '' && !/^\d{1,2}$/.test(dbText))
+    throw new Error(`database must be a number 0-99 after the port, not ${JSON.stringify(dbText.slice(0, 20))}`);
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   return {
     kind: 'redis',
@@ -56,6 +60,7 @@ export function redactStoreUrl(text: string): string {
 
 /** Key prefix: printable, no spaces, short, so several sites can share one Redis. */
 export function parseStorePrefix(text: string): string {
-  if (!/^[A-Za-z0-9_:.{}-]{1,64}$/.test(text)) throw new Error(`expected 1-64 characters of A-Z a-z 0-9 _ : . - { }, not ${JSON.stringify(text.slice(0, 70))}`);
+  if (!/^[A-Za-z0-9_:.{}-]{1,64}$/.test(text))
+    throw new Error(`expected 1-64 characters of A-Z a-z 0-9 _ : . - { }, not ${JSON.stringify(text.slice(0, 70))}`);
   return text;
 }

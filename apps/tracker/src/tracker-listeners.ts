@@ -44,7 +44,12 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
     for (const l of config.tcp) {
       const wire = createWireServer(deps.route, { ...config, isCapExempt: deps.isCapExempt }, deps.counters, deps.log);
       const server = wire.server;
-      const listening = Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => { throw e; })]);
+      const listening = Promise.race([
+        once(server, 'listening'),
+        once(server, 'error').then(([e]) => {
+          throw e;
+        }),
+      ]);
       server.listen({ host: l.host, port: l.port, ipv6Only: v6Only(l, config.tcp), backlog: 1024 });
       await listening;
       servers.push(wire);
@@ -55,7 +60,12 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
       const socket = createUdpSocket(l.host, v6Only(l, config.udp));
       socket.on('message', (msg, rinfo) => deps.udpHandler(socket, msg, rinfo));
       // listen before binding: with a synchronous lookup, 'listening' fires inside bind()
-      const bound = Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => { throw e; })]);
+      const bound = Promise.race([
+        once(socket, 'listening'),
+        once(socket, 'error').then(([e]) => {
+          throw e;
+        }),
+      ]);
       socket.bind({ address: l.host, port: l.port });
       await bound;
       socket.on('error', (err) => deps.log.error({ err }, 'udp socket error'));
@@ -72,10 +82,15 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
     closeNow,
     async close() {
       for (const s of sockets) s.close();
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.server.close(() => resolve());
-        s.closeAll();
-      })));
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.server.close(() => resolve());
+              s.closeAll();
+            }),
+        ),
+      );
     },
   };
 }

@@ -12,7 +12,11 @@ import type { Clock, Tracker } from './tracker.js';
  * are skipped). Returns the open journal, which records every completion from now on.
  */
 export function restoreCounts(
-  tracker: Tracker, config: Pick<TrackerConfig, 'stateFile' | 'journalFile' | 'journalKeep'>, clock: Clock, log: Logger, io?: JournalIo,
+  tracker: Tracker,
+  config: Pick<TrackerConfig, 'stateFile' | 'journalFile' | 'journalKeep'>,
+  clock: Clock,
+  log: Logger,
+  io?: JournalIo,
 ): CompletionJournal {
   const stale = removeStaleTemps(config.stateFile) + removeStaleTemps(config.journalFile);
   if (stale > 0) log.info({ removed: stale }, 'temp files of an interrupted state or journal write removed');
@@ -37,7 +41,8 @@ export function restoreCounts(
   tracker.completions = journal;
   const js = journal.status();
   log.info(
-    { file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed }, 'completion journal opened',
+    { file: config.journalFile, journal: js.id, first: js.first, last: js.last, replayed: opened.replayed },
+    'completion journal opened',
   );
   return journal;
 }

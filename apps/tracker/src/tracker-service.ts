@@ -53,11 +53,15 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
   for (const note of config.notes) log.info(note);
   const tracker = new Tracker(config, clock);
   // opentracker's WANT_SYSLOGS completion line: one per counted download, the raw record behind every count
-  tracker.onCompletion = (e) => log.info({
-    infoHash: binToHex(e.infoHash),
-    ip: readCompactIp(e.addr, 0, e.addrLen),
-    peerId: e.peerId === null ? null : binToHex(e.peerId),
-  }, 'completed');
+  tracker.onCompletion = (e) =>
+    log.info(
+      {
+        infoHash: binToHex(e.infoHash),
+        ip: readCompactIp(e.addr, 0, e.addrLen),
+        peerId: e.peerId === null ? null : binToHex(e.peerId),
+      },
+      'completed',
+    );
 
   // with a Redis store, the lists other instances loaded from their files are added to this one's
   let cluster: Cluster | null = null;
@@ -111,27 +115,38 @@ export async function startTracker(config: TrackerConfig, log: Logger, deps: Ser
  * SIGHUP is sent) and returns its reload, one at a time, and the list read from the file (null before).
  */
 async function loadAccessList(
-  config: TrackerConfig, tracker: Tracker, cluster: () => Cluster | null, log: Logger,
+  config: TrackerConfig,
+  tracker: Tracker,
+  cluster: () => Cluster | null,
+  log: Logger,
 ): Promise<{ reload(): Promise<void>; fileList(): ReadonlySet<string> | null }> {
   let fileList: ReadonlySet<string> | null = null;
   let listed: ReadonlySet<string> = new Set();
-  const reloader = config.accessMode === 'open' || config.accessListPath === null ? null : createAccessListReloader({
-    path: config.accessListPath, mode: config.accessMode, log,
-    current: () => listed,
-    apply: (hashes) => {
-      listed = hashes;
-      fileList = hashes;
-      const { dropped, delisted } = tracker.setAccessList(cluster()?.accessList(hashes) ?? hashes);
-      if (delisted > 0) log.info({ delisted, peersDropped: dropped }, 'torrents left the access list: peers dropped, download counts kept');
-    },
-  });
+  const reloader =
+    config.accessMode === 'open' || config.accessListPath === null
+      ? null
+      : createAccessListReloader({
+          path: config.accessListPath,
+          mode: config.accessMode,
+          log,
+          current: () => listed,
+          apply: (hashes) => {
+            listed = hashes;
+            fileList = hashes;
+            const { dropped, delisted } = tracker.setAccessList(cluster()?.accessList(hashes) ?? hashes);
+            if (delisted > 0)
+              log.info({ delisted, peersDropped: dropped }, 'torrents left the access list: peers dropped, download counts kept');
+          },
+        });
   const reload = (): Promise<void> => reloader?.reload() ?? Promise.resolve();
   if (config.accessMode !== 'open' && config.accessListPath !== null) {
     checkAccessListFile(config.accessListPath);
     if (fs.existsSync(config.accessListPath)) await reload();
     else {
-      log.warn({ path: config.accessListPath, mode: config.accessMode },
-        'access list file missing: starting with an empty list (closed mode refuses every torrent until it exists and SIGHUP is sent)');
+      log.warn(
+        { path: config.accessListPath, mode: config.accessMode },
+        'access list file missing: starting with an empty list (closed mode refuses every torrent until it exists and SIGHUP is sent)',
+      );
     }
   }
   return { reload, fileList: () => fileList };
@@ -141,18 +156,27 @@ async function loadAccessList(
 function listen(config: TrackerConfig, tracker: Tracker, clock: Clock, log: Logger, secret: Buffer | undefined): Promise<Listeners> {
   const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
   const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));
-  const route = createHttpRoutes(tracker, {
-    statsPath: config.statsPath,
-    redirectUrl: config.redirectUrl,
-    scrapeMax: config.scrapeMax,
-    closedMode: config.accessMode === 'whitelist',
-    isStatsClient,
-    isTrustedProxy,
-    hasTrustedProxies: config.proxyCidrs.length > 0,
-  }, clock, log);
+  const route = createHttpRoutes(
+    tracker,
+    {
+      statsPath: config.statsPath,
+      redirectUrl: config.redirectUrl,
+      scrapeMax: config.scrapeMax,
+      closedMode: config.accessMode === 'whitelist',
+      isStatsClient,
+      isTrustedProxy,
+      hasTrustedProxies: config.proxyCidrs.length > 0,
+    },
+    clock,
+    log,
+  );
   const udpHandler = createUdpHandler(tracker, createConnectionIds(secret ?? crypto.randomBytes(32)), clock, log);
   return bindListeners(config, {
-    route, udpHandler, counters: tracker.counters, log, isCapExempt: (ip) => isStatsClient(ip) || isTrustedProxy(ip),
+    route,
+    udpHandler,
+    counters: tracker.counters,
+    log,
+    isCapExempt: (ip) => isStatsClient(ip) || isTrustedProxy(ip),
   });
 }
 
@@ -171,8 +195,10 @@ function startTimers(config: TrackerConfig, tracker: Tracker, journal: Completio
     refusedLogged = tracker.counters.refused;
     const full = tracker.counters.torrentsFull - fullLogged;
     if (full > 0) {
-      log.warn({ refused: full, maxTorrents: config.maxTorrents },
-        'announces of new torrents refused in the last minute: the tracker holds --max-torrents torrents');
+      log.warn(
+        { refused: full, maxTorrents: config.maxTorrents },
+        'announces of new torrents refused in the last minute: the tracker holds --max-torrents torrents',
+      );
     }
     fullLogged = tracker.counters.torrentsFull;
   }, 60000);
@@ -193,13 +219,22 @@ function stopped(config: TrackerConfig, tracker: Tracker, journal: CompletionJou
   if (config.pidFile !== null) removePidFile(config.pidFile);
   const st = journal.status();
   if (ok) {
-    log.info({ file: config.stateFile, torrents: tracker.store.torrents.size, journal: st.id, seq: st.last },
-      'tracker stopped; state flushed');
+    log.info(
+      { file: config.stateFile, torrents: tracker.store.torrents.size, journal: st.id, seq: st.last },
+      'tracker stopped; state flushed',
+    );
   } else {
-    log.error({
-      file: config.stateFile, journalFile: config.journalFile, stateWritten: stateOk, journalSynced: journalOk,
-      unwritten: st.pending, lastError: st.lastError,
-    }, 'tracker stopped WITHOUT flushing: counts since the last successful write are lost unless the journal holds them');
+    log.error(
+      {
+        file: config.stateFile,
+        journalFile: config.journalFile,
+        stateWritten: stateOk,
+        journalSynced: journalOk,
+        unwritten: st.pending,
+        lastError: st.lastError,
+      },
+      'tracker stopped WITHOUT flushing: counts since the last successful write are lost unless the journal holds them',
+    );
   }
   return ok;
 }

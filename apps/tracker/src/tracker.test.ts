@@ -4,21 +4,43 @@ import { EVENT_COMPLETED, EVENT_NONE, EVENT_STOPPED, writeCompact } from '../../
 import { Tracker, type PeerAnnounce, type TrackerSettings } from './tracker.js';
 
 const SETTINGS: TrackerSettings = {
-  accessMode: 'whitelist', intervalSeconds: 1800, intervalJitterSeconds: 180, peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400, numwantDefault: 50, numwantMax: 200,
+  accessMode: 'whitelist',
+  intervalSeconds: 1800,
+  intervalJitterSeconds: 180,
+  peerTimeoutSeconds: 2700,
+  completionWindowSeconds: 86400,
+  numwantDefault: 50,
+  numwantMax: 200,
 };
 const A = 'a'.repeat(20);
 const B = 'b'.repeat(20);
 
 function fixedClock(random: number) {
   let now = Date.UTC(2026, 10, 22);
-  return { now: () => now, random: () => random, advance: (ms: number) => { now += ms; } };
+  return {
+    now: () => now,
+    random: () => random,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 function peer(infoHash: string, port: number, seeder: boolean, event: 0 | 1 | 2 | 3 = EVENT_NONE): PeerAnnounce {
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact('10.0.0.1', port, addr) as 6;
-  return { infoHash, addr, addrLen, seeder, downloaded: 0, event, peerId: `peer-${port}`.padEnd(20, '-'), numwant: null, numwantCap: 200, bothFamilies: true };
+  return {
+    infoHash,
+    addr,
+    addrLen,
+    seeder,
+    downloaded: 0,
+    event,
+    peerId: `peer-${port}`.padEnd(20, '-'),
+    numwant: null,
+    numwantCap: 200,
+    bothFamilies: true,
+  };
 }
 
 describe('Tracker', () => {
@@ -48,7 +70,11 @@ describe('Tracker', () => {
     assert.deepEqual(t.scrape([A, B]), [{ infoHash: A, complete: 0, downloaded: 0, incomplete: 0 }, null]);
   });
 
-  for (const [random, interval] of [[0, 1620], [0.999999, 1980], [0.5, 1800]] as const) {
+  for (const [random, interval] of [
+    [0, 1620],
+    [0.999999, 1980],
+    [0.5, 1800],
+  ] as const) {
     test(`interval with random ${random} is ${interval}, min interval half of it`, () => {
       const t = new Tracker({ ...SETTINGS, accessMode: 'open' }, fixedClock(random));
       const r = t.announce(peer(A, 1, false))!;
@@ -60,7 +86,8 @@ describe('Tracker', () => {
   test('numwant: default, cap per transport, and zero', () => {
     const t = new Tracker({ ...SETTINGS, accessMode: 'open' }, fixedClock(0.1));
     for (let p = 1; p <= 120; p++) t.announce(peer(A, p, false));
-    const want = (numwant: number | null, cap: number): number => t.announce({ ...peer(A, 500, false), numwant, numwantCap: cap })!.peers.length / 6;
+    const want = (numwant: number | null, cap: number): number =>
+      t.announce({ ...peer(A, 500, false), numwant, numwantCap: cap })!.peers.length / 6;
     assert.equal(want(null, 200), 50);
     assert.equal(want(1000, 200), 120);
     assert.equal(want(100, 66), 66);
@@ -79,7 +106,14 @@ describe('Tracker', () => {
   test('restore keeps counts of de-listed releases but skips empty unlisted rows', () => {
     const t = new Tracker(SETTINGS, fixedClock(0.5));
     t.setAccessList(new Set([A]));
-    assert.deepEqual(t.restore([{ key: A, baseMinute: 1, downloaded: 3 }, { key: B, baseMinute: 1, downloaded: 2 }, { key: 'c'.repeat(20), baseMinute: 1, downloaded: 0 }]), { restored: 2, skipped: 1 });
+    assert.deepEqual(
+      t.restore([
+        { key: A, baseMinute: 1, downloaded: 3 },
+        { key: B, baseMinute: 1, downloaded: 2 },
+        { key: 'c'.repeat(20), baseMinute: 1, downloaded: 0 },
+      ]),
+      { restored: 2, skipped: 1 },
+    );
     assert.equal(t.store.get(B)!.downloaded, 2);
   });
 });

@@ -1,7 +1,5 @@
 import { createAccessPolicy, type AccessMode, type AccessPolicy } from '../../../libs/accesslist/src/index.js';
-import {
-  EVENT_STOPPED, SwarmStore, counts, type AnnounceEvent, type AnnounceOutput, type BinKey,
-} from '../../../libs/swarm/src/index.js';
+import { EVENT_STOPPED, SwarmStore, counts, type AnnounceEvent, type AnnounceOutput, type BinKey } from '../../../libs/swarm/src/index.js';
 import { Counters } from './counters.js';
 
 /**
@@ -36,8 +34,13 @@ export interface CompletionLog {
   /** [seq, timeMs, hex info_hash] with seq > since, ascending, at most limit. */
   entries(since: number, limit: number): Array<[number, number, string]>;
   status(): {
-    readonly id: string; readonly first: number; readonly last: number; readonly pending: number;
-    readonly writeErrors: number; readonly syncErrors: number; readonly dropped: number;
+    readonly id: string;
+    readonly first: number;
+    readonly last: number;
+    readonly pending: number;
+    readonly writeErrors: number;
+    readonly syncErrors: number;
+    readonly dropped: number;
   };
 }
 
@@ -118,7 +121,8 @@ export class Tracker {
       completionsPerAddress: settings.completionsPerAddress,
       maxCompleters: settings.maxCompleters,
       maxTorrents: open ? settings.maxTorrents : undefined,
-      countOnlyTimeoutMinutes: open && settings.torrentIdleTimeoutSeconds !== undefined ? Math.ceil(settings.torrentIdleTimeoutSeconds / 60) : undefined,
+      countOnlyTimeoutMinutes:
+        open && settings.torrentIdleTimeoutSeconds !== undefined ? Math.ceil(settings.torrentIdleTimeoutSeconds / 60) : undefined,
       maxPeersPerTorrent: settings.maxPeersPerTorrent,
     });
     this.counters = new Counters(clock.now());
@@ -161,8 +165,16 @@ export class Tracker {
     const now = this.clock.now();
     const out = this.store.announce(
       {
-        infoHash: p.infoHash, addr: p.addr, addrOff: 0, addrLen: p.addrLen, seeder: p.seeder, downloaded: p.downloaded,
-        event: p.event, peerId: p.peerId, numwant: want, bothFamilies: p.bothFamilies,
+        infoHash: p.infoHash,
+        addr: p.addr,
+        addrOff: 0,
+        addrLen: p.addrLen,
+        seeder: p.seeder,
+        downloaded: p.downloaded,
+        event: p.event,
+        peerId: p.peerId,
+        numwant: want,
+        bothFamilies: p.bothFamilies,
       },
       Math.floor(now / 60000),
       this.clock.random(),

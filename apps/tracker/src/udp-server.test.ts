@@ -14,8 +14,13 @@ import { SEND_OUTCOME_SAMPLE, createReplySender, createUdpHandler, type UdpSende
  */
 
 const SETTINGS: TrackerSettings = {
-  accessMode: 'open', intervalSeconds: 1800, intervalJitterSeconds: 180, peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400, numwantDefault: 50, numwantMax: 200,
+  accessMode: 'open',
+  intervalSeconds: 1800,
+  intervalJitterSeconds: 180,
+  peerTimeoutSeconds: 2700,
+  completionWindowSeconds: 86400,
+  numwantDefault: 50,
+  numwantMax: 200,
 };
 const clock = { now: () => Date.UTC(2026, 10, 22), random: () => 0.5 };
 const silentLog = { error() {}, warn() {}, info() {}, debug() {} } as unknown as Logger;
@@ -44,7 +49,13 @@ function announcePacket(cid: Buffer, txid: number, port: number): Buffer {
 /** Records what would have been sent, like a socket that always succeeds. */
 function recordingSocket(): UdpSender & { sent: Array<{ buf: Buffer; port: number; address: string }> } {
   const sent: Array<{ buf: Buffer; port: number; address: string }> = [];
-  return { sent, send(buf, port, address, cb) { sent.push({ buf: Buffer.from(buf), port, address }); cb?.(null); } };
+  return {
+    sent,
+    send(buf, port, address, cb) {
+      sent.push({ buf: Buffer.from(buf), port, address });
+      cb?.(null);
+    },
+  };
 }
 
 describe('UDP reply path', () => {
@@ -73,7 +84,11 @@ describe('UDP reply path', () => {
   test('a send that throws is counted, and so is a sampled send that reports an error later', () => {
     const c = new Counters(0);
     const send = createReplySender(c);
-    const throwing: UdpSender = { send() { throw new Error('Not running'); } };
+    const throwing: UdpSender = {
+      send() {
+        throw new Error('Not running');
+      },
+    };
     let asked = 0;
     const failingLater: UdpSender = {
       send(_b, _p, _a, cb) {
@@ -118,11 +133,21 @@ describe('UDP reply path', () => {
     const tracker = new Tracker(SETTINGS, clock);
     const ids = createConnectionIds(Buffer.alloc(32, 7));
     const handle = createUdpHandler(tracker, ids, clock, silentLog);
-    const throwing: UdpSender = { send() { throw new Error('boom'); } };
+    const throwing: UdpSender = {
+      send() {
+        throw new Error('boom');
+      },
+    };
     const from = { address: '127.0.0.1', port: 6881 };
     const cid = ids.issue('127.0.0.1', Math.floor(clock.now() / 1000));
     const scrape = Buffer.concat([cid, Buffer.from('0000000200000009', 'hex'), Buffer.alloc(20, 0xab)]);
-    for (const p of [connectPacket(1), announcePacket(cid, 2, 0), announcePacket(cid, 3, 6881), scrape, announcePacket(Buffer.alloc(8), 4, 1)]) {
+    for (const p of [
+      connectPacket(1),
+      announcePacket(cid, 2, 0),
+      announcePacket(cid, 3, 6881),
+      scrape,
+      announcePacket(Buffer.alloc(8), 4, 1),
+    ]) {
       assert.doesNotThrow(() => handle(throwing, p, from));
     }
     assert.equal(tracker.counters.udpSendErrors, 5);

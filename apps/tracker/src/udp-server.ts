@@ -1,7 +1,13 @@
 import dgram from 'node:dgram';
 import type { Logger } from '../../../libs/common/src/log.js';
 import {
-  PROTOCOL_ERROR_TEXTS, ProtocolError, decodeUdpRequest, encodeAnnounceReply, encodeConnectReply, encodeErrorReply, encodeScrapeReply,
+  PROTOCOL_ERROR_TEXTS,
+  ProtocolError,
+  decodeUdpRequest,
+  encodeAnnounceReply,
+  encodeConnectReply,
+  encodeErrorReply,
+  encodeScrapeReply,
   type createConnectionIds,
 } from '../../../libs/protocol/src/index.js';
 import { createAnnounceExchange, type TransportPolicy } from './announce-exchange.js';
@@ -110,9 +116,13 @@ export function createUdpHandler(tracker: UdpTracker, ids: ConnectionIds, clock:
       return;
     }
     c.udpScrapes++;
-    const rows = tracker.scrape(req.infoHashes).map((row) => row === null
-      ? { seeders: 0, completed: 0, leechers: 0 }
-      : { seeders: row.complete, completed: row.downloaded, leechers: row.incomplete });
+    const rows = tracker
+      .scrape(req.infoHashes)
+      .map((row) =>
+        row === null
+          ? { seeders: 0, completed: 0, leechers: 0 }
+          : { seeders: row.complete, completed: row.downloaded, leechers: row.incomplete },
+      );
     reply(socket, encodeScrapeReply(req.transactionId, rows), rinfo);
   }
 
@@ -137,7 +147,10 @@ export function createUdpHandler(tracker: UdpTracker, ids: ConnectionIds, clock:
 export function createUdpSocket(host: string, ipv6Only: boolean): dgram.Socket {
   const v6 = host.includes(':');
   return dgram.createSocket({
-    type: v6 ? 'udp6' : 'udp4', ipv6Only, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024,
+    type: v6 ? 'udp6' : 'udp4',
+    ipv6Only,
+    recvBufferSize: 4 * 1024 * 1024,
+    sendBufferSize: 4 * 1024 * 1024,
     // replies go to the literal address a packet came from: answering the "lookup" synchronously spares
     // dns.lookup's deferred callback on every send
     lookup: literalLookup,

@@ -24,20 +24,25 @@ const hostileText = fc.oneof(
 );
 
 /** A valid list and its expected hashes, then a random mutation of its text. */
-const mutated = fc.tuple(
-  fc.array(fc.tuple(hex40, fc.boolean()), { maxLength: 30 }),
-  fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.string({ maxLength: 3, unit: 'binary' })), { maxLength: 5 }),
-).map(([entries, edits]) => {
-  let text = entries.map(([h, c]) => (c ? `${h} # note` : h)).join('\n');
-  for (const [at, kind, s] of edits) {
-    const i = text.length === 0 ? 0 : at % (text.length + 1);
-    if (kind === 0) text = text.slice(0, i) + s + text.slice(i); // insert
-    else if (kind === 1) text = text.slice(0, i) + text.slice(i + 1); // delete
-    else if (kind === 2) text = text.slice(0, i) + text.slice(i, i + 1).toUpperCase() + text.slice(i + 1); // case
-    else text = text.slice(0, i); // truncate
-  }
-  return text;
-});
+const mutated = fc
+  .tuple(
+    fc.array(fc.tuple(hex40, fc.boolean()), { maxLength: 30 }),
+    fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.string({ maxLength: 3, unit: 'binary' })), { maxLength: 5 }),
+  )
+  .map(([entries, edits]) => {
+    let text = entries.map(([h, c]) => (c ? `${h} # note` : h)).join('\n');
+    for (const [at, kind, s] of edits) {
+      const i = text.length === 0 ? 0 : at % (text.length + 1);
+      if (kind === 0)
+        text = text.slice(0, i) + s + text.slice(i); // insert
+      else if (kind === 1)
+        text = text.slice(0, i) + text.slice(i + 1); // delete
+      else if (kind === 2)
+        text = text.slice(0, i) + text.slice(i, i + 1).toUpperCase() + text.slice(i + 1); // case
+      else text = text.slice(0, i); // truncate
+    }
+    return text;
+  });
 
 function checkBounded(text: string): void {
   const r = parseAccessList(text);
@@ -55,27 +60,42 @@ function checkBounded(text: string): void {
 
 describe('access list fuzz', () => {
   test('parseAccessList: 50k hostile texts, no throw, bounded output', () => {
-    fc.assert(fc.property(hostileText, (text) => checkBounded(text)), { seed: 42, numRuns: 50_000 });
+    fc.assert(
+      fc.property(hostileText, (text) => checkBounded(text)),
+      { seed: 42, numRuns: 50_000 },
+    );
   });
 
   test('parseAccessList: 30k mutated valid lists, no throw; unmutated lists give exactly their hashes', () => {
-    fc.assert(fc.property(mutated, (text) => checkBounded(text)), { seed: 42, numRuns: 25_000 });
-    fc.assert(fc.property(fc.array(hex40, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), (hashes, eol) => {
-      const got = [...parseAccessList(hashes.join(eol)).hashes].map(binToHex).sort();
-      assert.deepEqual(got, [...new Set(hashes.map((h) => h.toLowerCase()))].sort());
-    }), { seed: 42, numRuns: 5_000 });
+    fc.assert(
+      fc.property(mutated, (text) => checkBounded(text)),
+      { seed: 42, numRuns: 25_000 },
+    );
+    fc.assert(
+      fc.property(fc.array(hex40, { maxLength: 30 }), fc.constantFrom('\n', '\r\n'), (hashes, eol) => {
+        const got = [...parseAccessList(hashes.join(eol)).hashes].map(binToHex).sort();
+        assert.deepEqual(got, [...new Set(hashes.map((h) => h.toLowerCase()))].sort());
+      }),
+      { seed: 42, numRuns: 5_000 },
+    );
   });
 
   test('add/remove on 30k hostile texts: no throw, the hash is listed (or not) afterwards, other entries untouched', () => {
-    fc.assert(fc.property(hostileText, hex40, fc.string({ maxLength: 300, unit: 'binary' }), (text, hash, comment) => {
-      const others = [...parseAccessList(text).hashes].map(binToHex).filter((h) => h !== hash.toLowerCase()).sort();
-      const added = addToAccessList(text, hash, comment);
-      assert.equal(accessListHas(added, hash), true);
-      assert.ok(added.length <= text.length + 2 + 41 + 200 + 2, 'one line of bounded length appended at most');
-      const removed = removeFromAccessList(added, hash);
-      assert.equal(accessListHas(removed, hash), false);
-      const kept = [...parseAccessList(removed).hashes].map(binToHex).sort();
-      assert.deepEqual(kept, others);
-    }), { seed: 42, numRuns: 30_000 });
+    fc.assert(
+      fc.property(hostileText, hex40, fc.string({ maxLength: 300, unit: 'binary' }), (text, hash, comment) => {
+        const others = [...parseAccessList(text).hashes]
+          .map(binToHex)
+          .filter((h) => h !== hash.toLowerCase())
+          .sort();
+        const added = addToAccessList(text, hash, comment);
+        assert.equal(accessListHas(added, hash), true);
+        assert.ok(added.length <= text.length + 2 + 41 + 200 + 2, 'one line of bounded length appended at most');
+        const removed = removeFromAccessList(added, hash);
+        assert.equal(accessListHas(removed, hash), false);
+        const kept = [...parseAccessList(removed).hashes].map(binToHex).sort();
+        assert.deepEqual(kept, others);
+      }),
+      { seed: 42, numRuns: 30_000 },
+    );
   });
 });

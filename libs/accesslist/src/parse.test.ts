@@ -20,7 +20,11 @@ const rows: Row[] = [
   { name: 'one hash, LF', text: `${A}\n`, hashes: [A] },
   { name: 'CRLF lines', text: `${A}\r\n${B}\r\n`, hashes: [A, B] },
   { name: 'CRLF, last line without newline', text: `${A}\r\n${B}`, hashes: [A, B] },
-  { name: 'upper and mixed case', text: `${B}\n${A.toUpperCase()}\nAbCdEf0123456789aBcDeF0123456789AbCdEf01\n`, hashes: [B, A, 'abcdef0123456789abcdef0123456789abcdef01'] },
+  {
+    name: 'upper and mixed case',
+    text: `${B}\n${A.toUpperCase()}\nAbCdEf0123456789aBcDeF0123456789AbCdEf01\n`,
+    hashes: [B, A, 'abcdef0123456789abcdef0123456789abcdef01'],
+  },
   { name: 'trailing comment after a space', text: `${B} uppercase, trailing text\n`, hashes: [B] },
   { name: 'trailing text glued with a non-hex char', text: `${A}g-release.iso\n${C}:x\n`, hashes: [A, C] },
   { name: 'tab after the hash', text: `${A}\tcomment\n`, hashes: [A] },
@@ -41,16 +45,39 @@ const rows: Row[] = [
   { name: '41 hex digits', text: `${A}0\n`, hashes: [], ignored: [{ line: 1, text: `${A}0` }] },
   { name: '39 hex digits', text: `${A.slice(1)}\n`, hashes: [], ignored: [{ line: 1, text: A.slice(1) }] },
   { name: '39 hex digits at end of file', text: A.slice(1), hashes: [], ignored: [{ line: 1, text: A.slice(1) }] },
-  { name: 'non-hex char inside', text: `${A.slice(0, 20)}x${A.slice(21)}\n`, hashes: [], ignored: [{ line: 1, text: `${A.slice(0, 20)}x${A.slice(21)}` }] },
+  {
+    name: 'non-hex char inside',
+    text: `${A.slice(0, 20)}x${A.slice(21)}\n`,
+    hashes: [],
+    ignored: [{ line: 1, text: `${A.slice(0, 20)}x${A.slice(21)}` }],
+  },
   { name: '0x prefix', text: `0x${A}\n`, hashes: [], ignored: [{ line: 1, text: `0x${A}` }] },
-  { name: 'base32 hash', text: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZ\n', hashes: [], ignored: [{ line: 1, text: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZ' }] },
+  {
+    name: 'base32 hash',
+    text: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZ\n',
+    hashes: [],
+    ignored: [{ line: 1, text: 'MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43UOV3HO6DZ' }],
+  },
   { name: 'magnet link', text: `magnet:?xt=urn:btih:${A}\n`, hashes: [], ignored: [{ line: 1, text: `magnet:?xt=urn:btih:${A}` }] },
   { name: 'full-width digits are not hex', text: `${'０'.repeat(40)}\n`, hashes: [], ignored: [{ line: 1, text: '０'.repeat(40) }] },
   { name: 'NUL bytes', text: `\u0000${A}\n${A}\u0000\n`, hashes: [A], ignored: [{ line: 1, text: `\u0000${A}` }] },
   { name: 'lone CR is not a line break', text: `${A}\r${B}\n`, hashes: [A] },
-  { name: 'BOM in the middle is not skipped (trim() drops it from the report)', text: `${A}\n\uFEFF${B}\n`, hashes: [A], ignored: [{ line: 2, text: B }] },
+  {
+    name: 'BOM in the middle is not skipped (trim() drops it from the report)',
+    text: `${A}\n\uFEFF${B}\n`,
+    hashes: [A],
+    ignored: [{ line: 2, text: B }],
+  },
   { name: 'ignored text is cut to 80 chars', text: `${'z'.repeat(200)}\n`, hashes: [], ignored: [{ line: 1, text: 'z'.repeat(80) }] },
-  { name: 'line numbers count comments and blanks', text: `#\n\n${A}\nbad\n\n#\nworse\r\n`, hashes: [A], ignored: [{ line: 4, text: 'bad' }, { line: 7, text: 'worse' }] },
+  {
+    name: 'line numbers count comments and blanks',
+    text: `#\n\n${A}\nbad\n\n#\nworse\r\n`,
+    hashes: [A],
+    ignored: [
+      { line: 4, text: 'bad' },
+      { line: 7, text: 'worse' },
+    ],
+  },
 ];
 
 describe('parseAccessList', () => {

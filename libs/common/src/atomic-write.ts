@@ -20,7 +20,12 @@ export interface AtomicWriteOptions {
   readonly beforeRename?: () => Promise<void>;
 }
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array, defaultMode = 0o644, opts: AtomicWriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  defaultMode = 0o644,
+  opts: AtomicWriteOptions = {},
+): Promise<void> {
   const target = await resolveTarget(file);
   let mode = defaultMode;
   try {

@@ -10,7 +10,10 @@ test('a typo gets the closest option', () => {
   assert.equal(unknownNameMessage('--hots', PORT_FLAGS), 'unknown option --hots (did you mean --host?)');
   assert.equal(unknownNameMessage('--poll', PORT_FLAGS), 'unknown option --poll (did you mean --poll-interval?)');
   assert.equal(unknownNameMessage('--frobnicate', PORT_FLAGS), 'unknown option --frobnicate');
-  assert.equal(unknownNameMessage('Tracker.User', ['tracker.user', 'listen.tcp'], 'directive'), 'unknown directive Tracker.User (did you mean tracker.user?)');
+  assert.equal(
+    unknownNameMessage('Tracker.User', ['tracker.user', 'listen.tcp'], 'directive'),
+    'unknown directive Tracker.User (did you mean tracker.user?)',
+  );
 });
 
 test('short flags get no guess; odd names are shown quoted', () => {
@@ -30,18 +33,29 @@ test('edit distance counts a swap of neighbours as one', () => {
 });
 
 test('property: a suggestion is always a known name, and any input is answered', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 300 }), fc.array(fc.string({ maxLength: 30 }), { maxLength: 20 }), (given, known) => {
-    const hint = closestName(given, known);
-    assert.ok(hint === null || known.includes(hint));
-    assert.match(unknownNameMessage(given, known), /^unknown option /);
-  }), { seed: 42, numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 300 }), fc.array(fc.string({ maxLength: 30 }), { maxLength: 20 }), (given, known) => {
+      const hint = closestName(given, known);
+      assert.ok(hint === null || known.includes(hint));
+      assert.match(unknownNameMessage(given, known), /^unknown option /);
+    }),
+    { seed: 42, numRuns: 2000 },
+  );
 });
 
 test('property: a one-letter typo in a long option is found', () => {
-  fc.assert(fc.property(fc.constantFrom(...PORT_FLAGS.filter((f) => f.length > 6)), fc.nat(), fc.constantFrom('q', 'z', 'x'), (flag, at, letter) => {
-    const i = 2 + (at % (flag.length - 2));
-    const typo = flag.slice(0, i) + letter + flag.slice(i + 1);
-    if (typo === flag) return;
-    assert.equal(closestName(typo, PORT_FLAGS), flag);
-  }), { seed: 42, numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...PORT_FLAGS.filter((f) => f.length > 6)),
+      fc.nat(),
+      fc.constantFrom('q', 'z', 'x'),
+      (flag, at, letter) => {
+        const i = 2 + (at % (flag.length - 2));
+        const typo = flag.slice(0, i) + letter + flag.slice(i + 1);
+        if (typo === flag) return;
+        assert.equal(closestName(typo, PORT_FLAGS), flag);
+      },
+    ),
+    { seed: 42, numRuns: 300 },
+  );
 });

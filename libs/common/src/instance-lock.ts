@@ -21,7 +21,10 @@ export interface InstanceLock {
 
 export class InstanceLockError extends Error {
   override name = 'InstanceLockError';
-  constructor(message: string, readonly otherPid: number | null) {
+  constructor(
+    message: string,
+    readonly otherPid: number | null,
+  ) {
     super(message);
   }
 }
@@ -91,7 +94,10 @@ export async function acquireInstanceLock(file: string, role: string): Promise<I
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     const pid = await askPid(name);
     const who = pid === null ? 'another process (its pid did not answer)' : `another process (pid ${pid})`;
-    throw new InstanceLockError(`${who} is already running a ${role} on ${key}; stop it first, or give this one other files or another data folder`, pid);
+    throw new InstanceLockError(
+      `${who} is already running a ${role} on ${key}; stop it first, or give this one other files or another data folder`,
+      pid,
+    );
   }
   server.on('error', () => {});
   // the lock must not keep a finished process (publisher --once) alive

@@ -33,7 +33,9 @@ test('json lines carry the app; pretty lines are for people', () => {
 });
 
 test('a logger whose output is gone keeps working silently', () => {
-  const sink = createFdSink(1, () => { throw Object.assign(new Error('EIO'), { code: 'EIO' }); });
+  const sink = createFdSink(1, () => {
+    throw Object.assign(new Error('EIO'), { code: 'EIO' });
+  });
   const log = createLogger('suite', 'info', { format: 'pretty', sink });
   for (let i = 0; i < 100; i++) log.error({ i }, 'into the void');
   assert.equal(sink.closedBy, 'EIO');

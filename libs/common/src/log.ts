@@ -71,15 +71,18 @@ export function createLogger(app: string, level: LogLevel = 'info', opts: Logger
     messageFormat: '{app}: {msg}',
     singleLine: true,
   });
-  return pino({ base: { app }, level }, {
-    write: (s: string) => {
-      let line: string;
-      try {
-        line = pretty(s);
-      } catch {
-        line = s;
-      }
-      sink.write(line);
+  return pino(
+    { base: { app }, level },
+    {
+      write: (s: string) => {
+        let line: string;
+        try {
+          line = pretty(s);
+        } catch {
+          line = s;
+        }
+        sink.write(line);
+      },
     },
-  });
+  );
 }

@@ -1,34 +1,67 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkManifestEntry, ManifestError, parseManifestText, readManifestJson, renderManifest, type Manifest, type ManifestRelease } from './manifest.js';
+import {
+  checkManifestEntry,
+  ManifestError,
+  parseManifestText,
+  readManifestJson,
+  renderManifest,
+  type Manifest,
+  type ManifestRelease,
+} from './manifest.js';
 
 const H = 'ab'.repeat(20);
 const entry = (over: Partial<Record<keyof ManifestRelease, unknown>> = {}): Record<string, unknown> => ({
-  name: 'app.bin', path: 'app.bin', size: 10, infoHash: H, magnet: `magnet:?xt=urn:btih:${H}`, pieceLength: 16384,
-  publishedAt: '2024-01-01T00:00:00.000Z', sha256: '00', torrent: 'app.bin.abababab.torrent', removedAt: null, ...over,
+  name: 'app.bin',
+  path: 'app.bin',
+  size: 10,
+  infoHash: H,
+  magnet: `magnet:?xt=urn:btih:${H}`,
+  pieceLength: 16384,
+  publishedAt: '2024-01-01T00:00:00.000Z',
+  sha256: '00',
+  torrent: 'app.bin.abababab.torrent',
+  removedAt: null,
+  ...over,
 });
 
 /** Manifests as the publisher writes them: every field, optional fingerprint, any text in names. */
-const arbRelease: fc.Arbitrary<ManifestRelease> = fc.record({
-  name: fc.string({ minLength: 1 }), path: fc.string({ minLength: 1 }), size: fc.nat(), infoHash: fc.stringMatching(/^[0-9a-f]{40}$/),
-  magnet: fc.string(), pieceLength: fc.nat(),
-  publishedAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
-  sha256: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: null }), torrent: fc.string(),
-  removedAt: fc.option(fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()), { nil: null }),
-  fingerprint: fc.stringMatching(/^[0-9a-f]{40}$/),
-}, { requiredKeys: ['name', 'path', 'size', 'infoHash', 'magnet', 'pieceLength', 'publishedAt', 'sha256', 'torrent', 'removedAt'] }).map((r) => ({ ...r }));
+const arbRelease: fc.Arbitrary<ManifestRelease> = fc
+  .record(
+    {
+      name: fc.string({ minLength: 1 }),
+      path: fc.string({ minLength: 1 }),
+      size: fc.nat(),
+      infoHash: fc.stringMatching(/^[0-9a-f]{40}$/),
+      magnet: fc.string(),
+      pieceLength: fc.nat(),
+      publishedAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
+      sha256: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: null }),
+      torrent: fc.string(),
+      removedAt: fc.option(
+        fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
+        { nil: null },
+      ),
+      fingerprint: fc.stringMatching(/^[0-9a-f]{40}$/),
+    },
+    { requiredKeys: ['name', 'path', 'size', 'infoHash', 'magnet', 'pieceLength', 'publishedAt', 'sha256', 'torrent', 'removedAt'] },
+  )
+  .map((r) => ({ ...r }));
 const arbManifest: fc.Arbitrary<Manifest> = fc.array(arbRelease, { maxLength: 8 }).map((releases) => ({ version: 1, releases }));
 
 describe('manifest reader and writer', () => {
   test('round trip: what the writer emits reads back identical, and re-renders byte for byte', () => {
-    fc.assert(fc.property(arbManifest, (m) => {
-      const text = renderManifest(m);
-      const read = parseManifestText(text);
-      assert.deepEqual(read.problems, []);
-      assert.deepEqual(read.manifest, m);
-      assert.equal(renderManifest(read.manifest), text);
-    }), { seed: 42, numRuns: 2000 });
+    fc.assert(
+      fc.property(arbManifest, (m) => {
+        const text = renderManifest(m);
+        const read = parseManifestText(text);
+        assert.deepEqual(read.problems, []);
+        assert.deepEqual(read.manifest, m);
+        assert.equal(renderManifest(read.manifest), text);
+      }),
+      { seed: 42, numRuns: 2000 },
+    );
   });
 
   test('either case is accepted and lowercased; a missing removedAt reads as null; unknown fields are dropped', () => {

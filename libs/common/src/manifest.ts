@@ -76,8 +76,16 @@ export function checkManifestEntry(v: unknown): ManifestRelease | string {
   const fingerprint = v['fingerprint'];
   if (fingerprint !== undefined && !isStr(fingerprint)) return 'fingerprint is not a string';
   return {
-    name: v['name'], path: v['path'], size: v['size'], infoHash: v['infoHash'].toLowerCase(), magnet: v['magnet'],
-    pieceLength: v['pieceLength'], publishedAt: v['publishedAt'], sha256, torrent: v['torrent'], removedAt,
+    name: v['name'],
+    path: v['path'],
+    size: v['size'],
+    infoHash: v['infoHash'].toLowerCase(),
+    magnet: v['magnet'],
+    pieceLength: v['pieceLength'],
+    publishedAt: v['publishedAt'],
+    sha256,
+    torrent: v['torrent'],
+    removedAt,
     ...(fingerprint !== undefined ? { fingerprint } : {}),
   };
 }

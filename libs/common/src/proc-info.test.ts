@@ -13,10 +13,13 @@ test('start time from /proc/PID/stat, even with ") " in the process name', () =>
 });
 
 test('property: the stat parser never throws', () => {
-  fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => {
-    const v = parseStartTicks(s);
-    assert.ok(v === null || Number.isInteger(v));
-  }), { seed: 42, numRuns: 3000 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 400 }), (s) => {
+      const v = parseStartTicks(s);
+      assert.ok(v === null || Number.isInteger(v));
+    }),
+    { seed: 42, numRuns: 3000 },
+  );
 });
 
 test('this process: a node started before now', { skip: process.platform !== 'linux' }, () => {

@@ -49,7 +49,10 @@ export function readProcess(pid: number, deps: ProcDeps = SYSTEM): ProcessFacts 
     const uptime = parseUptimeSeconds(deps.readFile('/proc/uptime'));
     const ticks = parseStartTicks(stat);
     if (uptime === null || ticks === null) return null;
-    const cmdline = deps.readFile(`/proc/${pid}/cmdline`).split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    const cmdline = deps
+      .readFile(`/proc/${pid}/cmdline`)
+      .split('\0')
+      .filter((a, i, all) => a !== '' || i < all.length - 1);
     return { cmdline, comm: deps.readFile(`/proc/${pid}/comm`).trim(), startedAtMs: startedAtMs(ticks, uptime, deps.now()) };
   } catch {
     return null;

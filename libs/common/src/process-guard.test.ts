@@ -6,13 +6,20 @@ import { createShutdown, isOutputGone, reportsFlushed } from './process-guard.js
 
 function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({ write(c: Buffer, _e, cb) { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } });
+  const stream = new Writable({
+    write(c: Buffer, _e, cb) {
+      lines.push(JSON.parse(c.toString()) as Record<string, unknown>);
+      cb();
+    },
+  });
   return { log: pino({ base: null }, stream) as unknown as Logger, lines };
 }
 
 function exitPromise(): { exit: (code: number) => void; code: Promise<number> } {
   let exit!: (code: number) => void;
-  const code = new Promise<number>((resolve) => { exit = resolve; });
+  const code = new Promise<number>((resolve) => {
+    exit = resolve;
+  });
   return { exit, code };
 }
 
@@ -36,7 +43,16 @@ test('a close that hangs is cut by the watchdog after one last flush', async () 
   const e = exitPromise();
   let flushes = 0;
   const started = Date.now();
-  createShutdown({ log, close: () => new Promise(() => {}), flushSync: () => { flushes++; return true; }, graceMs: 200, exit: e.exit })('SIGTERM');
+  createShutdown({
+    log,
+    close: () => new Promise(() => {}),
+    flushSync: () => {
+      flushes++;
+      return true;
+    },
+    graceMs: 200,
+    exit: e.exit,
+  })('SIGTERM');
   assert.equal(await e.code, 1);
   assert.ok(Date.now() - started < 2000);
   assert.equal(flushes, 1);
@@ -46,7 +62,16 @@ test('a close that hangs is cut by the watchdog after one last flush', async () 
 test('a close that rejects and a flush that throws: error line, exit 1', async () => {
   const { log, lines } = capture();
   const e = exitPromise();
-  createShutdown({ log, close: async () => { throw new Error('disk gone'); }, flushSync: () => { throw new Error('ENOSPC'); }, exit: e.exit })('SIGINT');
+  createShutdown({
+    log,
+    close: async () => {
+      throw new Error('disk gone');
+    },
+    flushSync: () => {
+      throw new Error('ENOSPC');
+    },
+    exit: e.exit,
+  })('SIGINT');
   assert.equal(await e.code, 1);
   assert.ok(lines.some((l) => /could NOT be flushed/.test(String(l['msg']))));
 });

@@ -66,25 +66,31 @@ export function createShutdown(opts: ShutdownOptions): (signal: string) => void 
     log.info({ signal }, 'stopping');
     const watchdog = setTimeout(() => {
       const flushed = tryFlush(opts.flushSync, log);
-      log.error({ graceMs, flushed }, flushed
-        ? `did not stop within ${graceMs} ms; state flushed, exiting anyway`
-        : `did not stop within ${graceMs} ms and the state could NOT be flushed; exiting`);
+      log.error(
+        { graceMs, flushed },
+        flushed
+          ? `did not stop within ${graceMs} ms; state flushed, exiting anyway`
+          : `did not stop within ${graceMs} ms and the state could NOT be flushed; exiting`,
+      );
       finish(1);
     }, graceMs);
-    opts.close().then((result) => {
-      clearTimeout(watchdog);
-      if (!reportsFlushed(result)) {
-        log.error('stopped, but the state could NOT be flushed: counts since the last successful flush are lost');
+    opts.close().then(
+      (result) => {
+        clearTimeout(watchdog);
+        if (!reportsFlushed(result)) {
+          log.error('stopped, but the state could NOT be flushed: counts since the last successful flush are lost');
+          finish(1);
+        } else {
+          finish(0);
+        }
+      },
+      (err: unknown) => {
+        clearTimeout(watchdog);
+        const flushed = tryFlush(opts.flushSync, log);
+        log.error({ err, flushed }, flushed ? 'stop failed; state flushed' : 'stop failed and the state could NOT be flushed');
         finish(1);
-      } else {
-        finish(0);
-      }
-    }, (err: unknown) => {
-      clearTimeout(watchdog);
-      const flushed = tryFlush(opts.flushSync, log);
-      log.error({ err, flushed }, flushed ? 'stop failed; state flushed' : 'stop failed and the state could NOT be flushed');
-      finish(1);
-    });
+      },
+    );
   };
 }
 
@@ -103,7 +109,13 @@ export function onStopSignals(stop: (signal: string) => void): void {
 /** An error that says the reader of stdout/stderr is gone (closed terminal, `| head`), not a bug. */
 export function isOutputGone(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException | null;
-  return e !== null && typeof e === 'object' && typeof e.code === 'string' && OUTPUT_GONE_CODES.has(e.code) && (e.syscall === 'write' || e.code === 'ERR_STREAM_DESTROYED');
+  return (
+    e !== null &&
+    typeof e === 'object' &&
+    typeof e.code === 'string' &&
+    OUTPUT_GONE_CODES.has(e.code) &&
+    (e.syscall === 'write' || e.code === 'ERR_STREAM_DESTROYED')
+  );
 }
 
 /**

@@ -35,8 +35,17 @@ export interface SuiteSettings {
 }
 
 export const SUITE_ENV_VARS = [
-  'PUBLIC_HOST', 'BIND_HOST', 'TRACKER_PORT', 'STATS_PORT', 'DATA_DIR', 'RELEASES_DIR', 'WHITELIST',
-  'ANNOUNCE_HTTP_URL', 'ANNOUNCE_UDP_URL', 'STATS_BASE_URL', 'TRACKER_STATS_URL',
+  'PUBLIC_HOST',
+  'BIND_HOST',
+  'TRACKER_PORT',
+  'STATS_PORT',
+  'DATA_DIR',
+  'RELEASES_DIR',
+  'WHITELIST',
+  'ANNOUNCE_HTTP_URL',
+  'ANNOUNCE_UDP_URL',
+  'STATS_BASE_URL',
+  'TRACKER_STATS_URL',
 ] as const;
 
 /** What an unset (or empty) variable means. */
@@ -74,7 +83,10 @@ export function hostHasIpv6(interfaces: ReturnType<typeof os.networkInterfaces> 
  * install serves IPv6 peers too (one dual-stack socket also takes IPv4), and 0.0.0.0 where it has none.
  * Kept out of suiteSettings so that the parsers stay pure and their tests do not depend on the machine.
  */
-export function withHostDefaults(env: Record<string, string | undefined>, ipv6: boolean = hostHasIpv6()): Record<string, string | undefined> {
+export function withHostDefaults(
+  env: Record<string, string | undefined>,
+  ipv6: boolean = hostHasIpv6(),
+): Record<string, string | undefined> {
   if (env['BIND_HOST']) return env;
   return { ...env, BIND_HOST: ipv6 ? '::' : '0.0.0.0' };
 }

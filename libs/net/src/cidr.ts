@@ -95,17 +95,17 @@ export function createIpMatcher(cidrs: readonly Cidr[]): IpMatcher {
     if (ip === null) return false;
     if (ip.family === 4) {
       for (let i = 0; i < v4.length; i += 2) {
-        if (((ip.v4 & (v4[i + 1] as number)) >>> 0) === v4[i]) return true;
+        if ((ip.v4 & (v4[i + 1] as number)) >>> 0 === v4[i]) return true;
       }
       return false;
     }
     const w = ip.words;
     for (let i = 0; i < v6.length; i += 8) {
       if (
-        ((w[0] & (v6[i + 4] as number)) >>> 0) === v6[i] &&
-        ((w[1] & (v6[i + 5] as number)) >>> 0) === v6[i + 1] &&
-        ((w[2] & (v6[i + 6] as number)) >>> 0) === v6[i + 2] &&
-        ((w[3] & (v6[i + 7] as number)) >>> 0) === v6[i + 3]
+        (w[0] & (v6[i + 4] as number)) >>> 0 === v6[i] &&
+        (w[1] & (v6[i + 5] as number)) >>> 0 === v6[i + 1] &&
+        (w[2] & (v6[i + 6] as number)) >>> 0 === v6[i + 2] &&
+        (w[3] & (v6[i + 7] as number)) >>> 0 === v6[i + 3]
       ) {
         return true;
       }

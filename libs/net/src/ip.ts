@@ -70,7 +70,12 @@ export function parseIp(input: string): ParsedIp | null {
   const zone = input.indexOf('%');
   const groups = parseIpv6Groups(zone < 0 ? input : input.slice(0, zone));
   if (groups === null) return null;
-  const words = [0, 2, 4, 6].map((i) => ((groups[i] as number) * 0x10000 + (groups[i + 1] as number)) >>> 0) as [number, number, number, number];
+  const words = [0, 2, 4, 6].map((i) => ((groups[i] as number) * 0x10000 + (groups[i + 1] as number)) >>> 0) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return { family: 4, v4: words[3] };
   return { family: 6, words };
 }

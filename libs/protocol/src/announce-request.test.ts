@@ -47,7 +47,12 @@ describe('parseAnnounceQuery: golden queries (captured from opentracker, vectors
   });
   test('completed seeder', () => {
     assert.deepEqual(parseAnnounceQuery(HTTP_QUERIES.completed), {
-      ...DEFAULTS, peerId: '-TS0001-bbbbbbbbbbbb', port: 6882, downloaded: 1000, left: 0, event: 1,
+      ...DEFAULTS,
+      peerId: '-TS0001-bbbbbbbbbbbb',
+      port: 6882,
+      downloaded: 1000,
+      left: 0,
+      event: 1,
     });
   });
   test('re-announce without event', () => {
@@ -55,20 +60,38 @@ describe('parseAnnounceQuery: golden queries (captured from opentracker, vectors
   });
   test('compact=0 is parsed, not refused (the caller decides)', () => {
     assert.deepEqual(parseAnnounceQuery(HTTP_QUERIES.compact0), {
-      ...DEFAULTS, peerId: '-TS0001-cccccccccccc', port: 6883, left: 5, compact: false,
+      ...DEFAULTS,
+      peerId: '-TS0001-cccccccccccc',
+      port: 6883,
+      left: 5,
+      compact: false,
     });
   });
   test('key, ip, no_peer_id and unknown parameters', () => {
     const r = parseAnnounceQuery(HTTP_QUERIES.extras);
     assert.equal(binToHex(r.infoHash), HA_HEX);
-    assert.deepEqual({ ...r, infoHash: '' }, {
-      ...DEFAULTS, infoHash: '', peerId: '-TS0001-dddddddddddd', port: 7001, left: 0, key: 'abc', noPeerId: true,
-    });
+    assert.deepEqual(
+      { ...r, infoHash: '' },
+      {
+        ...DEFAULTS,
+        infoHash: '',
+        peerId: '-TS0001-dddddddddddd',
+        port: 7001,
+        left: 0,
+        key: 'abc',
+        noPeerId: true,
+      },
+    );
   });
   const refused: Array<[keyof typeof HTTP_QUERIES, ProtocolErrorCode]> = [
-    ['shortHash', 'BAD_INFO_HASH'], ['noHash', 'MISSING_INFO_HASH'], ['port70000', 'BAD_PORT'],
-    ['shortPeerId', 'BAD_PEER_ID'], ['duplicateHash', 'DUPLICATE_INFO_HASH'], ['badEscape', 'BAD_ESCAPE'],
-    ['numwantTen', 'BAD_NUMWANT'], ['scrapeEmpty', 'MISSING_INFO_HASH'],
+    ['shortHash', 'BAD_INFO_HASH'],
+    ['noHash', 'MISSING_INFO_HASH'],
+    ['port70000', 'BAD_PORT'],
+    ['shortPeerId', 'BAD_PEER_ID'],
+    ['duplicateHash', 'DUPLICATE_INFO_HASH'],
+    ['badEscape', 'BAD_ESCAPE'],
+    ['numwantTen', 'BAD_NUMWANT'],
+    ['scrapeEmpty', 'MISSING_INFO_HASH'],
   ];
   for (const [name, code] of refused) test(`${name} -> ${code}`, () => expectCode(() => parseAnnounceQuery(HTTP_QUERIES[name]), code));
   test('no-port golden query is refused (opentracker stores port 0)', () => {
@@ -82,10 +105,19 @@ describe('parseAnnounceQuery: accepted rows', () => {
     { name: 'lower-case escapes', q: `info_hash=${IH.toLowerCase()}&port=1`, want: { port: 1, peerId: null } },
     {
       name: 'unreserved chars left unescaped (libtorrent style)',
-      q: `info_hash=%01%23Eg%89%AB%CD%EF%01%23Eg%89%AB%CD%EF%01%23Eg&port=6881&peer_id=${PID}`, want: {},
+      q: `info_hash=%01%23Eg%89%AB%CD%EF%01%23Eg%89%AB%CD%EF%01%23Eg&port=6881&peer_id=${PID}`,
+      want: {},
     },
-    { name: 'raw latin1 bytes as Node delivers them', q: `info_hash=${binaryHash.toString('latin1').replace(/[%&+=]/g, (c) => pct(Buffer.from(c)))}&port=6881&peer_id=${PID}`, want: { infoHash: binaryHash.toString('latin1') } },
-    { name: 'every byte value escaped', q: `info_hash=${pct(binaryHash)}&port=6881&peer_id=${PID}`, want: { infoHash: binaryHash.toString('latin1') } },
+    {
+      name: 'raw latin1 bytes as Node delivers them',
+      q: `info_hash=${binaryHash.toString('latin1').replace(/[%&+=]/g, (c) => pct(Buffer.from(c)))}&port=6881&peer_id=${PID}`,
+      want: { infoHash: binaryHash.toString('latin1') },
+    },
+    {
+      name: 'every byte value escaped',
+      q: `info_hash=${pct(binaryHash)}&port=6881&peer_id=${PID}`,
+      want: { infoHash: binaryHash.toString('latin1') },
+    },
     { name: '+ in peer_id is a space', q: `${BASE.replace(PID, '-TS0001-aaaa+aaaaaaa')}`, want: { peerId: '-TS0001-aaaa aaaaaaa' } },
     { name: '%2B in peer_id is a plus', q: `${BASE.replace(PID, '-TS0001-aaaa%2Baaaaaaa')}`, want: { peerId: '-TS0001-aaaa+aaaaaaa' } },
     { name: 'escaped parameter name', q: `info%5Fhash=${IH}&peer_id=${PID}&port=6881`, want: {} },
@@ -129,7 +161,8 @@ describe('parseAnnounceQuery: accepted rows', () => {
     { name: 'empty segments', q: `&&${BASE}&&`, want: {} },
     {
       name: '10,000 unknown parameters',
-      q: `${Array.from({ length: 10_000 }, (_, i) => `x${i}=${i}`).join('&')}&${BASE}&left=0`, want: { left: 0 },
+      q: `${Array.from({ length: 10_000 }, (_, i) => `x${i}=${i}`).join('&')}&${BASE}&left=0`,
+      want: { left: 0 },
     },
   ];
   for (const r of rows) test(r.name, () => assert.deepEqual(parseAnnounceQuery(r.q), { ...DEFAULTS, ...r.want }));

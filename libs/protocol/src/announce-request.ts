@@ -21,7 +21,15 @@
 import type { BinKey } from './bin-key.js';
 import { ProtocolError } from './errors.js';
 import {
-  nameHash, nextParam, openQuery, rangeIs, valueKey20, valueLatin1, valueSignedOrNull, valueText, valueUint64,
+  nameHash,
+  nextParam,
+  openQuery,
+  rangeIs,
+  valueKey20,
+  valueLatin1,
+  valueSignedOrNull,
+  valueText,
+  valueUint64,
   type QueryCursor,
 } from './query.js';
 
@@ -65,9 +73,17 @@ const P_NO_PEER_ID = 10;
 const P_KEY = 11;
 
 const NAME_IDS: ReadonlyMap<string, number> = new Map([
-  ['info_hash', P_INFO_HASH], ['peer_id', P_PEER_ID], ['port', P_PORT], ['left', P_LEFT],
-  ['uploaded', P_UPLOADED], ['downloaded', P_DOWNLOADED], ['event', P_EVENT], ['numwant', P_NUMWANT],
-  ['compact', P_COMPACT], ['no_peer_id', P_NO_PEER_ID], ['key', P_KEY],
+  ['info_hash', P_INFO_HASH],
+  ['peer_id', P_PEER_ID],
+  ['port', P_PORT],
+  ['left', P_LEFT],
+  ['uploaded', P_UPLOADED],
+  ['downloaded', P_DOWNLOADED],
+  ['event', P_EVENT],
+  ['numwant', P_NUMWANT],
+  ['compact', P_COMPACT],
+  ['no_peer_id', P_NO_PEER_ID],
+  ['key', P_KEY],
 ]);
 
 const H_INFO_HASH = nameHash('info_hash');
@@ -88,18 +104,52 @@ function paramId(c: QueryCursor): number {
   let id: number;
   let name: string;
   switch (c.nameHash) {
-    case H_INFO_HASH: id = P_INFO_HASH; name = 'info_hash'; break;
-    case H_PEER_ID: id = P_PEER_ID; name = 'peer_id'; break;
-    case H_PORT: id = P_PORT; name = 'port'; break;
-    case H_LEFT: id = P_LEFT; name = 'left'; break;
-    case H_UPLOADED: id = P_UPLOADED; name = 'uploaded'; break;
-    case H_DOWNLOADED: id = P_DOWNLOADED; name = 'downloaded'; break;
-    case H_EVENT: id = P_EVENT; name = 'event'; break;
-    case H_NUMWANT: id = P_NUMWANT; name = 'numwant'; break;
-    case H_COMPACT: id = P_COMPACT; name = 'compact'; break;
-    case H_NO_PEER_ID: id = P_NO_PEER_ID; name = 'no_peer_id'; break;
-    case H_KEY: id = P_KEY; name = 'key'; break;
-    default: return P_UNKNOWN;
+    case H_INFO_HASH:
+      id = P_INFO_HASH;
+      name = 'info_hash';
+      break;
+    case H_PEER_ID:
+      id = P_PEER_ID;
+      name = 'peer_id';
+      break;
+    case H_PORT:
+      id = P_PORT;
+      name = 'port';
+      break;
+    case H_LEFT:
+      id = P_LEFT;
+      name = 'left';
+      break;
+    case H_UPLOADED:
+      id = P_UPLOADED;
+      name = 'uploaded';
+      break;
+    case H_DOWNLOADED:
+      id = P_DOWNLOADED;
+      name = 'downloaded';
+      break;
+    case H_EVENT:
+      id = P_EVENT;
+      name = 'event';
+      break;
+    case H_NUMWANT:
+      id = P_NUMWANT;
+      name = 'numwant';
+      break;
+    case H_COMPACT:
+      id = P_COMPACT;
+      name = 'compact';
+      break;
+    case H_NO_PEER_ID:
+      id = P_NO_PEER_ID;
+      name = 'no_peer_id';
+      break;
+    case H_KEY:
+      id = P_KEY;
+      name = 'key';
+      break;
+    default:
+      return P_UNKNOWN;
   }
   return c.nameEnd - c.nameStart === name.length && rangeIs(c.query, c.nameStart, name) ? id : P_UNKNOWN;
 }
@@ -118,10 +168,14 @@ function parseEvent(c: QueryCursor): AnnounceEvent {
       break;
   }
   switch (valueText(c, 16)) {
-    case 'started': return EVENT_STARTED;
-    case 'completed': return EVENT_COMPLETED;
-    case 'stopped': return EVENT_STOPPED;
-    default: return EVENT_NONE;
+    case 'started':
+      return EVENT_STARTED;
+    case 'completed':
+      return EVENT_COMPLETED;
+    case 'stopped':
+      return EVENT_STOPPED;
+    default:
+      return EVENT_NONE;
   }
 }
 

@@ -2,8 +2,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import bencode from 'bencode';
 import {
-  encodeAnnounce, encodeAnnounceDict, encodeAnnounceStopped, encodeFailure, encodeScrape,
-  type AnnounceReply, type ScrapeFile,
+  encodeAnnounce,
+  encodeAnnounceDict,
+  encodeAnnounceStopped,
+  encodeFailure,
+  encodeScrape,
+  type AnnounceReply,
+  type ScrapeFile,
 } from './bencode-replies.js';
 import { hexToBin } from './bin-key.js';
 import { PROTOCOL_ERROR_TEXTS } from './errors.js';
@@ -47,17 +52,29 @@ describe('encodeAnnounce equals the bencode package', () => {
   ];
   for (let i = 0; i < 300; i++) {
     rows.push({
-      complete: randInt(), downloaded: randInt(), incomplete: randInt(), interval: randInt(), minInterval: randInt(),
+      complete: randInt(),
+      downloaded: randInt(),
+      incomplete: randInt(),
+      interval: randInt(),
+      minInterval: randInt(),
       peers: randBytes(6 * Math.floor(rand() * 60)),
       peers6: rand() < 0.5 ? null : randBytes(18 * Math.floor(rand() * 20)),
     });
   }
   test(`${rows.length} rows`, () => {
     for (const r of rows) {
-      same(encodeAnnounce(r), bencode.encode({
-        complete: r.complete, downloaded: r.downloaded, incomplete: r.incomplete, interval: r.interval,
-        'min interval': r.minInterval, peers: r.peers, ...(r.peers6 === null ? {} : { peers6: r.peers6 }),
-      }));
+      same(
+        encodeAnnounce(r),
+        bencode.encode({
+          complete: r.complete,
+          downloaded: r.downloaded,
+          incomplete: r.incomplete,
+          interval: r.interval,
+          'min interval': r.minInterval,
+          peers: r.peers,
+          ...(r.peers6 === null ? {} : { peers6: r.peers6 }),
+        }),
+      );
     }
   });
 });
@@ -66,9 +83,16 @@ describe('encodeAnnounceStopped equals the bencode package', () => {
   test('300 rows', () => {
     for (let i = 0; i < 300; i++) {
       const r = { complete: randInt(), incomplete: randInt(), interval: randInt(), minInterval: randInt() };
-      same(encodeAnnounceStopped(r), bencode.encode({
-        complete: r.complete, incomplete: r.incomplete, interval: r.interval, 'min interval': r.minInterval, peers: Buffer.alloc(0),
-      }));
+      same(
+        encodeAnnounceStopped(r),
+        bencode.encode({
+          complete: r.complete,
+          incomplete: r.incomplete,
+          interval: r.interval,
+          'min interval': r.minInterval,
+          peers: Buffer.alloc(0),
+        }),
+      );
     }
   });
 });
@@ -78,21 +102,36 @@ describe('encodeAnnounceDict equals the bencode package', () => {
   test('200 rows', () => {
     for (let i = 0; i < 200; i++) {
       const peers = Array.from({ length: Math.floor(rand() * 30) }, () => ({
-        ip: ips[Math.floor(rand() * ips.length)]!, port: Math.floor(rand() * 65536),
+        ip: ips[Math.floor(rand() * ips.length)]!,
+        port: Math.floor(rand() * 65536),
       }));
       const r = { complete: randInt(), downloaded: randInt(), incomplete: randInt(), interval: randInt(), minInterval: randInt(), peers };
-      same(encodeAnnounceDict(r), bencode.encode({
-        complete: r.complete, downloaded: r.downloaded, incomplete: r.incomplete, interval: r.interval,
-        'min interval': r.minInterval, peers: peers.map((p) => ({ ip: p.ip, port: p.port })),
-      }));
+      same(
+        encodeAnnounceDict(r),
+        bencode.encode({
+          complete: r.complete,
+          downloaded: r.downloaded,
+          incomplete: r.incomplete,
+          interval: r.interval,
+          'min interval': r.minInterval,
+          peers: peers.map((p) => ({ ip: p.ip, port: p.port })),
+        }),
+      );
     }
   });
 });
 
 describe('encodeFailure equals the bencode package', () => {
   const texts = [
-    '', 'x', ...Object.values(PROTOCOL_ERROR_TEXTS), 'é ünïcödé ✓ 🚀', 'a'.repeat(9), 'a'.repeat(10), 'a'.repeat(100_000),
-    'nul\u0000inside', 'colon:and e',
+    '',
+    'x',
+    ...Object.values(PROTOCOL_ERROR_TEXTS),
+    'é ünïcödé ✓ 🚀',
+    'a'.repeat(9),
+    'a'.repeat(10),
+    'a'.repeat(100_000),
+    'nul\u0000inside',
+    'colon:and e',
   ];
   for (const t of texts) {
     test(JSON.stringify(t.slice(0, 40)), () => same(encodeFailure(t), bencode.encode({ 'failure reason': t })));
@@ -107,7 +146,10 @@ function referenceScrape(files: ScrapeFile[], minRequestInterval?: number): Buff
   const parts: Uint8Array[] = [Buffer.from('d5:filesd')];
   for (const k of keys) {
     const f = distinct.get(k)!;
-    parts.push(bencode.encode(Buffer.from(k, 'latin1')), bencode.encode({ complete: f.complete, downloaded: f.downloaded, incomplete: f.incomplete }));
+    parts.push(
+      bencode.encode(Buffer.from(k, 'latin1')),
+      bencode.encode({ complete: f.complete, downloaded: f.downloaded, incomplete: f.incomplete }),
+    );
   }
   parts.push(Buffer.from('e'));
   if (minRequestInterval !== undefined) parts.push(Buffer.from('5:flags'), bencode.encode({ min_request_interval: minRequestInterval }));
@@ -119,7 +161,10 @@ describe('encodeScrape', () => {
   test('ASCII keys: equals bencode of a plain object', () => {
     for (let i = 0; i < 100; i++) {
       const files: ScrapeFile[] = Array.from({ length: Math.floor(rand() * 10) }, () => ({
-        infoHash: randBytes(10).toString('hex').slice(0, 20), complete: randInt(), downloaded: randInt(), incomplete: randInt(),
+        infoHash: randBytes(10).toString('hex').slice(0, 20),
+        complete: randInt(),
+        downloaded: randInt(),
+        incomplete: randInt(),
       }));
       const obj: Record<string, unknown> = {};
       for (const f of [...files].reverse()) obj[f.infoHash] = { complete: f.complete, downloaded: f.downloaded, incomplete: f.incomplete };
@@ -131,7 +176,10 @@ describe('encodeScrape', () => {
     for (let i = 0; i < 200; i++) {
       const pool = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => randBytes(20).toString('latin1'));
       const files: ScrapeFile[] = Array.from({ length: Math.floor(rand() * 12) }, () => ({
-        infoHash: pool[Math.floor(rand() * pool.length)]!, complete: randInt(), downloaded: randInt(), incomplete: randInt(),
+        infoHash: pool[Math.floor(rand() * pool.length)]!,
+        complete: randInt(),
+        downloaded: randInt(),
+        incomplete: randInt(),
       }));
       same(encodeScrape(files), referenceScrape(files));
       const mri = Math.floor(rand() * 3600);
@@ -143,7 +191,9 @@ describe('encodeScrape', () => {
     const lo = '\x00'.repeat(20);
     const hi = '\xff'.repeat(20);
     const mid = '\x7f'.repeat(19) + '\x80';
-    const body = encodeScrape([hi, mid, lo].map((infoHash) => ({ infoHash, complete: 0, downloaded: 0, incomplete: 0 }))).toString('latin1');
+    const body = encodeScrape([hi, mid, lo].map((infoHash) => ({ infoHash, complete: 0, downloaded: 0, incomplete: 0 }))).toString(
+      'latin1',
+    );
     assert.ok(body.indexOf(lo) < body.indexOf(mid) && body.indexOf(mid) < body.indexOf(hi));
   });
 
@@ -160,7 +210,10 @@ describe('encodeScrape', () => {
     const files = [HA_HEX, H1_HEX].map((h) => ({ infoHash: hexToBin(h), complete: 0, downloaded: 0, incomplete: 0 }));
     const before = files.map((f) => f.infoHash);
     encodeScrape(files);
-    assert.deepEqual(files.map((f) => f.infoHash), before);
+    assert.deepEqual(
+      files.map((f) => f.infoHash),
+      before,
+    );
   });
 });
 
@@ -177,33 +230,82 @@ describe('golden bodies (captured from opentracker, vectors/golden.ts)', () => {
   const HA = hexToBin(HA_HEX);
   const rows: Array<{ name: string; body: Buffer; want: string; length: number }> = [
     {
-      name: 'G1 first announce', length: 98, want: HTTP_BODIES.G1,
-      body: encodeAnnounce({ complete: 0, downloaded: 0, incomplete: 1, interval: 1644, minInterval: 822, peers: peer(6881), peers6: null }),
+      name: 'G1 first announce',
+      length: 98,
+      want: HTTP_BODIES.G1,
+      body: encodeAnnounce({
+        complete: 0,
+        downloaded: 0,
+        incomplete: 1,
+        interval: 1644,
+        minInterval: 822,
+        peers: peer(6881),
+        peers6: null,
+      }),
     },
     {
-      name: 'G2 completed', length: 105, want: HTTP_BODIES.G2,
-      body: encodeAnnounce({ complete: 1, downloaded: 1, incomplete: 1, interval: 1942, minInterval: 971, peers: Buffer.concat([peer(6881), peer(6882)]), peers6: null }),
+      name: 'G2 completed',
+      length: 105,
+      want: HTTP_BODIES.G2,
+      body: encodeAnnounce({
+        complete: 1,
+        downloaded: 1,
+        incomplete: 1,
+        interval: 1942,
+        minInterval: 971,
+        peers: Buffer.concat([peer(6881), peer(6882)]),
+        peers6: null,
+      }),
     },
     {
-      name: 're-announce', length: 105, want: HTTP_BODIES.reannounce,
-      body: encodeAnnounce({ complete: 1, downloaded: 1, incomplete: 1, interval: 1814, minInterval: 907, peers: Buffer.concat([peer(6881), peer(6882)]), peers6: null }),
+      name: 're-announce',
+      length: 105,
+      want: HTTP_BODIES.reannounce,
+      body: encodeAnnounce({
+        complete: 1,
+        downloaded: 1,
+        incomplete: 1,
+        interval: 1814,
+        minInterval: 907,
+        peers: Buffer.concat([peer(6881), peer(6882)]),
+        peers6: null,
+      }),
     },
     {
-      name: 'AA seeder', length: 98, want: HTTP_BODIES.extras,
-      body: encodeAnnounce({ complete: 1, downloaded: 0, incomplete: 0, interval: 1654, minInterval: 827, peers: peer(7001), peers6: null }),
+      name: 'AA seeder',
+      length: 98,
+      want: HTTP_BODIES.extras,
+      body: encodeAnnounce({
+        complete: 1,
+        downloaded: 0,
+        incomplete: 0,
+        interval: 1654,
+        minInterval: 827,
+        peers: peer(7001),
+        peers6: null,
+      }),
     },
     { name: 'G4 not authorized', length: 85, want: HTTP_BODIES.G4, body: encodeFailure(PROTOCOL_ERROR_TEXTS.NOT_AUTHORIZED) },
     { name: 'G5 missing info_hash', length: 102, want: HTTP_BODIES.G5, body: encodeFailure(PROTOCOL_ERROR_TEXTS.MISSING_INFO_HASH) },
     {
-      name: 'single scrape', length: 81, want: HTTP_BODIES.scrapeOne,
+      name: 'single scrape',
+      length: 81,
+      want: HTTP_BODIES.scrapeOne,
       body: encodeScrape([{ infoHash: H1, complete: 1, downloaded: 1, incomplete: 1 }]),
     },
     {
-      name: 'G7 multi-scrape (unknown hash omitted by the caller)', length: 151, want: HTTP_BODIES.G7,
-      body: encodeScrape([{ infoHash: HA, complete: 1, downloaded: 0, incomplete: 0 }, { infoHash: H1, complete: 1, downloaded: 1, incomplete: 1 }]),
+      name: 'G7 multi-scrape (unknown hash omitted by the caller)',
+      length: 151,
+      want: HTTP_BODIES.G7,
+      body: encodeScrape([
+        { infoHash: HA, complete: 1, downloaded: 0, incomplete: 0 },
+        { infoHash: H1, complete: 1, downloaded: 1, incomplete: 1 },
+      ]),
     },
     {
-      name: 'stopped', length: HTTP_BODIES.stopped.length, want: HTTP_BODIES.stopped,
+      name: 'stopped',
+      length: HTTP_BODIES.stopped.length,
+      want: HTTP_BODIES.stopped,
       body: encodeAnnounceStopped({ complete: 2, incomplete: 1, interval: 1792, minInterval: 896 }),
     },
   ];

@@ -121,11 +121,17 @@ const K_PEERS = '5:peers';
 const K_PEERS6 = '6:peers6';
 
 function countersLength(r: StoppedReply, downloaded: number | null): number {
-  return K_COMPLETE.length + intItemLength(r.complete)
-    + (downloaded === null ? 0 : K_DOWNLOADED.length + intItemLength(downloaded))
-    + K_INCOMPLETE.length + intItemLength(r.incomplete)
-    + K_INTERVAL.length + intItemLength(r.interval)
-    + K_MIN_INTERVAL.length + intItemLength(r.minInterval);
+  return (
+    K_COMPLETE.length +
+    intItemLength(r.complete) +
+    (downloaded === null ? 0 : K_DOWNLOADED.length + intItemLength(downloaded)) +
+    K_INCOMPLETE.length +
+    intItemLength(r.incomplete) +
+    K_INTERVAL.length +
+    intItemLength(r.interval) +
+    K_MIN_INTERVAL.length +
+    intItemLength(r.minInterval)
+  );
 }
 
 function putCounters(buf: Buffer, off: number, r: StoppedReply, downloaded: number | null): number {
@@ -138,9 +144,12 @@ function putCounters(buf: Buffer, off: number, r: StoppedReply, downloaded: numb
 
 /** Successful compact announce reply. */
 export function encodeAnnounce(r: AnnounceReply): Buffer {
-  const size = 2 + countersLength(r, r.downloaded)
-    + K_PEERS.length + bytesItemLength(r.peers.length)
-    + (r.peers6 === null ? 0 : K_PEERS6.length + bytesItemLength(r.peers6.length));
+  const size =
+    2 +
+    countersLength(r, r.downloaded) +
+    K_PEERS.length +
+    bytesItemLength(r.peers.length) +
+    (r.peers6 === null ? 0 : K_PEERS6.length + bytesItemLength(r.peers6.length));
   const buf = Buffer.allocUnsafe(size);
   buf[0] = 0x64;
   let off = putCounters(buf, 1, r, r.downloaded);
@@ -223,10 +232,15 @@ export function encodeScrape(files: ReadonlyArray<ScrapeFile>, extra: ScrapeExtr
   for (const f of ordered) {
     if (f.infoHash === prev) continue;
     prev = f.infoHash;
-    size += bytesItemLength(f.infoHash.length) + 2
-      + K_COMPLETE.length + intItemLength(f.complete)
-      + K_DOWNLOADED.length + intItemLength(f.downloaded)
-      + K_INCOMPLETE.length + intItemLength(f.incomplete);
+    size +=
+      bytesItemLength(f.infoHash.length) +
+      2 +
+      K_COMPLETE.length +
+      intItemLength(f.complete) +
+      K_DOWNLOADED.length +
+      intItemLength(f.downloaded) +
+      K_INCOMPLETE.length +
+      intItemLength(f.incomplete);
   }
   const mri = extra.minRequestInterval;
   if (mri !== undefined) size += '5:flagsd20:min_request_interval'.length + intItemLength(mri) + 1;

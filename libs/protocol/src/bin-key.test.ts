@@ -17,8 +17,22 @@ describe('bin-key', () => {
       assert.equal(binToHex(bin), Buffer.from(bin, 'latin1').toString('hex'));
     });
   }
-  const bad = ['', 'abc', '0'.repeat(38), '0'.repeat(42), `${'0'.repeat(39)}g`, `${'0'.repeat(38)} 0`, `${'0'.repeat(38)}-1`, `0x${'0'.repeat(38)}`];
-  for (const h of bad) test(`hexToBin refuses ${JSON.stringify(h)}`, () => assert.throws(() => hexToBin(h), (e: unknown) => e instanceof ProtocolError && e.code === 'BAD_HEX'));
+  const bad = [
+    '',
+    'abc',
+    '0'.repeat(38),
+    '0'.repeat(42),
+    `${'0'.repeat(39)}g`,
+    `${'0'.repeat(38)} 0`,
+    `${'0'.repeat(38)}-1`,
+    `0x${'0'.repeat(38)}`,
+  ];
+  for (const h of bad)
+    test(`hexToBin refuses ${JSON.stringify(h)}`, () =>
+      assert.throws(
+        () => hexToBin(h),
+        (e: unknown) => e instanceof ProtocolError && e.code === 'BAD_HEX',
+      ));
   test('hexToBin with any length', () => assert.equal(hexToBin('41', null), 'A'));
   test('key20At', () => {
     const b = Buffer.from(Array.from({ length: 30 }, (_, i) => i * 9));

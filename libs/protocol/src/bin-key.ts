@@ -67,9 +67,25 @@ export function hexToKey(hex: string): BinKey {
  */
 export function key20At(b: Uint8Array, off: number): BinKey {
   return String.fromCharCode(
-    b[off]!, b[off + 1]!, b[off + 2]!, b[off + 3]!, b[off + 4]!,
-    b[off + 5]!, b[off + 6]!, b[off + 7]!, b[off + 8]!, b[off + 9]!,
-    b[off + 10]!, b[off + 11]!, b[off + 12]!, b[off + 13]!, b[off + 14]!,
-    b[off + 15]!, b[off + 16]!, b[off + 17]!, b[off + 18]!, b[off + 19]!,
+    b[off]!,
+    b[off + 1]!,
+    b[off + 2]!,
+    b[off + 3]!,
+    b[off + 4]!,
+    b[off + 5]!,
+    b[off + 6]!,
+    b[off + 7]!,
+    b[off + 8]!,
+    b[off + 9]!,
+    b[off + 10]!,
+    b[off + 11]!,
+    b[off + 12]!,
+    b[off + 13]!,
+    b[off + 14]!,
+    b[off + 15]!,
+    b[off + 16]!,
+    b[off + 17]!,
+    b[off + 18]!,
+    b[off + 19]!,
   );
 }

@@ -28,13 +28,33 @@ describe('connection ids', () => {
     { name: 'next window issues a new id', ok: () => ids.issue('10.0.0.1', T + 120).equals(id), want: false },
     { name: 'two windows back rejected', ok: () => ids.verify(id, '10.0.0.1', T + 240), want: false },
     { name: 'different secret rejected', ok: () => createConnectionIds(OTHER).verify(id, '10.0.0.1', T), want: false },
-    { name: 'same secret, new instance (restart) accepted', ok: () => createConnectionIds(SECRET).verify(id, '10.0.0.1', T + 1), want: true },
+    {
+      name: 'same secret, new instance (restart) accepted',
+      ok: () => createConnectionIds(SECRET).verify(id, '10.0.0.1', T + 1),
+      want: true,
+    },
     { name: 'wrong length 7', ok: () => createConnectionIds(SECRET).verify(id.subarray(0, 7), '10.0.0.1', T), want: false },
-    { name: 'wrong length 9', ok: () => createConnectionIds(SECRET).verify(Buffer.concat([id, Buffer.alloc(1)]), '10.0.0.1', T), want: false },
+    {
+      name: 'wrong length 9',
+      ok: () => createConnectionIds(SECRET).verify(Buffer.concat([id, Buffer.alloc(1)]), '10.0.0.1', T),
+      want: false,
+    },
     { name: 'zero id', ok: () => createConnectionIds(SECRET).verify(Buffer.alloc(8), '10.0.0.1', T), want: false },
-    { name: 'one bit flipped', ok: () => { const b = Buffer.from(id); b[7]! ^= 1; return createConnectionIds(SECRET).verify(b, '10.0.0.1', T); }, want: false },
+    {
+      name: 'one bit flipped',
+      ok: () => {
+        const b = Buffer.from(id);
+        b[7]! ^= 1;
+        return createConnectionIds(SECRET).verify(b, '10.0.0.1', T);
+      },
+      want: false,
+    },
     { name: 'future window rejected', ok: () => createConnectionIds(SECRET).verify(id, '10.0.0.1', T - 1), want: false },
-    { name: 'opentracker golden connect id rejected', ok: () => createConnectionIds(SECRET).verify(Buffer.from('b14e158be865c8f4', 'hex'), '127.0.0.1', T), want: false },
+    {
+      name: 'opentracker golden connect id rejected',
+      ok: () => createConnectionIds(SECRET).verify(Buffer.from('b14e158be865c8f4', 'hex'), '127.0.0.1', T),
+      want: false,
+    },
   ];
   // The rows share one instance on purpose: they run in order and exercise the window cache moving forward.
   for (const r of rows) test(r.name, () => assert.equal(r.ok(), r.want));

@@ -114,22 +114,35 @@ function check(q: string): void {
 }
 
 /** One byte written raw when it is safe, as %XX, or '+' for a space: the ways clients spell bytes. */
-const encodedBytes = (min: number, max: number): fc.Arbitrary<string> => fc.array(
-  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })).map(([b, how]) => {
-    if (b === 0x20 && how === 0) return '+';
-    const safe = /[A-Za-z0-9._~-]/.test(String.fromCharCode(b));
-    return safe && how !== 3 ? String.fromCharCode(b) : '%' + b.toString(16).padStart(2, '0')[how === 2 ? 'toLowerCase' : 'toUpperCase']();
-  }),
-  { minLength: min, maxLength: max },
-).map((parts) => parts.join(''));
+const encodedBytes = (min: number, max: number): fc.Arbitrary<string> =>
+  fc
+    .array(
+      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })).map(([b, how]) => {
+        if (b === 0x20 && how === 0) return '+';
+        const safe = /[A-Za-z0-9._~-]/.test(String.fromCharCode(b));
+        return safe && how !== 3
+          ? String.fromCharCode(b)
+          : '%' + b.toString(16).padStart(2, '0')[how === 2 ? 'toLowerCase' : 'toUpperCase']();
+      }),
+      { minLength: min, maxLength: max },
+    )
+    .map((parts) => parts.join(''));
 
-const number = fc.oneof(fc.nat().map(String), fc.constantFrom('0', '-1', '65535', '65536', '18446744073709551615', '18446744073709551616', '007', '1e3', '', '%31', '+1'));
+const number = fc.oneof(
+  fc.nat().map(String),
+  fc.constantFrom('0', '-1', '65535', '65536', '18446744073709551615', '18446744073709551616', '007', '1e3', '', '%31', '+1'),
+);
 const param = fc.oneof(
   { weight: 4, arbitrary: encodedBytes(20, 20).map((v) => `info_hash=${v}`) },
   { weight: 1, arbitrary: encodedBytes(0, 24).map((v) => `info_hash=${v}`) },
   { weight: 2, arbitrary: encodedBytes(18, 22).map((v) => `peer_id=${v}`) },
   { weight: 3, arbitrary: number.map((v) => `port=${v}`) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('left', 'uploaded', 'downloaded', 'numwant', 'compact', 'no_peer_id'), number).map(([k, v]) => `${k}=${v}`) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom('left', 'uploaded', 'downloaded', 'numwant', 'compact', 'no_peer_id'), number)
+      .map(([k, v]) => `${k}=${v}`),
+  },
   { weight: 2, arbitrary: fc.constantFrom('started', 'completed', 'stopped', 'paused', '', 'st%61rted').map((v) => `event=${v}`) },
   { weight: 1, arbitrary: encodedBytes(0, 70).map((v) => `key=${v}`) },
   { weight: 2, arbitrary: fc.tuple(encodedBytes(0, 8), encodedBytes(0, 8)).map(([k, v]) => `${k}=${v}`) },
@@ -138,24 +151,34 @@ const param = fc.oneof(
 const queryArb = fc.array(param, { minLength: 0, maxLength: 12 }).map((ps) => ps.join('&'));
 
 test('fuzz: generated announce and scrape queries (40,000 each parser)', () => {
-  fc.assert(fc.property(queryArb, (q) => check(q)), { seed: SEED, numRuns: 40_000 });
+  fc.assert(
+    fc.property(queryArb, (q) => check(q)),
+    { seed: SEED, numRuns: 40_000 },
+  );
 });
 
 test('fuzz: mutated queries, some with chars above 0xFF (40,000 each parser)', () => {
-  const arb = fc.tuple(mutated(queryArb.map(bytesOf)), fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0x100, max: 0xffff })), { freq: 10 }))
+  const arb = fc
+    .tuple(mutated(queryArb.map(bytesOf)), fc.option(fc.tuple(fc.nat(), fc.integer({ min: 0x100, max: 0xffff })), { freq: 10 }))
     .map(([b, wide]) => {
       const s = latin1(b);
       if (wide === null) return s;
       const at = wide[0] % (s.length + 1);
       return s.slice(0, at) + String.fromCharCode(wide[1]) + s.slice(at);
     });
-  fc.assert(fc.property(arb, (q) => check(q)), { seed: SEED + 1, numRuns: 40_000 });
+  fc.assert(
+    fc.property(arb, (q) => check(q)),
+    { seed: SEED + 1, numRuns: 40_000 },
+  );
 });
 
 test('fuzz: raw strings (30,000 each parser)', () => {
   const alphabet = fc.constantFrom(...'%&=+0123456789abcdefABCDEF_infohashport\x00\xff '.split(''));
   const arb = fc.oneof(fc.string({ unit: alphabet, maxLength: 120 }), fc.string({ unit: 'binary', maxLength: 120 }));
-  fc.assert(fc.property(arb, (q) => check(q)), { seed: SEED + 2, numRuns: 30_000 });
+  fc.assert(
+    fc.property(arb, (q) => check(q)),
+    { seed: SEED + 2, numRuns: 30_000 },
+  );
 });
 
 test('round trip: a valid announce written any way reads back the same (10,000)', () => {
@@ -168,23 +191,35 @@ test('round trip: a valid announce written any way reads back the same (10,000)'
     event: fc.constantFrom(['', 0], ['started', 2], ['completed', 1], ['stopped', 3]),
     how: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 40, maxLength: 40 }),
   });
-  const spell = (bytes: Uint8Array, how: readonly number[]): string => [...bytes].map((b, i) => {
-    const h = how[i % how.length]!;
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9._~-]/.test(c) && h < 2) return c;
-    return '%' + b.toString(16).padStart(2, '0')[h === 3 ? 'toLowerCase' : 'toUpperCase']();
-  }).join('');
-  fc.assert(fc.property(arb, (r) => {
-    const q = [`info_hash=${spell(r.infoHash, r.how)}`, `peer_id=${spell(r.peerId, r.how.slice(20))}`, `port=${r.port}`, `left=${r.left}`,
-      ...(r.numwant === null ? [] : [`numwant=${r.numwant}`]), ...(r.event[0] === '' ? [] : [`event=${r.event[0]}`])].join('&');
-    const a = parseAnnounceQuery(q);
-    assert.equal(a.infoHash, Buffer.from(r.infoHash).toString('latin1'));
-    assert.equal(a.peerId, Buffer.from(r.peerId).toString('latin1'));
-    assert.equal(a.port, r.port);
-    assert.equal(a.left, r.left);
-    assert.equal(a.numwant, r.numwant);
-    assert.equal(a.event, r.event[1]);
-    check(q);
-  }), { seed: SEED + 3, numRuns: 10_000 });
+  const spell = (bytes: Uint8Array, how: readonly number[]): string =>
+    [...bytes]
+      .map((b, i) => {
+        const h = how[i % how.length]!;
+        const c = String.fromCharCode(b);
+        if (/[A-Za-z0-9._~-]/.test(c) && h < 2) return c;
+        return '%' + b.toString(16).padStart(2, '0')[h === 3 ? 'toLowerCase' : 'toUpperCase']();
+      })
+      .join('');
+  fc.assert(
+    fc.property(arb, (r) => {
+      const q = [
+        `info_hash=${spell(r.infoHash, r.how)}`,
+        `peer_id=${spell(r.peerId, r.how.slice(20))}`,
+        `port=${r.port}`,
+        `left=${r.left}`,
+        ...(r.numwant === null ? [] : [`numwant=${r.numwant}`]),
+        ...(r.event[0] === '' ? [] : [`event=${r.event[0]}`]),
+      ].join('&');
+      const a = parseAnnounceQuery(q);
+      assert.equal(a.infoHash, Buffer.from(r.infoHash).toString('latin1'));
+      assert.equal(a.peerId, Buffer.from(r.peerId).toString('latin1'));
+      assert.equal(a.port, r.port);
+      assert.equal(a.left, r.left);
+      assert.equal(a.numwant, r.numwant);
+      assert.equal(a.event, r.event[1]);
+      check(q);
+    }),
+    { seed: SEED + 3, numRuns: 10_000 },
+  );
   assert.ok(process.memoryUsage().heapUsed < 512 * 1024 * 1024, 'heap stays bounded');
 });

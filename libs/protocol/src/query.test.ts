@@ -21,8 +21,22 @@ describe('parseQuery', () => {
     { name: 'name without =', raw: 'a', want: [['a', '']] },
     { name: 'empty value', raw: 'a=', want: [['a', '']] },
     { name: 'empty name', raw: '=b', want: [['', 'b']] },
-    { name: 'two params', raw: 'a=1&b=2', want: [['a', '1'], ['b', '2']] },
-    { name: 'empty segments between', raw: '&a=1&&&b=2&', want: [['a', '1'], ['b', '2']] },
+    {
+      name: 'two params',
+      raw: 'a=1&b=2',
+      want: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+    },
+    {
+      name: 'empty segments between',
+      raw: '&a=1&&&b=2&',
+      want: [
+        ['a', '1'],
+        ['b', '2'],
+      ],
+    },
     { name: 'escapes to bytes', raw: 'a=%41%42%ff%00', want: [['a', 'AB\xff\x00']] },
     { name: 'lower and upper case hex', raw: 'a=%aB%Cd', want: [['a', '\xab\xcd']] },
     { name: 'plus is a space', raw: 'a=x+y+', want: [['a', 'x y ']] },
@@ -31,7 +45,15 @@ describe('parseQuery', () => {
     { name: 'escaped name', raw: 'info%5Fhash=1', want: [['info_hash', '1']] },
     { name: 'escaped = in a name', raw: 'a%3D=1', want: [['a=', '1']] },
     { name: 'raw latin1 bytes pass through', raw: 'a=\xe9\xff', want: [['a', '\xe9\xff']] },
-    { name: 'repeats kept in order', raw: 'a=1&b=2&a=3', want: [['a', '1'], ['a', '3'], ['b', '2']] },
+    {
+      name: 'repeats kept in order',
+      raw: 'a=1&b=2&a=3',
+      want: [
+        ['a', '1'],
+        ['a', '3'],
+        ['b', '2'],
+      ],
+    },
     { name: '%25 decodes once', raw: 'a=%2541', want: [['a', '%41']] },
   ];
   for (const r of rows) test(r.name, () => assert.deepEqual(pairs(r.raw), r.want));
@@ -78,13 +100,27 @@ describe('nameHash', () => {
 
 describe('parseUint64', () => {
   const rows: Array<[string, number]> = [
-    ['0', 0], ['00', 0], ['7', 7], ['1000', 1000], ['4294967296', 4294967296],
+    ['0', 0],
+    ['00', 0],
+    ['7', 7],
+    ['1000', 1000],
+    ['4294967296', 4294967296],
     ['9007199254740993', 9007199254740992], // beyond 2^53: nearest double, still non-zero
     ['18446744073709551615', 2 ** 64], // the nearest double
     ['000000000000000000000001', 1], // leading zeros do not count against the 20 digits
-    ['18446744073709551616', -1], ['99999999999999999999', -1], ['100000000000000000000', -1],
-    ['', -1], ['-1', -1], ['+1', -1], ['1e3', -1], ['abc', -1], [' 1', -1], ['1 ', -1], ['0x10', -1],
-    ['1.5', -1], ['\u0661', -1], // Arabic-Indic digit one
+    ['18446744073709551616', -1],
+    ['99999999999999999999', -1],
+    ['100000000000000000000', -1],
+    ['', -1],
+    ['-1', -1],
+    ['+1', -1],
+    ['1e3', -1],
+    ['abc', -1],
+    [' 1', -1],
+    ['1 ', -1],
+    ['0x10', -1],
+    ['1.5', -1],
+    ['\u0661', -1], // Arabic-Indic digit one
   ];
   for (const [raw, want] of rows) test(JSON.stringify(raw), () => assert.equal(parseUint64(raw, 0, raw.length), want));
 

@@ -34,7 +34,13 @@ describe('parseScrapeQuery', () => {
     { name: 'over max', raw: q(1, 2, 3, 4), max: 3, hashes: h(1, 2, 3), truncated: true },
     { name: 'duplicates past max do not truncate', raw: q(1, 2, 3, 1, 2), max: 3, hashes: h(1, 2, 3), truncated: false },
     { name: 'max 1', raw: q(1, 1, 2), max: 1, hashes: h(1), truncated: true },
-    { name: '200 hashes, max 64', raw: q(...Array.from({ length: 200 }, (_, i) => i)), max: 64, hashes: h(...Array.from({ length: 64 }, (_, i) => i)), truncated: true },
+    {
+      name: '200 hashes, max 64',
+      raw: q(...Array.from({ length: 200 }, (_, i) => i)),
+      max: 64,
+      hashes: h(...Array.from({ length: 64 }, (_, i) => i)),
+      truncated: true,
+    },
     { name: 'other parameters skipped', raw: `x=%zz&${q(1)}&info_hashes=1&peer_id=abc`, max: 64, hashes: h(1), truncated: false },
     { name: 'escaped name', raw: `info%5Fhash=${hash(5).q}`, max: 64, hashes: h(5), truncated: false },
   ];

@@ -44,7 +44,10 @@ describe('parseTxtp', () => {
   for (const row of bad) {
     test(`bad line skipped and reported with its line number: ${row.name}`, () => {
       const r = parseTxtp(`${H2}:1:0:4\n${row.line}\n${H1}:0:0:7\n`);
-      assert.deepEqual(r.entries.map((e) => e.downloaded), [4, 7]);
+      assert.deepEqual(
+        r.entries.map((e) => e.downloaded),
+        [4, 7],
+      );
       assert.equal(r.errors.length, 1);
       assert.equal(r.errors[0]!.line, 2);
       assert.match(r.errors[0]!.reason, row.reason);
@@ -55,7 +58,10 @@ describe('parseTxtp', () => {
     const r = parseTxtp(`${H1}:1:0:4\n${H1.toLowerCase()}:9:9:9\n`);
     assert.equal(r.entries.length, 1);
     assert.equal(r.entries[0]!.downloaded, 4);
-    assert.deepEqual(r.errors.map((e) => [e.line, e.reason]), [[2, 'repeated info hash']]);
+    assert.deepEqual(
+      r.errors.map((e) => [e.line, e.reason]),
+      [[2, 'repeated info hash']],
+    );
   });
 
   test('a huge garbage line is cut in the report', () => {
@@ -68,14 +74,22 @@ describe('txtp round trip (formatTxtpLine -> parseTxtp)', () => {
   test('what the tracker writes, the site reads back unchanged', () => {
     const row = fc.record({
       hex: fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => Buffer.from(b).toString('hex')),
-      seeders: fc.nat(), leechers: fc.nat(), downloaded: fc.maxSafeNat().filter((n) => String(n).length <= 16),
+      seeders: fc.nat(),
+      leechers: fc.nat(),
+      downloaded: fc.maxSafeNat().filter((n) => String(n).length <= 16),
     });
-    fc.assert(fc.property(fc.uniqueArray(row, { selector: (r) => r.hex, maxLength: 30 }), (rows) => {
-      const body = rows.map((r) => formatTxtpLine(hexToBin(r.hex), r.seeders, r.leechers, r.downloaded)).join('');
-      const parsed = parseTxtp(body);
-      assert.deepEqual(parsed.errors, []);
-      assert.deepEqual(parsed.entries, rows.map((r) => ({ infoHash: r.hex, seeders: r.seeders, leechers: r.leechers, downloaded: r.downloaded })));
-    }), { seed: 42, numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uniqueArray(row, { selector: (r) => r.hex, maxLength: 30 }), (rows) => {
+        const body = rows.map((r) => formatTxtpLine(hexToBin(r.hex), r.seeders, r.leechers, r.downloaded)).join('');
+        const parsed = parseTxtp(body);
+        assert.deepEqual(parsed.errors, []);
+        assert.deepEqual(
+          parsed.entries,
+          rows.map((r) => ({ infoHash: r.hex, seeders: r.seeders, leechers: r.leechers, downloaded: r.downloaded })),
+        );
+      }),
+      { seed: 42, numRuns: 300 },
+    );
   });
 
   test('the hash is written upper case, as opentracker does', () => {

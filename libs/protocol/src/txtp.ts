@@ -47,7 +47,9 @@ export function parseTxtp(text: string): TxtpParseResult {
   lines.forEach((raw, i) => {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
-    const report = (reason: string): void => { errors.push({ line: i + 1, reason, text: line.slice(0, 80) }); };
+    const report = (reason: string): void => {
+      errors.push({ line: i + 1, reason, text: line.slice(0, 80) });
+    };
     const m = LINE.exec(line);
     if (!m) return report('expected HEX40:seeders:leechers:downloaded');
     const [seeders, leechers, downloaded] = [count(m[2]!), count(m[3]!), count(m[4]!)];

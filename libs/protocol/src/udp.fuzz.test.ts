@@ -46,15 +46,27 @@ function check(msg: Buffer): void {
 }
 
 test('fuzz: generated datagrams (40,000)', () => {
-  fc.assert(fc.property(udpPacketArb, (p) => check(Buffer.from(p))), { seed: SEED, numRuns: 40_000 });
+  fc.assert(
+    fc.property(udpPacketArb, (p) => check(Buffer.from(p))),
+    { seed: SEED, numRuns: 40_000 },
+  );
 });
 
 test('fuzz: mutated datagrams (50,000)', () => {
-  fc.assert(fc.property(mutated(udpPacketArb), (p) => check(p)), { seed: SEED + 1, numRuns: 50_000 });
+  fc.assert(
+    fc.property(mutated(udpPacketArb), (p) => check(p)),
+    { seed: SEED + 1, numRuns: 50_000 },
+  );
 });
 
 test('fuzz: raw bytes, short and long (30,000)', () => {
-  const raw = fc.oneof({ weight: 19, arbitrary: fc.uint8Array({ maxLength: 120 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1400, maxLength: 9000 }) });
-  fc.assert(fc.property(raw, (p) => check(Buffer.from(p))), { seed: SEED + 2, numRuns: 30_000 });
+  const raw = fc.oneof(
+    { weight: 19, arbitrary: fc.uint8Array({ maxLength: 120 }) },
+    { weight: 1, arbitrary: fc.uint8Array({ minLength: 1400, maxLength: 9000 }) },
+  );
+  fc.assert(
+    fc.property(raw, (p) => check(Buffer.from(p))),
+    { seed: SEED + 2, numRuns: 30_000 },
+  );
   assert.ok(process.memoryUsage().heapUsed < 512 * 1024 * 1024, 'heap stays bounded');
 });

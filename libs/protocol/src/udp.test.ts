@@ -3,8 +3,14 @@ import assert from 'node:assert/strict';
 import { binToHex } from './bin-key.js';
 import { PROTOCOL_ERROR_TEXTS } from './errors.js';
 import {
-  decodeUdpRequest, encodeAnnounceReply, encodeConnectReply, encodeErrorReply, encodeScrapeReply,
-  UDP_MAX_SCRAPE_HASHES, type UdpAnnounceRequest, type UdpRequest,
+  decodeUdpRequest,
+  encodeAnnounceReply,
+  encodeConnectReply,
+  encodeErrorReply,
+  encodeScrapeReply,
+  UDP_MAX_SCRAPE_HASHES,
+  type UdpAnnounceRequest,
+  type UdpRequest,
 } from './udp.js';
 import { H1_HEX, UDP } from './vectors/golden.js';
 
@@ -13,8 +19,18 @@ const CID = hex(UDP.cid);
 const H1 = hex(H1_HEX);
 
 interface AnnounceFields {
-  cid?: Buffer; txid?: number; infoHash?: Buffer; peerId?: Buffer; downloaded?: bigint; left?: bigint; uploaded?: bigint;
-  event?: number; ip?: number; key?: number; numWant?: number; port?: number;
+  cid?: Buffer;
+  txid?: number;
+  infoHash?: Buffer;
+  peerId?: Buffer;
+  downloaded?: bigint;
+  left?: bigint;
+  uploaded?: bigint;
+  event?: number;
+  ip?: number;
+  key?: number;
+  numWant?: number;
+  port?: number;
 }
 
 /** Announce datagram built field by field, like the capture script's struct.pack('>QQQIIIiH'). */
@@ -56,9 +72,12 @@ function header(cidHex: string, action: number, txid = 0x11223344, len = 16): Bu
 function view(r: UdpRequest | null): unknown {
   if (r === null) return null;
   switch (r.action) {
-    case 0: return r;
-    case 1: return { ...r, connectionId: r.connectionId.toString('hex'), infoHash: binToHex(r.infoHash), peerId: r.peerId };
-    case 2: return { ...r, connectionId: r.connectionId.toString('hex'), infoHashes: r.infoHashes.map(binToHex) };
+    case 0:
+      return r;
+    case 1:
+      return { ...r, connectionId: r.connectionId.toString('hex'), infoHash: binToHex(r.infoHash), peerId: r.peerId };
+    case 2:
+      return { ...r, connectionId: r.connectionId.toString('hex'), infoHashes: r.infoHashes.map(binToHex) };
   }
 }
 
@@ -69,36 +88,70 @@ function announce(msg: Buffer): UdpAnnounceRequest {
 }
 
 describe('decodeUdpRequest: golden datagrams (captured from opentracker, vectors/golden.ts)', () => {
-  const announceBase = { action: 1, connectionId: UDP.cid, infoHash: H1_HEX, peerId: '-UD0001-aaaaaaaaaaaa', downloaded: 0, uploaded: 0, ip: undefined };
+  const announceBase = {
+    action: 1,
+    connectionId: UDP.cid,
+    infoHash: H1_HEX,
+    peerId: '-UD0001-aaaaaaaaaaaa',
+    downloaded: 0,
+    uploaded: 0,
+    ip: undefined,
+  };
   const rows: Array<{ name: string; sent: string; want: unknown }> = [
     { name: 'connect socket 1', sent: UDP.connect1.sent, want: { action: 0, transactionId: 0x11111111 } },
     { name: 'connect socket 2', sent: UDP.connect2.sent, want: { action: 0, transactionId: 0x22222222 } },
     {
-      name: 'announce started, numwant -1', sent: UDP.announceStarted.sent,
+      name: 'announce started, numwant -1',
+      sent: UDP.announceStarted.sent,
       want: { ...announceBase, transactionId: 0x33333333, left: 1000, event: 2, key: 0xdeadbeef, numWant: null, port: 6991 },
     },
     {
-      name: 'announce completed seeder', sent: UDP.announceCompleted.sent,
-      want: { ...announceBase, transactionId: 0x44444444, peerId: '-UD0001-bbbbbbbbbbbb', downloaded: 1000, left: 0, event: 1, key: 0, numWant: 50, port: 6992 },
+      name: 'announce completed seeder',
+      sent: UDP.announceCompleted.sent,
+      want: {
+        ...announceBase,
+        transactionId: 0x44444444,
+        peerId: '-UD0001-bbbbbbbbbbbb',
+        downloaded: 1000,
+        left: 0,
+        event: 1,
+        key: 0,
+        numWant: 50,
+        port: 6992,
+      },
     },
     {
-      name: 'announce numwant 0', sent: UDP.announceNumwant0.sent,
+      name: 'announce numwant 0',
+      sent: UDP.announceNumwant0.sent,
       want: { ...announceBase, transactionId: 0x55555555, left: 1000, event: 0, key: 0, numWant: 0, port: 6991 },
     },
     {
-      name: 'announce of a hash not on the list', sent: UDP.announceNotListed.sent,
-      want: { ...announceBase, transactionId: 0x66666666, infoHash: '99'.repeat(20), left: 1000, event: 2, key: 0, numWant: 50, port: 6991 },
+      name: 'announce of a hash not on the list',
+      sent: UDP.announceNotListed.sent,
+      want: {
+        ...announceBase,
+        transactionId: 0x66666666,
+        infoHash: '99'.repeat(20),
+        left: 1000,
+        event: 2,
+        key: 0,
+        numWant: 50,
+        port: 6991,
+      },
     },
     {
-      name: 'announce stopped', sent: UDP.announceStopped.sent,
+      name: 'announce stopped',
+      sent: UDP.announceStopped.sent,
       want: { ...announceBase, transactionId: 0xcccccccc, left: 1000, event: 3, key: 0, numWant: 50, port: 6991 },
     },
     {
-      name: 'scrape of three', sent: UDP.scrape3.sent,
+      name: 'scrape of three',
+      sent: UDP.scrape3.sent,
       want: { action: 2, connectionId: UDP.cid, transactionId: 0x77777777, infoHashes: [H1_HEX, 'aa'.repeat(20), '99'.repeat(20)] },
     },
     {
-      name: 'scrape with a zero connection id (checked by the caller)', sent: UDP.scrapeBadCid.sent,
+      name: 'scrape with a zero connection id (checked by the caller)',
+      sent: UDP.scrapeBadCid.sent,
       want: { action: 2, connectionId: '00'.repeat(8), transactionId: 0x88888888, infoHashes: [H1_HEX] },
     },
     { name: 'connect with a wrong magic', sent: UDP.badMagic, want: null },
@@ -110,7 +163,10 @@ describe('decodeUdpRequest: golden datagrams (captured from opentracker, vectors
   for (const r of rows) {
     test(r.name, () => {
       const got = view(decodeUdpRequest(hex(r.sent)));
-      const want = r.want !== null && typeof r.want === 'object' ? Object.fromEntries(Object.entries(r.want).filter(([, v]) => v !== undefined)) : r.want;
+      const want =
+        r.want !== null && typeof r.want === 'object'
+          ? Object.fromEntries(Object.entries(r.want).filter(([, v]) => v !== undefined))
+          : r.want;
       assert.deepEqual(got, want);
     });
   }
@@ -125,14 +181,22 @@ describe('decodeUdpRequest: lengths, magic and actions', () => {
     { name: 'connect, 16 bytes', msg: connect, action: 0 },
     { name: 'connect with trailing bytes', msg: Buffer.concat([connect, Buffer.alloc(84)]), action: 0 },
     { name: 'connect, magic high word wrong', msg: Buffer.concat([hex('00000418'), connect.subarray(4)]), action: null },
-    { name: 'connect, magic low word wrong', msg: Buffer.concat([connect.subarray(0, 4), hex('27101981'), connect.subarray(8)]), action: null },
+    {
+      name: 'connect, magic low word wrong',
+      msg: Buffer.concat([connect.subarray(0, 4), hex('27101981'), connect.subarray(8)]),
+      action: null,
+    },
     { name: 'connect, zero magic', msg: header('0000000000000000', 0), action: null },
     { name: 'action 0 with a connection id instead of the magic', msg: header(UDP.cid, 0), action: null },
     { name: 'announce header only (16 bytes)', msg: header(UDP.cid, 1), action: null },
     { name: 'announce 97 bytes', msg: announcePacket().subarray(0, 97), action: null },
     { name: 'announce 98 bytes', msg: announcePacket(), action: 1 },
     { name: 'announce 99 bytes', msg: announcePacket({}, Buffer.from([0])), action: 1 },
-    { name: 'announce with BEP 41 URLData option', msg: announcePacket({}, Buffer.from([2, 9, ...Buffer.from('/announce'), 1, 0])), action: 1 },
+    {
+      name: 'announce with BEP 41 URLData option',
+      msg: announcePacket({}, Buffer.from([2, 9, ...Buffer.from('/announce'), 1, 0])),
+      action: 1,
+    },
     { name: 'announce padded to 1500 bytes', msg: announcePacket({}, Buffer.alloc(1402, 0xff)), action: 1 },
     { name: 'scrape header only', msg: header(UDP.cid, 2), action: null },
     { name: 'scrape 16 + 19 bytes', msg: scrapePacket([], H1.subarray(0, 19)), action: null },
@@ -193,7 +257,11 @@ describe('decodeUdpRequest: announce fields', () => {
     { name: 'txid 0', f: { txid: 0 }, want: { transactionId: 0 } },
     { name: 'txid max', f: { txid: 0xffffffff }, want: { transactionId: 0xffffffff } },
     { name: 'ip field is not exposed', f: { ip: 0x0a000001 }, want: {} },
-    { name: 'binary info_hash and peer_id', f: { infoHash: Buffer.alloc(20, 0xff), peerId: Buffer.alloc(20, 0x00) }, want: { infoHash: '\xff'.repeat(20), peerId: '\x00'.repeat(20) } },
+    {
+      name: 'binary info_hash and peer_id',
+      f: { infoHash: Buffer.alloc(20, 0xff), peerId: Buffer.alloc(20, 0x00) },
+      want: { infoHash: '\xff'.repeat(20), peerId: '\x00'.repeat(20) },
+    },
   ];
   for (const r of rows) {
     test(r.name, () => {
@@ -205,13 +273,35 @@ describe('decodeUdpRequest: announce fields', () => {
 
   test('round trip of every field', () => {
     const f = {
-      cid: hex('0102030405060708'), txid: 0xdeadbeef, infoHash: hex('ff'.repeat(10) + '00'.repeat(10)), peerId: Buffer.from('-XX0001-%&+= \x00\xff\x7f\x80xxx', 'latin1'),
-      downloaded: 5n, left: 6n, uploaded: 7n, event: 2, key: 0x12345678, numWant: 80, port: 51413,
+      cid: hex('0102030405060708'),
+      txid: 0xdeadbeef,
+      infoHash: hex('ff'.repeat(10) + '00'.repeat(10)),
+      peerId: Buffer.from('-XX0001-%&+= \x00\xff\x7f\x80xxx', 'latin1'),
+      downloaded: 5n,
+      left: 6n,
+      uploaded: 7n,
+      event: 2,
+      key: 0x12345678,
+      numWant: 80,
+      port: 51413,
     };
-    assert.deepEqual({ ...announce(announcePacket(f)) }, {
-      action: 1, connectionId: f.cid, transactionId: f.txid, infoHash: f.infoHash.toString('latin1'), peerId: f.peerId.toString('latin1'),
-      downloaded: 5, left: 6, uploaded: 7, event: 2, key: 0x12345678, numWant: 80, port: 51413,
-    });
+    assert.deepEqual(
+      { ...announce(announcePacket(f)) },
+      {
+        action: 1,
+        connectionId: f.cid,
+        transactionId: f.txid,
+        infoHash: f.infoHash.toString('latin1'),
+        peerId: f.peerId.toString('latin1'),
+        downloaded: 5,
+        left: 6,
+        uploaded: 7,
+        event: 2,
+        key: 0x12345678,
+        numWant: 80,
+        port: 51413,
+      },
+    );
   });
 
   test('connectionId is an 8-byte view of the datagram', () => {
@@ -229,27 +319,48 @@ describe('encoders', () => {
     { name: 'golden connect reply 1', got: () => encodeConnectReply(0x11111111, CID), want: UDP.connect1.recv },
     { name: 'golden connect reply 2', got: () => encodeConnectReply(0x22222222, CID), want: UDP.connect2.recv },
     {
-      name: 'golden announce reply (3 peers)', want: UDP.announceStarted.recv,
+      name: 'golden announce reply (3 peers)',
+      want: UDP.announceStarted.recv,
       got: () => encodeAnnounceReply(0x33333333, 1920, 2, 1, Buffer.concat([peer(6881), peer(6991), peer(6882)])),
     },
     {
-      name: 'golden announce reply (4 peers)', want: UDP.announceCompleted.recv,
+      name: 'golden announce reply (4 peers)',
+      want: UDP.announceCompleted.recv,
       got: () => encodeAnnounceReply(0x44444444, 1816, 2, 2, Buffer.concat([peer(6881), peer(6991), peer(6992), peer(6882)])),
     },
-    { name: 'golden announce reply, no peers', got: () => encodeAnnounceReply(0x55555555, 1817, 2, 2, Buffer.alloc(0)), want: UDP.announceNumwant0.recv },
-    { name: 'golden stopped reply', got: () => encodeAnnounceReply(0xcccccccc, 1792, 1, 2, Buffer.alloc(0)), want: UDP.announceStopped.recv },
     {
-      name: 'golden scrape reply', want: UDP.scrape3.recv,
-      got: () => encodeScrapeReply(0x77777777, [{ seeders: 2, completed: 2, leechers: 2 }, { seeders: 1, completed: 0, leechers: 0 }, { seeders: 0, completed: 0, leechers: 0 }]),
+      name: 'golden announce reply, no peers',
+      got: () => encodeAnnounceReply(0x55555555, 1817, 2, 2, Buffer.alloc(0)),
+      want: UDP.announceNumwant0.recv,
     },
     {
-      name: 'mismatch error: golden bytes with the spelling fixed and no NUL', want: UDP.scrapeBadCid.recv.replace('6d6973736d61746368', '6d69736d61746368').replace(/00$/, ''),
+      name: 'golden stopped reply',
+      got: () => encodeAnnounceReply(0xcccccccc, 1792, 1, 2, Buffer.alloc(0)),
+      want: UDP.announceStopped.recv,
+    },
+    {
+      name: 'golden scrape reply',
+      want: UDP.scrape3.recv,
+      got: () =>
+        encodeScrapeReply(0x77777777, [
+          { seeders: 2, completed: 2, leechers: 2 },
+          { seeders: 1, completed: 0, leechers: 0 },
+          { seeders: 0, completed: 0, leechers: 0 },
+        ]),
+    },
+    {
+      name: 'mismatch error: golden bytes with the spelling fixed and no NUL',
+      want: UDP.scrapeBadCid.recv.replace('6d6973736d61746368', '6d69736d61746368').replace(/00$/, ''),
       got: () => encodeErrorReply(0x88888888, PROTOCOL_ERROR_TEXTS.CONNECTION_ID_MISMATCH),
     },
     { name: 'empty scrape reply', got: () => encodeScrapeReply(1, []), want: '0000000200000001' },
     { name: 'error with UTF-8 text', got: () => encodeErrorReply(0xffffffff, 'é'), want: '00000003ffffffffc3a9' },
     { name: 'error with empty text', got: () => encodeErrorReply(0, ''), want: '0000000300000000' },
-    { name: 'IPv6 peers', got: () => encodeAnnounceReply(1, 2, 3, 4, Buffer.alloc(18, 0xab)), want: `0000000100000001000000020000000300000004${'ab'.repeat(18)}` },
+    {
+      name: 'IPv6 peers',
+      got: () => encodeAnnounceReply(1, 2, 3, 4, Buffer.alloc(18, 0xab)),
+      want: `0000000100000001000000020000000300000004${'ab'.repeat(18)}`,
+    },
   ];
   for (const r of rows) test(r.name, () => assert.equal(r.got().toString('hex'), r.want));
 

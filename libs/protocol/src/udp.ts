@@ -127,9 +127,7 @@ export function encodeConnectReply(transactionId: number, connectionId: Uint8Arr
 }
 
 /** `peers` is compact: 6 bytes per IPv4 peer, or 18 per IPv6 peer when answering over IPv6. */
-export function encodeAnnounceReply(
-  transactionId: number, interval: number, leechers: number, seeders: number, peers: Uint8Array,
-): Buffer {
+export function encodeAnnounceReply(transactionId: number, interval: number, leechers: number, seeders: number, peers: Uint8Array): Buffer {
   const buf = Buffer.allocUnsafe(20 + peers.length);
   buf.writeUInt32BE(UDP_ACTION_ANNOUNCE, 0);
   buf.writeUInt32BE(transactionId, 4);

@@ -84,7 +84,10 @@ export function readCompactIp(buf: Uint8Array, off: number, len: 6 | 18): string
   if (len === 6) return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
   const parts: string[] = [];
   for (let w = 0; w < 8; w++) parts.push(((buf[off + w * 2]! << 8) | buf[off + w * 2 + 1]!).toString(16));
-  return parts.join(':').replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:::+/, '::');
+  return parts
+    .join(':')
+    .replace(/(^|:)0(:0)+(:|$)/, '::')
+    .replace(/:::+/, '::');
 }
 
 export function readCompactPort(buf: Uint8Array, off: number, len: 6 | 18): number {

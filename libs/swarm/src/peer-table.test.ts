@@ -13,7 +13,11 @@ function addr4(n: number): Buffer {
 function modelCheck(seed: number, ops: number, keySpace: number): void {
   let s = seed;
   const rnd = (): number => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
   const t = new PeerTable(6);
@@ -66,7 +70,14 @@ describe('PeerTable', () => {
   test('select never returns the excluded peer and returns distinct peers', () => {
     const t = new PeerTable(6);
     for (let k = 0; k < 100; k++) t.add(addr4(k), 0, false, false, 1);
-    for (const [want, exclude, start] of [[50, 10, 0], [99, 0, 5], [200, 99, 99], [1, 3, 3], [0, -1, 0], [100, -1, 42]] as const) {
+    for (const [want, exclude, start] of [
+      [50, 10, 0],
+      [99, 0, 5],
+      [200, 99, 99],
+      [1, 3, 3],
+      [0, -1, 0],
+      [100, -1, 42],
+    ] as const) {
       const out = Buffer.alloc(want * 6);
       const n = t.select(out, 0, want, exclude, start);
       assert.equal(n, Math.min(want, exclude >= 0 ? 99 : 100));

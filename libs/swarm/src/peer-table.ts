@@ -193,7 +193,7 @@ export class PeerTable {
     while (size < this.count * 1.5) size <<= 1;
     // index + 1 must fit a slot; the capacity bounds every index this index will hold until the next rebuild
     const narrow = this.capacity < 0xffff;
-    if (this.slots === null || this.slots.length !== size || (this.slots instanceof Uint16Array) !== narrow) {
+    if (this.slots === null || this.slots.length !== size || this.slots instanceof Uint16Array !== narrow) {
       this.slots = narrow ? new Uint16Array(size) : new Int32Array(size);
     } else {
       this.slots.fill(0);

@@ -1,16 +1,43 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, SwarmStore, type AnnounceEvent, type AnnounceInput } from './swarm-store.js';
+import {
+  EVENT_COMPLETED,
+  EVENT_NONE,
+  EVENT_STARTED,
+  EVENT_STOPPED,
+  SwarmStore,
+  type AnnounceEvent,
+  type AnnounceInput,
+} from './swarm-store.js';
 import { writeCompact } from './compact-address.js';
 
 /** Counting rules that are not about one peer's own history: first announces, per-address limits, caps. */
 const H = 'h'.repeat(20);
 
-function peer(ip: string, port: number, left0: boolean, event: AnnounceEvent, downloaded = 0, peerId = `p${ip}:${port}`, infoHash = H): AnnounceInput {
+function peer(
+  ip: string,
+  port: number,
+  left0: boolean,
+  event: AnnounceEvent,
+  downloaded = 0,
+  peerId = `p${ip}:${port}`,
+  infoHash = H,
+): AnnounceInput {
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact(ip, port, addr);
   assert.ok(addrLen !== 0);
-  return { infoHash, addr, addrOff: 0, addrLen, seeder: left0, downloaded, event, peerId: peerId.padEnd(20, '-').slice(0, 20), numwant: 50, bothFamilies: true };
+  return {
+    infoHash,
+    addr,
+    addrOff: 0,
+    addrLen,
+    seeder: left0,
+    downloaded,
+    event,
+    peerId: peerId.padEnd(20, '-').slice(0, 20),
+    numwant: 50,
+    bothFamilies: true,
+  };
 }
 
 const store = (extra: Partial<ConstructorParameters<typeof SwarmStore>[0]> = {}): SwarmStore =>
@@ -30,7 +57,7 @@ describe('first announces', () => {
     }
   });
 
-  test('left=0 with downloaded=0 (the publisher\'s seeder) is never a download', () => {
+  test("left=0 with downloaded=0 (the publisher's seeder) is never a download", () => {
     const s = store();
     s.announce(peer('10.0.0.1', 6881, true, EVENT_STARTED, 0), 1, 0);
     s.announce(peer('10.0.0.1', 6881, true, EVENT_NONE, 0), 2, 0);

@@ -13,7 +13,18 @@ function addr(port: number, ip = '10.0.0.1'): Buffer {
 }
 
 function local(port: number, seeder: boolean, event: AnnounceEvent = EVENT_NONE): AnnounceInput {
-  return { infoHash: H, addr: addr(port), addrOff: 0, addrLen: 6, seeder, downloaded: 0, event, peerId: `p${port}`.padEnd(20, '-'), numwant: 50, bothFamilies: true };
+  return {
+    infoHash: H,
+    addr: addr(port),
+    addrOff: 0,
+    addrLen: 6,
+    seeder,
+    downloaded: 0,
+    event,
+    peerId: `p${port}`.padEnd(20, '-'),
+    numwant: 50,
+    bothFamilies: true,
+  };
 }
 
 describe('SwarmStore.mergeRemote', () => {

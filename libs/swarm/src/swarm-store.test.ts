@@ -1,6 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVENT_COMPLETED, EVENT_NONE, EVENT_STARTED, EVENT_STOPPED, SwarmStore, type AnnounceEvent, type AnnounceInput, type AnnounceOutput } from './swarm-store.js';
+import {
+  EVENT_COMPLETED,
+  EVENT_NONE,
+  EVENT_STARTED,
+  EVENT_STOPPED,
+  SwarmStore,
+  type AnnounceEvent,
+  type AnnounceInput,
+  type AnnounceOutput,
+} from './swarm-store.js';
 import { writeCompact, readCompactIp } from './compact-address.js';
 
 const H = 'h'.repeat(20);
@@ -9,7 +18,18 @@ function peer(port: number, seeder: boolean, event: AnnounceEvent = EVENT_NONE, 
   const addr = Buffer.alloc(18);
   const addrLen = writeCompact(ip, port, addr);
   assert.ok(addrLen !== 0);
-  return { infoHash: H, addr, addrOff: 0, addrLen, seeder, downloaded: 0, event, peerId: peerId.padEnd(20, '-'), numwant: 50, bothFamilies: true };
+  return {
+    infoHash: H,
+    addr,
+    addrOff: 0,
+    addrLen,
+    seeder,
+    downloaded: 0,
+    event,
+    peerId: peerId.padEnd(20, '-'),
+    numwant: 50,
+    bothFamilies: true,
+  };
 }
 
 function ann(s: SwarmStore, a: AnnounceInput, minute: number, random: number): AnnounceOutput {
@@ -25,18 +45,92 @@ function store(): SwarmStore {
 describe('SwarmStore completion counting', () => {
   // [name, sequence of (port, seeder, event, peerId?), expected downloaded]
   const rows: Array<[string, Array<[number, boolean, AnnounceEvent, string?]>, number]> = [
-    ['leecher completes once', [[1, false, EVENT_STARTED], [1, true, EVENT_COMPLETED]], 1],
-    ['repeated completed does not re-count', [[1, false, EVENT_STARTED], [1, true, EVENT_COMPLETED], [1, true, EVENT_COMPLETED], [1, true, EVENT_NONE]], 1],
-    ['stop and start again does not re-count', [[1, true, EVENT_COMPLETED], [1, true, EVENT_STOPPED], [1, true, EVENT_STARTED], [1, true, EVENT_COMPLETED]], 1],
-    ['same client on a new port does not re-count', [[1, true, EVENT_COMPLETED, 'same'], [2, true, EVENT_COMPLETED, 'same']], 1],
-    ['initial seeder is not a download', [[1, true, EVENT_STARTED], [1, true, EVENT_NONE]], 0],
+    [
+      'leecher completes once',
+      [
+        [1, false, EVENT_STARTED],
+        [1, true, EVENT_COMPLETED],
+      ],
+      1,
+    ],
+    [
+      'repeated completed does not re-count',
+      [
+        [1, false, EVENT_STARTED],
+        [1, true, EVENT_COMPLETED],
+        [1, true, EVENT_COMPLETED],
+        [1, true, EVENT_NONE],
+      ],
+      1,
+    ],
+    [
+      'stop and start again does not re-count',
+      [
+        [1, true, EVENT_COMPLETED],
+        [1, true, EVENT_STOPPED],
+        [1, true, EVENT_STARTED],
+        [1, true, EVENT_COMPLETED],
+      ],
+      1,
+    ],
+    [
+      'same client on a new port does not re-count',
+      [
+        [1, true, EVENT_COMPLETED, 'same'],
+        [2, true, EVENT_COMPLETED, 'same'],
+      ],
+      1,
+    ],
+    [
+      'initial seeder is not a download',
+      [
+        [1, true, EVENT_STARTED],
+        [1, true, EVENT_NONE],
+      ],
+      0,
+    ],
     ['completed with left>0 is ignored', [[1, false, EVENT_COMPLETED]], 0],
-    ['leecher turning seeder without the event counts', [[1, false, EVENT_STARTED], [1, true, EVENT_NONE]], 1],
-    ['two clients count twice', [[1, true, EVENT_COMPLETED], [2, true, EVENT_COMPLETED]], 2],
+    [
+      'leecher turning seeder without the event counts',
+      [
+        [1, false, EVENT_STARTED],
+        [1, true, EVENT_NONE],
+      ],
+      1,
+    ],
+    [
+      'two clients count twice',
+      [
+        [1, true, EVENT_COMPLETED],
+        [2, true, EVENT_COMPLETED],
+      ],
+      2,
+    ],
     ['stopped unknown peer is harmless', [[9, false, EVENT_STOPPED]], 0],
-    ['leecher stopping with nothing left counts', [[1, false, EVENT_STARTED], [1, true, EVENT_STOPPED]], 1],
-    ['seeder stopping does not count', [[1, true, EVENT_STARTED], [1, true, EVENT_STOPPED]], 0],
-    ['leecher stopping midway does not count', [[1, false, EVENT_STARTED], [1, false, EVENT_STOPPED]], 0],
+    [
+      'leecher stopping with nothing left counts',
+      [
+        [1, false, EVENT_STARTED],
+        [1, true, EVENT_STOPPED],
+      ],
+      1,
+    ],
+    [
+      'seeder stopping does not count',
+      [
+        [1, true, EVENT_STARTED],
+        [1, true, EVENT_STOPPED],
+      ],
+      0,
+    ],
+    [
+      'leecher stopping midway does not count',
+      [
+        [1, false, EVENT_STARTED],
+        [1, false, EVENT_STOPPED],
+      ],
+      0,
+    ],
   ];
   for (const [name, seq, expected] of rows) {
     test(name, () => {
@@ -115,8 +209,15 @@ describe('compact addresses', () => {
     ['::1', 2, '000000000000000000000000000000010002'],
     ['2001:db8::8:800:200c:417a', 80, '20010db80000000000080800200c417a0050'],
     ['fe80::1%eth0', 1, 'fe800000000000000000000000000001' + '0001'],
-    ['1.2.3', 1, 0], ['1.2.3.256', 1, 0], ['1.2.3.4.5', 1, 0], ['', 1, 0], ['a.b.c.d', 1, 0], ['1::2::3', 1, 0],
-    ['1:2:3:4:5:6:7:8:9', 1, 0], ['12345::', 1, 0], ['01.2.3.4', 1, '010203040001'],
+    ['1.2.3', 1, 0],
+    ['1.2.3.256', 1, 0],
+    ['1.2.3.4.5', 1, 0],
+    ['', 1, 0],
+    ['a.b.c.d', 1, 0],
+    ['1::2::3', 1, 0],
+    ['1:2:3:4:5:6:7:8:9', 1, 0],
+    ['12345::', 1, 0],
+    ['01.2.3.4', 1, '010203040001'],
   ];
   for (const [ip, port, hex] of rows) {
     test(`${JSON.stringify(ip)} -> ${hex || 'refused'}`, () => {

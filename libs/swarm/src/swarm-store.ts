@@ -194,12 +194,34 @@ export class SwarmStore {
         peers = fromOther;
       }
     }
-    return { complete, incomplete, downloaded: t.downloaded, peers, peers6, counted, renewAge, interval: 0, minInterval: 0, stopped: false };
+    return {
+      complete,
+      incomplete,
+      downloaded: t.downloaded,
+      peers,
+      peers6,
+      counted,
+      renewAge,
+      interval: 0,
+      minInterval: 0,
+      stopped: false,
+    };
   }
 
   private stop(t: Torrent | undefined, a: AnnounceInput, minute: number): AnnounceOutput {
     if (t === undefined) {
-      return { complete: 0, incomplete: 0, downloaded: 0, peers: EMPTY, peers6: null, counted: false, renewAge: -1, interval: 0, minInterval: 0, stopped: true };
+      return {
+        complete: 0,
+        incomplete: 0,
+        downloaded: 0,
+        peers: EMPTY,
+        peers6: null,
+        counted: false,
+        renewAge: -1,
+        interval: 0,
+        minInterval: 0,
+        stopped: true,
+      };
     }
     t.touched = minute;
     const table = a.addrLen === 6 ? t.v4 : t.v6;
@@ -214,7 +236,18 @@ export class SwarmStore {
       }
     }
     const s = counts(t);
-    return { complete: s.complete, incomplete: s.incomplete, downloaded: t.downloaded, peers: EMPTY, peers6: null, counted, renewAge: -1, interval: 0, minInterval: 0, stopped: true };
+    return {
+      complete: s.complete,
+      incomplete: s.incomplete,
+      downloaded: t.downloaded,
+      peers: EMPTY,
+      peers6: null,
+      counted,
+      renewAge: -1,
+      interval: 0,
+      minInterval: 0,
+      stopped: true,
+    };
   }
 
   private countCompletion(t: Torrent, a: AnnounceInput, minute: number): boolean {
@@ -285,7 +318,15 @@ export class SwarmStore {
    * does not count again if it next announces here. Caps apply as for local peers. False when not applied
    * (a new torrent beyond the torrent cap).
    */
-  mergeRemote(infoHash: BinKey, addr: Uint8Array, addrOff: number, addrLen: 6 | 18, seeder: boolean, stopped: boolean, minute: number): boolean {
+  mergeRemote(
+    infoHash: BinKey,
+    addr: Uint8Array,
+    addrOff: number,
+    addrLen: 6 | 18,
+    seeder: boolean,
+    stopped: boolean,
+    minute: number,
+  ): boolean {
     let t = this.torrents.get(infoHash);
     if (stopped) {
       const table = t === undefined ? null : addrLen === 6 ? t.v4 : t.v6;

@@ -37,20 +37,33 @@ export async function buildTorrent(opts: BuildTorrentOptions): Promise<BuiltTorr
   const length = opts.files.reduce((s, f) => s + f.length, 0);
   const pieceLength = opts.pieceLength ?? choosePieceLength(length);
   const { pieces, sha256 } = await hashFiles({
-    files: opts.files, pieceLength, sha256: opts.sha256, threads: opts.threads,
+    files: opts.files,
+    pieceLength,
+    sha256: opts.sha256,
+    threads: opts.threads,
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const torrent = encodeTorrent({
     name: opts.name,
     files: opts.single ? null : opts.files.map((f) => ({ path: f.path, length: f.length })),
-    length, pieceLength, pieces,
-    announceList: opts.announceList, urlList: opts.urlList,
-    comment: opts.comment, createdBy: opts.createdBy, creationDate: opts.creationDate, private: opts.private,
+    length,
+    pieceLength,
+    pieces,
+    announceList: opts.announceList,
+    urlList: opts.urlList,
+    comment: opts.comment,
+    createdBy: opts.createdBy,
+    creationDate: opts.creationDate,
+    private: opts.private,
   });
   const infoHash = infoHashOf(torrent);
   return {
-    torrent, infoHash, pieceLength, length, sha256,
+    torrent,
+    infoHash,
+    pieceLength,
+    length,
+    sha256,
     magnet: magnetUri(infoHash, opts.name, opts.announceList.flat(), opts.urlList),
   };
 }

@@ -38,7 +38,11 @@ function plan(opts: HashFilesOptions, total: number): HashJob[] {
   // sha256 is inherently sequential, so it gets a thread of its own and SHA-1 ranges share the rest.
   const pieceThreads = opts.sha256 ? Math.max(1, opts.threads - 1) : Math.max(1, opts.threads);
   const jobs: HashJob[] = splitPieces(n, pieceThreads).map(([firstPiece, endPiece]) => ({
-    kind: 'pieces', files: opts.files, pieceLength: opts.pieceLength, firstPiece, endPiece,
+    kind: 'pieces',
+    files: opts.files,
+    pieceLength: opts.pieceLength,
+    firstPiece,
+    endPiece,
   }));
   if (opts.sha256) jobs.push({ kind: 'sha256', files: opts.files });
   return jobs;
@@ -99,10 +103,14 @@ export async function hashFiles(opts: HashFilesOptions): Promise<HashFilesResult
     opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
     try {
       // One failing worker stops the others: there is no use finishing a hash that will be thrown away.
-      results = await Promise.all(jobs.map((job) => runInWorker(job, onBytes, ctrl.signal).catch((err: unknown) => {
-        ctrl.abort();
-        throw err;
-      })));
+      results = await Promise.all(
+        jobs.map((job) =>
+          runInWorker(job, onBytes, ctrl.signal).catch((err: unknown) => {
+            ctrl.abort();
+            throw err;
+          }),
+        ),
+      );
     } finally {
       opts.signal?.removeEventListener('abort', onOuterAbort);
       ctrl.abort();

@@ -4,7 +4,13 @@ import { RangeReader, type PayloadFile } from './range-reader.js';
 /** What one hashing job (a worker, or the caller's thread for small payloads) computes. */
 export type HashJob =
   /** SHA-1 of pieces [firstPiece, endPiece). */
-  | { readonly kind: 'pieces'; readonly files: readonly PayloadFile[]; readonly pieceLength: number; readonly firstPiece: number; readonly endPiece: number }
+  | {
+      readonly kind: 'pieces';
+      readonly files: readonly PayloadFile[];
+      readonly pieceLength: number;
+      readonly firstPiece: number;
+      readonly endPiece: number;
+    }
   /** sha256 of the whole payload (meaningful for single files). */
   | { readonly kind: 'sha256'; readonly files: readonly PayloadFile[] };
 
@@ -45,7 +51,10 @@ export function runHashJob(job: HashJob, onBytes: (n: number) => void): Buffer {
       reader.read(at, buf, n);
       for (let off = 0; off < n; off += pl) {
         const slice = buf.subarray(off, Math.min(n, off + pl));
-        createHash('sha1').update(slice).digest().copy(out, (piece - job.firstPiece) * 20);
+        createHash('sha1')
+          .update(slice)
+          .digest()
+          .copy(out, (piece - job.firstPiece) * 20);
         piece++;
       }
       at += n;

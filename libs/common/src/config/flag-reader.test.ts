@@ -40,7 +40,16 @@ test('accepted forms, in command-line order, repeats kept', () => {
     [['--port=a=b'], [['--port', 'a=b']]],
     [['-p', '1'], [['--port', '1']]],
     [['-p1'], [['--port', '1']]],
-    [['--once', '-o', '--host', 'h', '-p', '2', '--port', '3'], [['--once', ''], ['-o', ''], ['--host', 'h'], ['--port', '2'], ['--port', '3']]],
+    [
+      ['--once', '-o', '--host', 'h', '-p', '2', '--port', '3'],
+      [
+        ['--once', ''],
+        ['-o', ''],
+        ['--host', 'h'],
+        ['--port', '2'],
+        ['--port', '3'],
+      ],
+    ],
     [['--host', '-'], [['--host', '-']]],
     [['--host', '-x'], [['--host', '-x']]],
     [['--once', '--'], [['--once', '']]],
@@ -85,10 +94,19 @@ test('FlagValues: last value wins, all() keeps repeats, errors name the flag', (
   assert.ok(r.kind === 'flags');
   const f = new FlagValues(r.uses);
   assert.equal(f.last(F.port, Number), 2);
-  assert.deepEqual(f.all(F.tag, (v) => v), ['a', 'b']);
+  assert.deepEqual(
+    f.all(F.tag, (v) => v),
+    ['a', 'b'],
+  );
   assert.equal(f.has(F.once), false);
   assert.equal(f.last(F.once, String), undefined);
-  assert.throws(() => f.last(F.port, () => { throw new Error('bad'); }), (e: unknown) => e instanceof ConfigError && e.message === 'option --port: bad');
+  assert.throws(
+    () =>
+      f.last(F.port, () => {
+        throw new Error('bad');
+      }),
+    (e: unknown) => e instanceof ConfigError && e.message === 'option --port: bad',
+  );
 });
 
 const token = fc.oneof(
@@ -99,14 +117,17 @@ const token = fc.oneof(
 );
 
 test('property: any argv is read or refused with ConfigError, nothing else', () => {
-  fc.assert(fc.property(fc.array(token, { maxLength: 10 }), (argv) => {
-    try {
-      const r = readFlags(argv, SPEC);
-      if (r.kind === 'flags') for (const u of r.uses) assert.ok(SPEC.defs.includes(u.def));
-    } catch (err) {
-      assert.ok(err instanceof ConfigError, String(err));
-    }
-  }), { seed: 42, numRuns: 5000 });
+  fc.assert(
+    fc.property(fc.array(token, { maxLength: 10 }), (argv) => {
+      try {
+        const r = readFlags(argv, SPEC);
+        if (r.kind === 'flags') for (const u of r.uses) assert.ok(SPEC.defs.includes(u.def));
+      } catch (err) {
+        assert.ok(err instanceof ConfigError, String(err));
+      }
+    }),
+    { seed: 42, numRuns: 5000 },
+  );
 });
 
 test('property: written in any accepted form, flags and values read back in order', () => {
@@ -115,17 +136,23 @@ test('property: written in any accepted form, flags and values read back in orde
     fc.record({ def: fc.constantFrom(PORT, HOST), value, style: fc.constantFrom('space', 'equals', 'short') }),
     fc.record({ def: fc.constantFrom(ONCE, OPEN), value: fc.constant(''), style: fc.constant('space') }),
   );
-  fc.assert(fc.property(fc.array(use, { maxLength: 8 }), (list) => {
-    const argv = list.flatMap(({ def, value: v, style }) => {
-      const long = def.flags.find((n) => n.startsWith('--'));
-      const short = def.flags.find((n) => !n.startsWith('--'));
-      if (!def.takesValue) return [def.flags[0]!];
-      if (style === 'equals' && long !== undefined) return [`${long}=${v}`];
-      if (style === 'short' && short !== undefined) return [`${short}${v}`];
-      return [def.flags[0]!, v];
-    });
-    const r = readFlags(argv, SPEC);
-    assert.ok(r.kind === 'flags');
-    assert.deepEqual(r.uses.map((u) => [u.def, u.value]), list.map((u) => [u.def, u.value]));
-  }), { seed: 42, numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.array(use, { maxLength: 8 }), (list) => {
+      const argv = list.flatMap(({ def, value: v, style }) => {
+        const long = def.flags.find((n) => n.startsWith('--'));
+        const short = def.flags.find((n) => !n.startsWith('--'));
+        if (!def.takesValue) return [def.flags[0]!];
+        if (style === 'equals' && long !== undefined) return [`${long}=${v}`];
+        if (style === 'short' && short !== undefined) return [`${short}${v}`];
+        return [def.flags[0]!, v];
+      });
+      const r = readFlags(argv, SPEC);
+      assert.ok(r.kind === 'flags');
+      assert.deepEqual(
+        r.uses.map((u) => [u.def, u.value]),
+        list.map((u) => [u.def, u.value]),
+      );
+    }),
+    { seed: 42, numRuns: 2000 },
+  );
 });

@@ -4,7 +4,17 @@ import fc from 'fast-check';
 import { ConfigError, parseAt } from './config-error.js';
 import { logLevelFromEnv } from './log-env.js';
 import {
-  parseChoice, parseDuration, parseHost, parseIntIn, parseLogFormat, parseLogLevel, parsePath, parsePort, parseSize, parseText, parseUrl,
+  parseChoice,
+  parseDuration,
+  parseHost,
+  parseIntIn,
+  parseLogFormat,
+  parseLogLevel,
+  parsePath,
+  parsePort,
+  parseSize,
+  parseText,
+  parseUrl,
 } from './value-parsers.js';
 
 const HTTP = ['http:', 'https:'];
@@ -67,7 +77,10 @@ test('hostile values: a ConfigError that says what is wrong', () => {
     [() => parseUrl('javascript:alert(1)', HTTP), "'javascript:alert(1)': only http and https URLs are allowed"],
     [() => parseUrl('http://x/', ['udp:']), "'http://x/': only udp URLs are allowed"],
     [() => parseUrl('x', [...HTTP, 'udp:']), "'x' is not a valid absolute URL"],
-    [() => parseUrl('https://a/\r\nSet-Cookie: x', HTTP), '"https://a/\\r\\nSet-Cookie: x": URL must not contain spaces or control characters'],
+    [
+      () => parseUrl('https://a/\r\nSet-Cookie: x', HTTP),
+      '"https://a/\\r\\nSet-Cookie: x": URL must not contain spaces or control characters',
+    ],
     [() => parseUrl('https://u:p@a/', HTTP, { noCredentials: true }), "'https://u:p@a/': URL must not contain credentials"],
     [() => parseLogLevel('verbose'), "'verbose' is not a log level (one of fatal, error, warn, info, debug, trace, silent)"],
     [() => parseLogFormat('yaml'), "'yaml' is not a log format (one of json, pretty, auto)"],
@@ -82,16 +95,32 @@ test('hostile values: a ConfigError that says what is wrong', () => {
 });
 
 test('parseAt names where the value came from, for any error a parser throws', () => {
-  assert.equal(problem(() => parseAt('option -p', 'x', parsePort)), "option -p: 'x' is not a port number (0-65535)");
-  assert.equal(problem(() => parseAt('environment X', 'x', () => { throw new Error('plain'); })), 'environment X: plain');
+  assert.equal(
+    problem(() => parseAt('option -p', 'x', parsePort)),
+    "option -p: 'x' is not a port number (0-65535)",
+  );
+  assert.equal(
+    problem(() =>
+      parseAt('environment X', 'x', () => {
+        throw new Error('plain');
+      }),
+    ),
+    'environment X: plain',
+  );
 });
 
 test('LOG_LEVEL is the default level; LOG_FORMAT is checked', () => {
   assert.equal(logLevelFromEnv({}, 'info'), 'info');
   assert.equal(logLevelFromEnv({ LOG_LEVEL: '' }, 'info'), 'info');
   assert.equal(logLevelFromEnv({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' }, 'info'), 'debug');
-  assert.equal(problem(() => logLevelFromEnv({ LOG_LEVEL: 'DEBUG' }, 'info')), "environment LOG_LEVEL: 'DEBUG' is not a log level (one of fatal, error, warn, info, debug, trace, silent)");
-  assert.equal(problem(() => logLevelFromEnv({ LOG_FORMAT: 'yaml' }, 'info')), "environment LOG_FORMAT: 'yaml' is not a log format (one of json, pretty, auto)");
+  assert.equal(
+    problem(() => logLevelFromEnv({ LOG_LEVEL: 'DEBUG' }, 'info')),
+    "environment LOG_LEVEL: 'DEBUG' is not a log level (one of fatal, error, warn, info, debug, trace, silent)",
+  );
+  assert.equal(
+    problem(() => logLevelFromEnv({ LOG_FORMAT: 'yaml' }, 'info')),
+    "environment LOG_FORMAT: 'yaml' is not a log format (one of json, pretty, auto)",
+  );
 });
 
 /** Every parser with fixed bounds, so that one property covers them all. */
@@ -119,29 +148,53 @@ const hostile = fc.oneof(
 );
 
 test('property: every parser returns or throws ConfigError, never anything else', () => {
-  fc.assert(fc.property(hostile, (v) => {
-    for (const [name, parse] of PARSERS) {
-      try {
-        parse(v);
-      } catch (err) {
-        assert.ok(err instanceof ConfigError, `${name}(${JSON.stringify(v)}) threw ${String(err)}`);
-        assert.ok(!err.message.includes('\n'), 'an error stays on one line');
+  fc.assert(
+    fc.property(hostile, (v) => {
+      for (const [name, parse] of PARSERS) {
+        try {
+          parse(v);
+        } catch (err) {
+          assert.ok(err instanceof ConfigError, `${name}(${JSON.stringify(v)}) threw ${String(err)}`);
+          assert.ok(!err.message.includes('\n'), 'an error stays on one line');
+        }
       }
-    }
-  }), { seed: 42, numRuns: 3000 });
+    }),
+    { seed: 42, numRuns: 3000 },
+  );
 });
 
 test('property: round trips', () => {
-  fc.assert(fc.property(fc.integer({ min: 0, max: 65535 }), (n) => assert.equal(parsePort(String(n)), n)), { seed: 42, numRuns: 500 });
-  fc.assert(fc.property(fc.integer({ min: 1, max: 1000 }), (n) => assert.equal(parseIntIn(String(n), 1, 1000), n)), { seed: 42, numRuns: 500 });
-  fc.assert(fc.property(fc.integer({ min: 1, max: 864_000 }), (tenths) => {
-    const s = tenths / 10;
-    assert.equal(parseDuration(String(s), 0.1, 86_400), s);
-  }), { seed: 42, numRuns: 500 });
-  fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(['', 1], ['K', 1024], ['MiB', 2 ** 20]), (n, [unit, mul]) => {
-    assert.equal(parseSize(`${n}${unit as string}`, 1, 2 ** 50), n * (mul as number));
-  }), { seed: 42, numRuns: 500 });
-  fc.assert(fc.property(fc.webUrl({ withQueryParameters: true }), (u) => assert.equal(parseUrl(u, HTTP), u)), { seed: 42, numRuns: 500 });
-  fc.assert(fc.property(fc.domain(), (d) => assert.equal(parseHost(d), d)), { seed: 42, numRuns: 500 });
-  fc.assert(fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (ip) => assert.equal(parseHost(ip), ip)), { seed: 42, numRuns: 500 });
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 65535 }), (n) => assert.equal(parsePort(String(n)), n)),
+    { seed: 42, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1000 }), (n) => assert.equal(parseIntIn(String(n), 1, 1000), n)),
+    { seed: 42, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 864_000 }), (tenths) => {
+      const s = tenths / 10;
+      assert.equal(parseDuration(String(s), 0.1, 86_400), s);
+    }),
+    { seed: 42, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(['', 1], ['K', 1024], ['MiB', 2 ** 20]), (n, [unit, mul]) => {
+      assert.equal(parseSize(`${n}${unit as string}`, 1, 2 ** 50), n * (mul as number));
+    }),
+    { seed: 42, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.webUrl({ withQueryParameters: true }), (u) => assert.equal(parseUrl(u, HTTP), u)),
+    { seed: 42, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.domain(), (d) => assert.equal(parseHost(d), d)),
+    { seed: 42, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), (ip) => assert.equal(parseHost(ip), ip)),
+    { seed: 42, numRuns: 500 },
+  );
 });

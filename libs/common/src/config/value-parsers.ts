@@ -29,13 +29,22 @@ export function parseDuration(value: string, min: number, max: number): number {
   return n;
 }
 
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, kib: 1024, m: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** Bytes, optionally with a binary unit (`64K`, `16MiB`, `1g`), in [min, max]. */
 export function parseSize(value: string, min: number, max: number): number {
   const m = /^(\d{1,12})([a-z]{0,3})$/i.exec(value);
   const unit = m === null ? undefined : SIZE_UNITS[m[2]!.toLowerCase()];
-  if (m === null || unit === undefined) throw new ConfigError(`${quote(value)} is not a size (bytes, or with K, M or G: e.g. 512, 64K, 16MiB)`);
+  if (m === null || unit === undefined)
+    throw new ConfigError(`${quote(value)} is not a size (bytes, or with K, M or G: e.g. 512, 64K, 16MiB)`);
   const n = Number(m[1]) * unit;
   if (n < min || n > max) throw new ConfigError(`${quote(value)} is out of range (expected ${min}-${max} bytes)`);
   return n;
@@ -73,14 +82,21 @@ export function parseUrl(value: string, protocols: readonly string[], rules: Url
     throw new ConfigError(`${quote(value)} is not a valid absolute URL`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${quote(value)}: only ${listOf(protocols.map((p) => p.replace(/:$/, '')), 'and')} URLs are allowed`);
+    throw new ConfigError(
+      `${quote(value)}: only ${listOf(
+        protocols.map((p) => p.replace(/:$/, '')),
+        'and',
+      )} URLs are allowed`,
+    );
   }
-  if (rules.noCredentials === true && (url.username !== '' || url.password !== '')) throw new ConfigError(`${quote(value)}: URL must not contain credentials`);
+  if (rules.noCredentials === true && (url.username !== '' || url.password !== ''))
+    throw new ConfigError(`${quote(value)}: URL must not contain credentials`);
   return value;
 }
 
 export function parseLogLevel(value: string): LogLevel {
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new ConfigError(`${quote(value)} is not a log level (one of ${LOG_LEVELS.join(', ')})`);
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new ConfigError(`${quote(value)} is not a log level (one of ${LOG_LEVELS.join(', ')})`);
   return value as LogLevel;
 }
 

@@ -38,7 +38,8 @@ export const HTTP_QUERIES = {
 export const HTTP_BODIES = {
   G1: 'd8:completei0e10:downloadedi0e10:incompletei1e8:intervali1644e12:min intervali822e5:peers6:\x7f\x00\x00\x01\x1a\xe1e',
   G2: 'd8:completei1e10:downloadedi1e10:incompletei1e8:intervali1942e12:min intervali971e5:peers12:\x7f\x00\x00\x01\x1a\xe1\x7f\x00\x00\x01\x1a\xe2e',
-  reannounce: 'd8:completei1e10:downloadedi1e10:incompletei1e8:intervali1814e12:min intervali907e5:peers12:\x7f\x00\x00\x01\x1a\xe1\x7f\x00\x00\x01\x1a\xe2e',
+  reannounce:
+    'd8:completei1e10:downloadedi1e10:incompletei1e8:intervali1814e12:min intervali907e5:peers12:\x7f\x00\x00\x01\x1a\xe1\x7f\x00\x00\x01\x1a\xe2e',
   extras: 'd8:completei1e10:downloadedi0e10:incompletei0e8:intervali1654e12:min intervali827e5:peers6:\x7f\x00\x00\x01\x1bYe',
   G4: 'd14:failure reason63:Requested download is not authorized for use with this tracker.e',
   G5: "d14:failure reason80:Your client forgot to send your torrent's info_hash. Please upgrade your client.e",
@@ -81,7 +82,8 @@ export const UDP = {
   short15: '000000000000000000000000000000',
   action3: 'b14e158be865c8f400000003aaaaaaaa',
   action5: 'b14e158be865c8f400000005abababab',
-  announce97: 'b14e158be865c8f400000001bbbbbbbb0123456789abcdef0123456789abcdef012345672d5544303030312d616161616161616161616161000000000000000000000000000003e80000000000000000000000000000000000000000000000321b',
+  announce97:
+    'b14e158be865c8f400000001bbbbbbbb0123456789abcdef0123456789abcdef012345672d5544303030312d616161616161616161616161000000000000000000000000000003e80000000000000000000000000000000000000000000000321b',
   announceStopped: {
     sent: 'b14e158be865c8f400000001cccccccc0123456789abcdef0123456789abcdef012345672d5544303030312d616161616161616161616161000000000000000000000000000003e80000000000000000000000030000000000000000000000321b4f',
     recv: '00000001cccccccc000007000000000100000002',

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import tty from 'node:tty';
 import type { Logger } from 'pino';
 import type { prettyFactory as PrettyFactory } from 'pino-pretty';
+import { ConfigError } from './config/config-error.js';
 import { stdoutLogSink, type LogSink } from './log-sink.js';
 
 export type { Logger };
@@ -13,16 +14,13 @@ export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'
 export type LogFormat = 'json' | 'pretty';
 export const LOG_FORMATS: readonly LogFormat[] = ['json', 'pretty'];
 
-export class LogFormatError extends Error {
-  override name = 'LogFormatError';
-}
-
 /** LOG_FORMAT wins; otherwise a terminal gets pretty lines and anything else (pipe, file, journald) JSON. */
 export function chooseLogFormat(env: Record<string, string | undefined>, stdoutIsTty: boolean): LogFormat {
   const v = env['LOG_FORMAT'];
   if (v === undefined || v === '' || v === 'auto') return stdoutIsTty ? 'pretty' : 'json';
   if (v === 'json' || v === 'pretty') return v;
-  throw new LogFormatError(`LOG_FORMAT must be json, pretty or auto, got ${JSON.stringify(v)}`);
+  // the apps check LOG_FORMAT at start (config/log-env.ts); this is the same ConfigError for any other reader
+  throw new ConfigError(`environment LOG_FORMAT: ${JSON.stringify(v)} is not a log format (one of json, pretty, auto)`);
 }
 
 export interface LoggerOptions {

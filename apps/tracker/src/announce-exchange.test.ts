@@ -3,23 +3,14 @@ import assert from 'node:assert/strict';
 import { EVENT_NONE, EVENT_STOPPED, hexToKey, type AnnounceEvent } from '../../../libs/protocol/src/index.js';
 import type { AnnounceOutput } from '../../../libs/swarm/src/index.js';
 import { createAnnounceExchange, type AnnounceFields, type AnnounceResult, type TransportPolicy } from './announce-exchange.js';
-import { Tracker, type TrackerSettings } from './tracker.js';
+import type { Tracker } from './tracker.js';
+import { testTracker } from './test-tracker.js';
 
 /**
  * The announce step both transports share: a table of rows, most of them hostile (ports and addresses a
  * client or a misbehaving proxy can produce), each with the result and what it counts.
  */
 
-const SETTINGS: TrackerSettings = {
-  accessMode: 'whitelist',
-  intervalSeconds: 1800,
-  intervalJitterSeconds: 180,
-  peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400,
-  numwantDefault: 50,
-  numwantMax: 200,
-};
-const clock = { now: () => Date.UTC(2026, 10, 22), random: () => 0.5 };
 const LISTED = hexToKey('0123456789abcdef0123456789abcdef01234567');
 const UNLISTED = hexToKey('ffffffffffffffffffffffffffffffffffffffff');
 const HTTP: TransportPolicy = { numwantCapV4: Infinity, numwantCapV6: Infinity, bothFamilies: true, counter: 'tcpAnnounces' };
@@ -31,7 +22,7 @@ function fields(port: number, event: AnnounceEvent = EVENT_NONE, infoHash = LIST
 
 /** A tracker whose listed torrent holds 300 IPv4 and 300 IPv6 peers. */
 function populated(): Tracker {
-  const tracker = new Tracker(SETTINGS, clock);
+  const tracker = testTracker('whitelist');
   tracker.setAccessList(new Set([LISTED]));
   const fill = createAnnounceExchange(tracker, tracker.counters, HTTP);
   for (let i = 0; i < 300; i++) {

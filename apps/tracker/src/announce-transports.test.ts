@@ -1,10 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Logger } from '../../../libs/common/src/log.js';
 import { PROTOCOL_ERROR_TEXTS, createConnectionIds, encodeFailure } from '../../../libs/protocol/src/index.js';
 import { H1_QUERY } from '../../../libs/protocol/src/vectors/golden.js';
 import { createHttpRoutes } from './http-routes.js';
-import { Tracker, type TrackerSettings } from './tracker.js';
+import { recordingLog, testClock as clock, testTracker } from './test-tracker.js';
 import { createUdpHandler, type UdpSender } from './udp-server.js';
 
 /**
@@ -14,27 +13,8 @@ import { createUdpHandler, type UdpSender } from './udp-server.js';
  * error), the failure is counted by code, nothing is logged and no peer is stored.
  */
 
-const SETTINGS: TrackerSettings = {
-  accessMode: 'open',
-  intervalSeconds: 1800,
-  intervalJitterSeconds: 180,
-  peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400,
-  numwantDefault: 50,
-  numwantMax: 200,
-};
-const clock = { now: () => Date.UTC(2026, 10, 22), random: () => 0.5 };
-
-function recordingLog(): Logger & { lines: unknown[] } {
-  const lines: unknown[] = [];
-  const rec = (...args: unknown[]): void => {
-    lines.push(args);
-  };
-  return { lines, error: rec, warn: rec, info: rec, debug: rec } as unknown as Logger & { lines: unknown[] };
-}
-
 function httpAnnounce(remoteAddress: string, port: number) {
-  const tracker = new Tracker(SETTINGS, clock);
+  const tracker = testTracker('open');
   const log = recordingLog();
   const route = createHttpRoutes(
     tracker,
@@ -60,7 +40,7 @@ function httpAnnounce(remoteAddress: string, port: number) {
 }
 
 function udpAnnounce(address: string, port: number) {
-  const tracker = new Tracker(SETTINGS, clock);
+  const tracker = testTracker('open');
   const log = recordingLog();
   const ids = createConnectionIds(Buffer.alloc(32, 7));
   const sent: Buffer[] = [];

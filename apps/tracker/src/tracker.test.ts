@@ -1,22 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EVENT_COMPLETED, EVENT_NONE, EVENT_STOPPED, writeCompact } from '../../../libs/swarm/src/index.js';
-import { Tracker, type PeerAnnounce, type TrackerSettings } from './tracker.js';
+import { TEST_NOW, testSettings } from './test-tracker.js';
+import { Tracker, type PeerAnnounce } from './tracker.js';
 
-const SETTINGS: TrackerSettings = {
-  accessMode: 'whitelist',
-  intervalSeconds: 1800,
-  intervalJitterSeconds: 180,
-  peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400,
-  numwantDefault: 50,
-  numwantMax: 200,
-};
+const SETTINGS = testSettings('whitelist');
+
 const A = 'a'.repeat(20);
 const B = 'b'.repeat(20);
 
 function fixedClock(random: number) {
-  let now = Date.UTC(2026, 10, 22);
+  let now = TEST_NOW;
   return {
     now: () => now,
     random: () => random,

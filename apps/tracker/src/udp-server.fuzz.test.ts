@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Logger } from '../../../libs/common/src/log.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { mutated, udpPacketArb } from '../../../test/helpers/fuzz.js';
-import { Tracker, type TrackerSettings } from './tracker.js';
+import { TEST_NOW as NOW, testClock as clock, testTracker } from './test-tracker.js';
 import { createUdpHandler, type UdpSender } from './udp-server.js';
 
 /**
@@ -14,22 +14,11 @@ import { createUdpHandler, type UdpSender } from './udp-server.js';
  * sent to the datagram's source.
  */
 
-const SETTINGS: TrackerSettings = {
-  accessMode: 'open',
-  intervalSeconds: 1800,
-  intervalJitterSeconds: 180,
-  peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400,
-  numwantDefault: 50,
-  numwantMax: 200,
-};
-const NOW = Date.UTC(2026, 10, 22);
-const clock = { now: () => NOW, random: () => 0.5 };
 const errors: unknown[] = [];
 const log = { error: (o: { err: unknown }) => errors.push(o.err), warn() {}, info() {}, debug() {} } as unknown as Logger;
 
 test('fuzz: the UDP handler answers every datagram with a well-formed reply or nothing (40,000)', () => {
-  const tracker = new Tracker(SETTINGS, clock);
+  const tracker = testTracker('open');
   const ids = createConnectionIds(Buffer.alloc(32, 9));
   const handle = createUdpHandler(tracker, ids, clock, log);
   const sent: Array<{ buf: Buffer; port: number; address: string }> = [];

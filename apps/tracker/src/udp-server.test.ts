@@ -2,28 +2,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import type { Logger } from '../../../libs/common/src/log.js';
 import { createConnectionIds } from '../../../libs/protocol/src/index.js';
 import { Counters } from './counters.js';
-import { Tracker, type TrackerSettings } from './tracker.js';
+import { silentLog, testClock as clock, testTracker } from './test-tracker.js';
 import { SEND_OUTCOME_SAMPLE, createReplySender, createUdpHandler, type UdpSender } from './udp-server.js';
 
 /**
  * The UDP reply path with destinations a test cannot produce over a real network: source port 0 (a raw
  * socket can claim it), a closed socket, a send that fails later. None may throw out of the handler.
  */
-
-const SETTINGS: TrackerSettings = {
-  accessMode: 'open',
-  intervalSeconds: 1800,
-  intervalJitterSeconds: 180,
-  peerTimeoutSeconds: 2700,
-  completionWindowSeconds: 86400,
-  numwantDefault: 50,
-  numwantMax: 200,
-};
-const clock = { now: () => Date.UTC(2026, 10, 22), random: () => 0.5 };
-const silentLog = { error() {}, warn() {}, info() {}, debug() {} } as unknown as Logger;
 
 function connectPacket(txid: number): Buffer {
   const b = Buffer.alloc(16);
@@ -114,7 +101,7 @@ describe('UDP reply path', () => {
   });
 
   test('connect, then an announce with port 0, both from source port 0: no throw, nothing sent, counted', () => {
-    const tracker = new Tracker(SETTINGS, clock);
+    const tracker = testTracker('open');
     const ids = createConnectionIds(Buffer.alloc(32, 7));
     const handle = createUdpHandler(tracker, ids, clock, silentLog);
     const from = { address: '127.0.0.1', port: 0 };
@@ -130,7 +117,7 @@ describe('UDP reply path', () => {
   });
 
   test('a socket that throws on every send: every kind of packet is still handled without a throw', () => {
-    const tracker = new Tracker(SETTINGS, clock);
+    const tracker = testTracker('open');
     const ids = createConnectionIds(Buffer.alloc(32, 7));
     const handle = createUdpHandler(tracker, ids, clock, silentLog);
     const throwing: UdpSender = {
@@ -154,7 +141,7 @@ describe('UDP reply path', () => {
   });
 
   test('replies go to the sender with its transaction id', () => {
-    const tracker = new Tracker(SETTINGS, clock);
+    const tracker = testTracker('open');
     const ids = createConnectionIds(Buffer.alloc(32, 7));
     const handle = createUdpHandler(tracker, ids, clock, silentLog);
     const sock = recordingSocket();

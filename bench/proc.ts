@@ -5,6 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createInterface } from 'node:readline';
+import { loopbackTrackerArgs } from '../test/helpers/tracker-args.js';
 
 export const CLK_TCK = (() => {
   const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
@@ -97,21 +98,7 @@ export interface TrackerStart {
 
 /** Starts ./bin/tracker (or node with nodeArgs, e.g. --cpu-prof) on free loopback ports. */
 export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
-  const trackerArgs = [
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-P',
-    '0',
-    '-w',
-    o.whitelist,
-    '--pid-file',
-    'none',
-    '--state-file',
-    o.stateFile,
-    ...(o.extraArgs ?? []),
-  ];
+  const trackerArgs = [...loopbackTrackerArgs({ whitelist: o.whitelist, stateFile: o.stateFile }), ...(o.extraArgs ?? [])];
   const cmd = o.nodeArgs
     ? [...pinPrefix(o.cpu), process.execPath, ...o.nodeArgs, 'dist/apps/tracker/src/main.js', ...trackerArgs]
     : [...pinPrefix(o.cpu), './bin/tracker', ...trackerArgs];

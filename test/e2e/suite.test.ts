@@ -1,13 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import bencode from 'bencode';
+import { ARIA2_ISOLATED, hasAria2 } from '../helpers/aria2.js';
 import { freePort } from '../helpers/free-port.js';
-import { bin } from '../helpers/repo-paths.js';
+import { collectText, spawnSuite } from '../helpers/suite-process.js';
 
 /**
  * The suite as a new user runs it: the `npm start` launcher on a fresh data folder, a 20 MiB release copied
@@ -15,7 +16,6 @@ import { bin } from '../helpers/repo-paths.js';
  * (b) from a seeding aria2c through the tracker alone (web seed stripped, DHT/PEX/LPD off). Checksums match
  * and the public page and API count the downloads.
  */
-const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
 const skip =
   !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed (apt-get install aria2); CI=true makes this a failure' : false;
 
@@ -41,20 +41,7 @@ function sha256(file: string): string {
 function aria2(args: string[], log: string): ChildProcess {
   const child = spawn(
     'aria2c',
-    [
-      '--enable-dht=false',
-      '--enable-dht6=false',
-      '--bt-enable-lpd=false',
-      '--enable-peer-exchange=false',
-      '--disable-ipv6=true',
-      '--summary-interval=0',
-      '--console-log-level=warn',
-      '--file-allocation=none',
-      '--allow-overwrite=true',
-      '--auto-file-renaming=false',
-      '--bt-stop-timeout=60',
-      ...args,
-    ],
+    [...ARIA2_ISOLATED, '--disable-ipv6=true', '--allow-overwrite=true', '--auto-file-renaming=false', '--bt-stop-timeout=60', ...args],
     { stdio: ['ignore', fs.openSync(log, 'a'), fs.openSync(log, 'a')] },
   );
   return child;
@@ -85,7 +72,7 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
   const children: ChildProcess[] = [];
   let suite: ChildProcess;
   let statsBase = '';
-  let output = '';
+  let output: () => string = () => '';
   const fileName = 'app 1.0 (linux).bin';
   const source = path.join(dir, 'source.bin');
 
@@ -95,28 +82,8 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
     const trackerPort = await freePort();
     const statsPort = await freePort();
     statsBase = `http://127.0.0.1:${statsPort}`;
-    suite = spawn(bin('suite'), [], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        BIND_HOST: '127.0.0.1',
-        PUBLIC_HOST: '127.0.0.1',
-        TRACKER_PORT: String(trackerPort),
-        STATS_PORT: String(statsPort),
-        DATA_DIR: path.join(dir, 'data'),
-        RELEASES_DIR: releases,
-        WHITELIST: path.join(dir, 'whitelist'),
-        STATS_ARGS: '--poll-interval 1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    suite.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    suite.stderr!.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
+    suite = spawnSuite(dir, trackerPort, statsPort, { STATS_ARGS: '--poll-interval 1' });
+    output = collectText(suite);
     await waitFor('the stats page', async () => ((await fetch(`${statsBase}/healthz`)).ok ? true : null), 30_000);
   });
 
@@ -199,7 +166,7 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
   test('SIGTERM stops the whole suite cleanly and the tracker keeps its counts', async () => {
     const done = new Promise<number | null>((r) => suite.once('exit', (code) => r(code)));
     suite.kill('SIGTERM');
-    assert.equal(await done, 0, output.slice(-2000));
+    assert.equal(await done, 0, output().slice(-2000));
     const state = fs.readFileSync(path.join(dir, 'data', 'tracker.state'), 'utf8');
     assert.match(state, /^[0-9A-F]{40}:\d+:[1-9]\d*$/m, 'state file holds a download count');
   });

@@ -8,6 +8,7 @@ import { freePort } from '../helpers/free-port.js';
 import { bin } from '../helpers/repo-paths.js';
 import { exitWithin, processAlive, runApp, type AppProcess } from '../helpers/app-process.js';
 import { sleep } from '../helpers/wait.js';
+import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -27,20 +28,7 @@ function trackerOnLoopback(whitelist: string): AppProcess {
   dirs.push(t);
   const wl = path.join(t.dir, 'whitelist');
   fs.writeFileSync(wl, whitelist);
-  return runApp(bin('tracker'), [
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-P',
-    '0',
-    '-w',
-    wl,
-    '--pid-file',
-    'none',
-    '--state-file',
-    path.join(t.dir, 'state'),
-  ]);
+  return runApp(bin('tracker'), loopbackTrackerArgs({ whitelist: wl, stateFile: path.join(t.dir, 'state') }));
 }
 
 async function answers(port: number, pathname: string): Promise<void> {

@@ -11,6 +11,7 @@ import { freePort } from '../helpers/free-port.js';
 import { bin } from '../helpers/repo-paths.js';
 import { exitWithin, processAlive, runApp } from '../helpers/app-process.js';
 import { sleep } from '../helpers/wait.js';
+import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -26,20 +27,7 @@ after(() => {
 function trackerArgs(dir: string): string[] {
   const wl = path.join(dir, 'whitelist');
   if (!fs.existsSync(wl)) fs.writeFileSync(wl, '');
-  return [
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-P',
-    '0',
-    '-w',
-    wl,
-    '--pid-file',
-    path.join(dir, 'tracker.pid'),
-    '--state-file',
-    path.join(dir, 'data', 'tracker.state'),
-  ];
+  return loopbackTrackerArgs({ whitelist: wl, pidFile: path.join(dir, 'tracker.pid'), stateFile: path.join(dir, 'data', 'tracker.state') });
 }
 
 test('a second tracker on the same state file exits 2 at once naming the first; after kill -9 of the first it starts', async () => {

@@ -10,6 +10,7 @@ import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT, bin } from '../helpers/repo-paths.js';
 import { exitWithin, runApp } from '../helpers/app-process.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
+import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 
 /** What cannot work is refused at start, in one style for every app, with exit code 2. */
 const dirs: Array<{ remove(): void }> = [];
@@ -61,20 +62,7 @@ test('tracker: a whitelist that is a folder stops it at start (exit 2)', async (
   const t = makeTempDir('ops-it-');
   dirs.push(t);
   fs.mkdirSync(path.join(t.dir, 'wl'));
-  const p = runApp(bin('tracker'), [
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-P',
-    '0',
-    '-w',
-    path.join(t.dir, 'wl'),
-    '--pid-file',
-    'none',
-    '--state-file',
-    path.join(t.dir, 'state'),
-  ]);
+  const p = runApp(bin('tracker'), loopbackTrackerArgs({ whitelist: path.join(t.dir, 'wl'), stateFile: path.join(t.dir, 'state') }));
   assert.equal(await exitWithin(p, 10_000), 2);
   assert.match(p.stderr(), /tracker: access list .*wl is not a regular file/);
 });
@@ -94,18 +82,7 @@ test('tracker: a state folder the dropped user cannot write stops it at start (e
   // otherwise: a folder we made read-only ourselves
   if (!root) fs.chmodSync(stateDir, 0o500);
   const args = [
-    '-i',
-    '127.0.0.1',
-    '-p',
-    '0',
-    '-P',
-    '0',
-    '-w',
-    wl,
-    '--pid-file',
-    'none',
-    '--state-file',
-    path.join(stateDir, 'tracker.state'),
+    ...loopbackTrackerArgs({ whitelist: wl, stateFile: path.join(stateDir, 'tracker.state') }),
     ...(root ? ['-u', 'nobody'] : []),
   ];
   const p = runApp(bin('tracker'), args);

@@ -9,6 +9,8 @@ import { announceText } from '../helpers/announce.js';
 import { reapAtExit } from '../helpers/child-reaper.js';
 import { freePort } from '../helpers/free-port.js';
 import { REPO_ROOT } from '../helpers/repo-paths.js';
+import { collectText, spawnSuite } from '../helpers/suite-process.js';
+import { stopChild as stop } from '../helpers/stop-child.js';
 import { startTrackerProcess } from '../helpers/tracker-process.js';
 
 /**
@@ -66,34 +68,22 @@ async function announceOnceListed(
   return seen;
 }
 
+/** ./bin/publisher in `dir` (data in dir/data, JSON logs) with these arguments, killed if the test process ends. */
+function spawnPublisher(dir: string, args: string[]): ChildProcess {
+  return reapAtExit(
+    spawn(path.join(REPO_ROOT, 'bin', 'publisher'), args, {
+      cwd: dir,
+      env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
 function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'listed-live-'));
   fs.mkdirSync(path.join(dir, 'releases'));
   fs.mkdirSync(path.join(dir, 'data'));
   return dir;
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function collect(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  return () => out;
 }
 
 test('standalone: a release is in the manifest only once the tracker (SIGHUP via pid file) accepts it; a batch shares reloads', async () => {
@@ -106,29 +96,19 @@ test('standalone: a release is in the manifest only once the tracker (SIGHUP via
     // announce URLs nobody answers on (a public name this host cannot reach): the publisher asks the process
     // it signalled, found through /proc, whether it accepts the new hashes
     const elsewhere = await freePort();
-    publisher = reapAtExit(
-      spawn(
-        path.join(REPO_ROOT, 'bin', 'publisher'),
-        [
-          '--releases',
-          path.join(dir, 'releases'),
-          '--whitelist',
-          tracker.whitelistPath,
-          '--pid-file',
-          tracker.pidPath,
-          '--announce-http',
-          `http://127.0.0.1:${elsewhere}/announce`,
-          '--quiet-period',
-          '0.2',
-        ],
-        {
-          cwd: dir,
-          env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      ),
-    );
-    const output = collect(publisher);
+    publisher = spawnPublisher(dir, [
+      '--releases',
+      path.join(dir, 'releases'),
+      '--whitelist',
+      tracker.whitelistPath,
+      '--pid-file',
+      tracker.pidPath,
+      '--announce-http',
+      `http://127.0.0.1:${elsewhere}/announce`,
+      '--quiet-period',
+      '0.2',
+    ]);
+    const output = collectText(publisher);
     await waitForText(output, 'publisher started');
 
     // one release, then five at once (one or two reloads for the five, not five)
@@ -175,29 +155,19 @@ test('standalone with no tracker running: releases are still listed at once', as
   try {
     const port = await freePort();
     const manifest = path.join(dir, 'data', 'manifest.json');
-    publisher = reapAtExit(
-      spawn(
-        path.join(REPO_ROOT, 'bin', 'publisher'),
-        [
-          '--releases',
-          path.join(dir, 'releases'),
-          '--whitelist',
-          path.join(dir, 'whitelist'),
-          '--quiet-period',
-          '0.2',
-          '--once',
-          '--announce-http',
-          `http://127.0.0.1:${port}/announce`,
-        ],
-        {
-          cwd: dir,
-          env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      ),
-    );
+    publisher = spawnPublisher(dir, [
+      '--releases',
+      path.join(dir, 'releases'),
+      '--whitelist',
+      path.join(dir, 'whitelist'),
+      '--quiet-period',
+      '0.2',
+      '--once',
+      '--announce-http',
+      `http://127.0.0.1:${port}/announce`,
+    ]);
     fs.writeFileSync(path.join(dir, 'releases', 'alone.bin'), crypto.randomBytes(10_000));
-    const output = collect(publisher);
+    const output = collectText(publisher);
     const t0 = Date.now();
     const code = await new Promise<number | null>((resolve) => publisher!.once('exit', resolve));
     assert.equal(code, 0, output());
@@ -237,29 +207,19 @@ test('opentracker through --reload-command: a release is in the manifest only on
       assert.ok(Date.now() < up, 'opentracker did not start');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    publisher = reapAtExit(
-      spawn(
-        path.join(REPO_ROOT, 'bin', 'publisher'),
-        [
-          '--releases',
-          path.join(dir, 'releases'),
-          '--whitelist',
-          whitelist,
-          '--reload-command',
-          `kill -HUP ${ot.pid}`,
-          '--announce-http',
-          `${base}/announce`,
-          '--quiet-period',
-          '0.2',
-        ],
-        {
-          cwd: dir,
-          env: { ...process.env, DATA_DIR: path.join(dir, 'data'), PUBLIC_HOST: '127.0.0.1', LOG_FORMAT: 'json' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      ),
-    );
-    const output = collect(publisher);
+    publisher = spawnPublisher(dir, [
+      '--releases',
+      path.join(dir, 'releases'),
+      '--whitelist',
+      whitelist,
+      '--reload-command',
+      `kill -HUP ${ot.pid}`,
+      '--announce-http',
+      `${base}/announce`,
+      '--quiet-period',
+      '0.2',
+    ]);
+    const output = collectText(publisher);
     await waitForText(output, 'publisher started');
     const names = ['o1.bin', 'o2.bin', 'o3.bin'];
     for (const name of names) fs.writeFileSync(path.join(dir, 'releases', name), crypto.randomBytes(20_000));
@@ -275,26 +235,8 @@ test('suite (npm start): a release is in the manifest only once the in-process t
   const dir = tempDir();
   const trackerPort = await freePort();
   const statsPort = await freePort();
-  const suite = reapAtExit(
-    spawn(path.join(REPO_ROOT, 'bin', 'suite'), [], {
-      cwd: dir,
-      env: {
-        ...process.env,
-        BIND_HOST: '127.0.0.1',
-        PUBLIC_HOST: '127.0.0.1',
-        TRACKER_PORT: String(trackerPort),
-        STATS_PORT: String(statsPort),
-        DATA_DIR: path.join(dir, 'data'),
-        RELEASES_DIR: path.join(dir, 'releases'),
-        WHITELIST: path.join(dir, 'whitelist'),
-        PUBLISHER_ARGS: '--quiet-period 0.2',
-        LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    }),
-  );
-  const output = collect(suite);
+  const suite = reapAtExit(spawnSuite(dir, trackerPort, statsPort, { PUBLISHER_ARGS: '--quiet-period 0.2', LOG_FORMAT: 'json' }));
+  const output = collectText(suite);
   try {
     await waitForText(output, 'ready: open');
     const names = ['s1.bin', 's2.bin', 's3.bin'];

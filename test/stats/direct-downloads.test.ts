@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
 import { apiReleases, makeFixture, startStatsFor, startStatsRig } from '../helpers/stats-fixture.js';
 import { serveStats, type FakeStats } from '../helpers/fake-tracker-feed.js';
+import { ARIA2_ISOLATED, hasAria2 } from '../helpers/aria2.js';
 
 /** A GET that reads the whole body (or aborts after `abortAfter` bytes), with a chosen local address. */
 function get(
@@ -167,8 +168,6 @@ test('junk hashes: an open tracker listing 5000 unknown hashes adds at most --ma
   }
 });
 
-const hasAria2 = spawnSync('sh', ['-c', 'command -v aria2c']).status === 0;
-
 test('a web-seed client (aria2c, web seed only) gets the file by Range requests and counts nothing direct', {
   skip: !hasAria2 && process.env['CI'] !== 'true' ? 'aria2c is not installed' : false,
   timeout: 60_000,
@@ -190,21 +189,7 @@ test('a web-seed client (aria2c, web seed only) gets the file by Range requests 
     fs.writeFileSync(tfile, torrent);
     const child = spawn(
       'aria2c',
-      [
-        '--enable-dht=false',
-        '--enable-dht6=false',
-        '--bt-enable-lpd=false',
-        '--enable-peer-exchange=false',
-        '--summary-interval=0',
-        '--console-log-level=warn',
-        '--file-allocation=none',
-        '--seed-time=0',
-        '--bt-stop-timeout=30',
-        '--check-integrity=true',
-        '-d',
-        out,
-        tfile,
-      ],
+      [...ARIA2_ISOLATED, '--seed-time=0', '--bt-stop-timeout=30', '--check-integrity=true', '-d', out, tfile],
       { stdio: 'ignore' },
     );
     const [code] = (await once(child, 'exit')) as [number];

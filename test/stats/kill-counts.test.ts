@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,8 @@ import { sleep } from '../helpers/wait.js';
 import { freePort } from '../helpers/free-port.js';
 import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
+import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
+import { stopChild } from '../helpers/stop-child.js';
 
 /**
  * Exactly-once from tracker to page with real processes: our tracker (completion journal + feed) and the
@@ -48,73 +49,46 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
   let tracker: ChildProcess | null = null;
   let page: ChildProcess | null = null;
 
+  // both apps silent but for errors; a start is done once the app answers 200 on its probe URL
+  const spawnApp = (app: 'tracker' | 'stats', args: string[]): ChildProcess =>
+    spawn(path.join(REPO_ROOT, 'bin', app), [...args, '--log-level', 'error'], { stdio: 'ignore' });
+  const answers = (what: string, url: string): Promise<boolean> =>
+    waitFor(what, async () => (isOk(await getText(url, 500)) ? true : null), 15_000);
   const startTracker = async (): Promise<void> => {
-    tracker = spawn(
-      path.join(REPO_ROOT, 'bin', 'tracker'),
-      [
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(tport),
-        '-P',
-        String(tport),
-        '-w',
-        wl,
-        '--pid-file',
-        'none',
-        '--state-file',
-        path.join(dir, 'tracker.state'),
-        '--journal-file',
-        path.join(dir, 'tracker.journal'),
-        '--completions-per-address',
-        '15',
-        '--log-level',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitFor(
-      'tracker',
-      async () => (isOk(await getText(`${trackerBase}/stats?mode=completions&since=0&limit=1`, 500)) ? true : null),
-      15_000,
-    );
+    tracker = spawnApp('tracker', [
+      ...loopbackTrackerArgs({ whitelist: wl, port: tport, stateFile: path.join(dir, 'tracker.state') }),
+      '--journal-file',
+      path.join(dir, 'tracker.journal'),
+      '--completions-per-address',
+      '15',
+    ]);
+    await answers('tracker', `${trackerBase}/stats?mode=completions&since=0&limit=1`);
   };
   const startPage = async (): Promise<void> => {
-    page = spawn(
-      path.join(REPO_ROOT, 'bin', 'stats'),
-      [
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(sport),
-        '--poll-interval',
-        '1',
-        '--count-source',
-        'feed',
-        '--tracker-stats-url',
-        `${trackerBase}/stats?mode=tpbs&format=txtp`,
-        '--db',
-        path.join(dir, 'stats.sqlite'),
-        '--manifest',
-        path.join(dir, 'manifest.json'),
-        '--torrents',
-        path.join(dir, 'torrents'),
-        '--releases',
-        path.join(dir, 'releases'),
-        '--log-level',
-        'error',
-      ],
-      { stdio: 'ignore' },
-    );
-    await waitFor('page', async () => (isOk(await getText(`${pageBase}/healthz`, 500)) ? true : null), 15_000);
+    page = spawnApp('stats', [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(sport),
+      '--poll-interval',
+      '1',
+      '--count-source',
+      'feed',
+      '--tracker-stats-url',
+      `${trackerBase}/stats?mode=tpbs&format=txtp`,
+      '--db',
+      path.join(dir, 'stats.sqlite'),
+      '--manifest',
+      path.join(dir, 'manifest.json'),
+      '--torrents',
+      path.join(dir, 'torrents'),
+      '--releases',
+      path.join(dir, 'releases'),
+    ]);
+    await answers('page', `${pageBase}/healthz`);
   };
   const stop = async (p: ChildProcess | null, sig: NodeJS.Signals): Promise<void> => {
-    if (p === null || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = once(p, 'exit');
-    p.kill(sig);
-    const t = setTimeout(() => p.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(t);
+    if (p !== null) await stopChild(p, sig, 5_000);
   };
   const journaled = async (): Promise<number> => {
     const r = await waitFor(

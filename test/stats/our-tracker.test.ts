@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { announceText } from '../helpers/announce.js';
 import { apiReleases, makeFixture, rowCount, startStatsFor } from '../helpers/stats-fixture.js';
 import { completeWithClient } from '../helpers/client-events.js';
+import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const trackerMain = path.join(root, 'dist/apps/tracker/src/main.js');
@@ -21,20 +22,11 @@ test("our tracker: completions announced by bittorrent-tracker's Client appear o
   const f = await makeFixture('http://127.0.0.1:1/announce');
   const proc = spawn(
     trackerBin,
-    [
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '0',
-      '-P',
-      '0',
-      '-w',
-      f.whitelistPath,
-      '--pid-file',
-      path.join(f.dir, 'tracker.pid'),
-      '--state-file',
-      path.join(f.dir, 'tracker.state'),
-    ],
+    loopbackTrackerArgs({
+      whitelist: f.whitelistPath,
+      pidFile: path.join(f.dir, 'tracker.pid'),
+      stateFile: path.join(f.dir, 'tracker.state'),
+    }),
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

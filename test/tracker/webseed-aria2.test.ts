@@ -1,6 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,15 +15,15 @@ import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
 import { peerId } from '../helpers/tracker-urls.js';
+import { ARIA2_ISOLATED, hasAria2 } from '../helpers/aria2.js';
 
 /**
  * A real client that gets the whole file from the web seed (BEP 19) and no byte from a peer: aria2c, whose
  * announces then say left=0 with downloaded>0 (at its first announce when the download was fast). Counted
  * exactly once; the publisher's seeder (left=0, downloaded=0) is not counted.
  */
-const haveAria2 = spawnSync('aria2c', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!haveAria2 && process.env['CI'] === 'true') throw new Error('aria2c is required in CI (apt-get install aria2)');
-const skip = haveAria2 ? false : 'aria2c is not installed';
+if (!hasAria2 && process.env['CI'] === 'true') throw new Error('aria2c is required in CI (apt-get install aria2)');
+const skip = hasAria2 ? false : 'aria2c is not installed';
 
 const { procs, dirs } = cleanUpAfter();
 const servers: http.Server[] = [];
@@ -80,15 +80,9 @@ describe('web-seed download counted once', { skip }, () => {
     const child = spawn(
       'aria2c',
       [
-        '--enable-dht=false',
-        '--enable-dht6=false',
-        '--bt-enable-lpd=false',
-        '--enable-peer-exchange=false',
+        ...ARIA2_ISOLATED,
         '--seed-time=0',
-        '--summary-interval=0',
-        '--console-log-level=warn',
         '--disable-ipv6=true',
-        '--file-allocation=none',
         '--bt-tracker-timeout=5',
         '--bt-tracker-connect-timeout=5',
         '--allow-overwrite=true',

@@ -36,6 +36,12 @@ async function feed(port: number, query = 'since=0'): Promise<Feed> {
   return JSON.parse(r.body.toString()) as Feed;
 }
 
+/** An HTTP announce of a completed download by `peerTag` listening on `clientPort`, sent from `localAddress`. */
+function httpComplete(port: number, hash: string, peerTag: string, clientPort: number, localAddress?: string, downloaded = 1) {
+  const from = localAddress === undefined ? {} : { localAddress };
+  return httpAnnounce(port, hash, { peer_id: peerId(peerTag), port: clientPort, left: 0, downloaded, event: 'completed' }, {}, from);
+}
+
 async function udpAnnounce(
   port: number,
   hash: string,
@@ -116,17 +122,11 @@ describe('per-address limit', () => {
     const [one, many, udpOne] = [randomHashHex(), randomHashHex(), randomHashHex()];
     const tr = await start({ whitelist: [one, many, udpOne], args: ['--completions-per-address', '3'] });
     for (let i = 0; i < 100; i++) {
-      await httpAnnounce(tr.httpPort, one, { peer_id: peerId(`one${i}`), port: 10000 + i, left: 0, downloaded: 1000, event: 'completed' });
+      await httpComplete(tr.httpPort, one, `one${i}`, 10000 + i, undefined, 1000);
     }
     assert.equal((await scrapeOne(tr.httpPort, one))?.downloaded, 3);
     for (let i = 0; i < 100; i++) {
-      await httpAnnounce(
-        tr.httpPort,
-        many,
-        { peer_id: peerId(`many${i}`), port: 10000, left: 0, downloaded: 1000, event: 'completed' },
-        {},
-        { localAddress: `127.0.1.${i + 2}` },
-      );
+      await httpComplete(tr.httpPort, many, `many${i}`, 10000, `127.0.1.${i + 2}`, 1000);
     }
     assert.equal((await scrapeOne(tr.httpPort, many))?.downloaded, 100);
     // over UDP: 20 from one address, then 20 from distinct ones
@@ -152,14 +152,7 @@ describe('completion feed', () => {
     assert.match(empty.journal, /^[0-9a-f]{16}$/);
     assert.deepEqual([empty.first, empty.last, empty.entries], [1, 0, []]);
     const t0 = Date.now();
-    for (let i = 0; i < 5; i++)
-      await httpAnnounce(
-        tr.httpPort,
-        i % 2 === 0 ? a : b,
-        { peer_id: peerId(`f${i}`), port: 7000 + i, left: 0, downloaded: 1, event: 'completed' },
-        {},
-        { localAddress: `127.0.3.${i + 1}` },
-      );
+    for (let i = 0; i < 5; i++) await httpComplete(tr.httpPort, i % 2 === 0 ? a : b, `f${i}`, 7000 + i, `127.0.3.${i + 1}`);
     const all = await feed(tr.httpPort);
     assert.deepEqual([all.first, all.last], [1, 5]);
     assert.deepEqual(
@@ -201,13 +194,7 @@ describe('completion feed', () => {
     const after1 = await feed(tr.httpPort);
     assert.equal(after1.journal, all.journal, 'same journal id after SIGTERM');
     assert.deepEqual(after1.entries, all.entries);
-    await httpAnnounce(
-      tr.httpPort,
-      b,
-      { peer_id: peerId('f9'), port: 7100, left: 0, downloaded: 1, event: 'completed' },
-      {},
-      { localAddress: '127.0.3.99' },
-    );
+    await httpComplete(tr.httpPort, b, 'f9', 7100, '127.0.3.99');
     await tr.kill9();
 
     tr = await start({ dir: tmp.dir });
@@ -233,14 +220,7 @@ describe('completion feed', () => {
   test('--journal-keep bounds the history: first moves up, seqs keep going', async () => {
     const h = randomHashHex();
     const tr = await start({ whitelist: [h], args: ['--journal-keep', '100'] });
-    for (let i = 0; i < 130; i++)
-      await httpAnnounce(
-        tr.httpPort,
-        h,
-        { peer_id: peerId(`k${i}`), port: 7000, left: 0, downloaded: 1, event: 'completed' },
-        {},
-        { localAddress: `127.0.4.${i + 1}` },
-      );
+    for (let i = 0; i < 130; i++) await httpComplete(tr.httpPort, h, `k${i}`, 7000, `127.0.4.${i + 1}`);
     const f = await feed(tr.httpPort, 'since=0&limit=10000');
     assert.deepEqual([f.first, f.last, f.entries.length, f.entries[0]![0]], [31, 130, 100, 31]);
   });
@@ -272,7 +252,7 @@ describe('a state file that cannot be written', () => {
       dir: tmp.dir,
       args: ['--state-file', path.join(stateDir, 'tracker.state'), '--journal-file', journalFile],
     });
-    await httpAnnounce(tr.httpPort, h, { peer_id: peerId('nf'), port: 7000, left: 0, downloaded: 1, event: 'completed' });
+    await httpComplete(tr.httpPort, h, 'nf', 7000);
     // the folder becomes a file: no write can succeed there, even as root
     fs.rmSync(stateDir, { recursive: true });
     fs.writeFileSync(stateDir, 'not a folder');

@@ -1,21 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { FIXTURE_HASH, manifestEntry } from '../../../libs/common/src/manifest-fixtures.js';
 import { parseManifest } from './manifest-parse.js';
 
-const H = 'ab'.repeat(20);
-const entry = (over: Record<string, unknown> = {}) => ({
-  name: 'app.bin',
-  path: 'app.bin',
-  size: 10,
-  infoHash: H,
-  magnet: `magnet:?xt=urn:btih:${H}`,
-  pieceLength: 16384,
-  publishedAt: '2024-01-01T00:00:00.000Z',
-  sha256: '00',
-  torrent: 'app.bin.torrent',
-  removedAt: null,
-  ...over,
-});
+const H = FIXTURE_HASH;
+/** The shared valid entry, with the torrent file name the page test expects. */
+const entry = (over: Record<string, unknown> = {}) => manifestEntry({ torrent: 'app.bin.torrent', ...over });
 
 describe('parseManifest', () => {
   test('a good entry', () => {

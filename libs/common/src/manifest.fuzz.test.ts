@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ManifestError, parseManifestText, readManifestJson, renderManifest } from './manifest.js';
+import { manifestReleaseModel } from './manifest-fixtures.js';
 
 /**
  * Property-based fuzzing of the manifest reader (seeded): 40k generated and mutated inputs. The only error that may
@@ -39,18 +40,9 @@ const fieldValue = fc.oneof(
 );
 const entryLike = fc.dictionary(fc.constantFrom(...FIELDS), fieldValue, { maxKeys: 13 });
 
-const validEntry = fc.record({
-  name: fc.string({ minLength: 1 }),
-  path: fc.string({ minLength: 1 }),
-  size: fc.nat(),
-  infoHash: fc.stringMatching(/^[0-9a-f]{40}$/),
-  magnet: fc.string(),
-  pieceLength: fc.nat(),
-  publishedAt: fc.constant('2026-01-01T00:00:00.000Z'),
-  sha256: fc.constant(null),
-  torrent: fc.string(),
-  removedAt: fc.constant(null),
-});
+const validEntry = fc.record(
+  manifestReleaseModel({ publishedAt: fc.constant('2026-01-01T00:00:00.000Z'), sha256: fc.constant(null), removedAt: fc.constant(null) }),
+);
 
 describe('manifest fuzz', () => {
   test('readManifestJson: 15k arbitrary values, only ManifestError escapes', () => {

@@ -10,39 +10,20 @@ import {
   type Manifest,
   type ManifestRelease,
 } from './manifest.js';
+import { FIXTURE_HASH, isoDateArb, manifestEntry, manifestReleaseModel } from './manifest-fixtures.js';
 
-const H = 'ab'.repeat(20);
-const entry = (over: Partial<Record<keyof ManifestRelease, unknown>> = {}): Record<string, unknown> => ({
-  name: 'app.bin',
-  path: 'app.bin',
-  size: 10,
-  infoHash: H,
-  magnet: `magnet:?xt=urn:btih:${H}`,
-  pieceLength: 16384,
-  publishedAt: '2024-01-01T00:00:00.000Z',
-  sha256: '00',
-  torrent: 'app.bin.abababab.torrent',
-  removedAt: null,
-  ...over,
-});
+const H = FIXTURE_HASH;
+const entry = (over: Partial<Record<keyof ManifestRelease, unknown>> = {}): Record<string, unknown> => manifestEntry(over);
 
 /** Manifests as the publisher writes them: every field, optional fingerprint, any text in names. */
 const arbRelease: fc.Arbitrary<ManifestRelease> = fc
   .record(
     {
-      name: fc.string({ minLength: 1 }),
-      path: fc.string({ minLength: 1 }),
-      size: fc.nat(),
-      infoHash: fc.stringMatching(/^[0-9a-f]{40}$/),
-      magnet: fc.string(),
-      pieceLength: fc.nat(),
-      publishedAt: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
-      sha256: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: null }),
-      torrent: fc.string(),
-      removedAt: fc.option(
-        fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
-        { nil: null },
-      ),
+      ...manifestReleaseModel({
+        publishedAt: isoDateArb,
+        sha256: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: null }),
+        removedAt: fc.option(isoDateArb, { nil: null }),
+      }),
       fingerprint: fc.stringMatching(/^[0-9a-f]{40}$/),
     },
     { requiredKeys: ['name', 'path', 'size', 'infoHash', 'magnet', 'pieceLength', 'publishedAt', 'sha256', 'torrent', 'removedAt'] },

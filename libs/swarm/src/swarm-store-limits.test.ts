@@ -9,7 +9,7 @@ import {
   type AnnounceEvent,
   type AnnounceInput,
 } from './swarm-store.js';
-import { writeCompact } from './compact-address.js';
+import { testAnnounce } from './swarm-test-peer.js';
 
 /** Counting rules that are not about one peer's own history: first announces, per-address limits, caps. */
 const H = 'h'.repeat(20);
@@ -23,21 +23,7 @@ function peer(
   peerId = `p${ip}:${port}`,
   infoHash = H,
 ): AnnounceInput {
-  const addr = Buffer.alloc(18);
-  const addrLen = writeCompact(ip, port, addr);
-  assert.ok(addrLen !== 0);
-  return {
-    infoHash,
-    addr,
-    addrOff: 0,
-    addrLen,
-    seeder: left0,
-    downloaded,
-    event,
-    peerId: peerId.padEnd(20, '-').slice(0, 20),
-    numwant: 50,
-    bothFamilies: true,
-  };
+  return testAnnounce({ infoHash, ip, port, seeder: left0, event, downloaded, peerId });
 }
 
 const store = (extra: Partial<ConstructorParameters<typeof SwarmStore>[0]> = {}): SwarmStore =>

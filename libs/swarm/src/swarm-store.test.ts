@@ -10,26 +10,13 @@ import {
   type AnnounceInput,
   type AnnounceOutput,
 } from './swarm-store.js';
-import { writeCompact, readCompactIp } from './compact-address.js';
+import { readCompactIp, writeCompact } from './compact-address.js';
+import { testAnnounce } from './swarm-test-peer.js';
 
 const H = 'h'.repeat(20);
 
 function peer(port: number, seeder: boolean, event: AnnounceEvent = EVENT_NONE, ip = '127.0.0.1', peerId = `p${port}`): AnnounceInput {
-  const addr = Buffer.alloc(18);
-  const addrLen = writeCompact(ip, port, addr);
-  assert.ok(addrLen !== 0);
-  return {
-    infoHash: H,
-    addr,
-    addrOff: 0,
-    addrLen,
-    seeder,
-    downloaded: 0,
-    event,
-    peerId: peerId.padEnd(20, '-'),
-    numwant: 50,
-    bothFamilies: true,
-  };
+  return testAnnounce({ infoHash: H, ip, port, seeder, event, peerId });
 }
 
 function ann(s: SwarmStore, a: AnnounceInput, minute: number, random: number): AnnounceOutput {

@@ -3,14 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
-import { Writable } from 'node:stream';
 import { createTrackerSignaller } from '../../apps/publisher/src/tracker-signal.js';
-import type { Logger } from '../../libs/common/src/log.js';
 import { freePort } from '../helpers/free-port.js';
 import { bin } from '../helpers/repo-paths.js';
 import { exitWithin, processAlive, runApp } from '../helpers/app-process.js';
 import { sleep } from '../helpers/wait.js';
+import { memoryLogger as capture } from '../helpers/memory-log.js';
 import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -76,17 +74,6 @@ test('a second suite on other files but the same ports exits 2 naming the port s
   first.child.kill('SIGTERM');
   assert.equal(await exitWithin(first, 8000), 0);
 });
-
-function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(c: Buffer, _e, cb) {
-      lines.push(JSON.parse(c.toString()) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: pino({ base: null }, stream) as unknown as Logger, lines };
-}
 
 test('a stale pid file naming a live `sleep`: the publisher does not signal it; a real tracker it does', async () => {
   const t = makeTempDir('ops-it-');

@@ -1,20 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { Logger } from '../../../libs/common/src/log.js';
+import { memoryLogger as capture } from '../../../test/helpers/memory-log.js';
 import { createProgress } from './progress.js';
-
-function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(c: Buffer, _e, cb) {
-      lines.push(JSON.parse(c.toString()) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: pino({ base: null }, stream) as unknown as Logger, lines };
-}
 
 test('TTY: percent and MiB/s on one \\r line, throttled; newline at the end', () => {
   let t = 0;

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import type { AccessMode } from '../../../libs/accesslist/src/access-policy.js';
+import { memoryLogger } from '../../../test/helpers/memory-log.js';
 import { createAccessListReloader } from './accesslist-reload.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'accesslist-reload-'));
@@ -16,19 +15,13 @@ const list = (from: number, to: number) => Array.from({ length: to - from }, (_,
 
 function setup(name: string, mode: AccessMode = 'whitelist') {
   const file = path.join(dir, name);
-  const records: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) records.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { log, lines: records } = memoryLogger('debug');
   let current: ReadonlySet<string> = new Set();
   const applied: number[] = [];
   const reloader = createAccessListReloader({
     path: file,
     mode,
-    log: pino({ level: 'debug' }, stream),
+    log,
     current: () => current,
     apply: (h) => {
       current = h;

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { memoryLogger } from '../../../test/helpers/memory-log.js';
 import { loadAccessListFile } from './accesslist-source.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'accesslist-source-'));
@@ -12,23 +11,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 const A = '0123456789abcdef0123456789abcdef01234567';
 
-/** A real pino logger writing JSON lines into an array. */
-function memoryLogger() {
-  const records: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) records.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ level: 'debug' }, stream), records };
-}
-
 describe('loadAccessListFile', () => {
   test('loads, logs a summary and the ignored lines', async () => {
     const file = path.join(dir, 'whitelist');
     writeFileSync(file, `# comment\n${A} app.iso\n bad line\n${A}0\n`);
-    const { log, records } = memoryLogger();
+    const { log, lines: records } = memoryLogger('debug');
     const list = await loadAccessListFile(file, log);
     assert.equal(list?.hashes.size, 1);
     assert.deepEqual(
@@ -52,7 +39,7 @@ describe('loadAccessListFile', () => {
   test('reports at most 20 ignored lines', async () => {
     const file = path.join(dir, 'many-bad');
     writeFileSync(file, 'junk\n'.repeat(500));
-    const { log, records } = memoryLogger();
+    const { log, lines: records } = memoryLogger('debug');
     const list = await loadAccessListFile(file, log);
     assert.equal(list?.ignored.length, 500);
     const info = records.find((r) => r['level'] === 30);
@@ -64,7 +51,7 @@ describe('loadAccessListFile', () => {
   test('empty file: empty list, not null', async () => {
     const file = path.join(dir, 'empty');
     writeFileSync(file, '');
-    const { log } = memoryLogger();
+    const { log } = memoryLogger('debug');
     assert.equal((await loadAccessListFile(file, log))?.hashes.size, 0);
   });
 
@@ -96,7 +83,7 @@ describe('loadAccessListFile', () => {
   for (const row of unreadable) {
     test(`${row.name}: null and a warning naming path and code`, async () => {
       const file = row.make();
-      const { log, records } = memoryLogger();
+      const { log, lines: records } = memoryLogger('debug');
       assert.equal(await loadAccessListFile(file, log), null);
       assert.equal(records.length, 1);
       assert.equal(records[0]?.['level'], 40);

@@ -1,19 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
+import { memoryLogger as capture } from '../../../test/helpers/memory-log.js';
 import { createShutdown, isOutputGone, reportsFlushed } from './process-guard.js';
-
-function capture(): { log: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(c: Buffer, _e, cb) {
-      lines.push(JSON.parse(c.toString()) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: pino({ base: null }, stream) as unknown as Logger, lines };
-}
 
 function exitPromise(): { exit: (code: number) => void; code: Promise<number> } {
   let exit!: (code: number) => void;

@@ -4,7 +4,8 @@ import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-pro
 import { sleep } from '../helpers/wait.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
-import { announcePacket, parseUdpAnnounce, udpConnect, udpRequest } from '../helpers/udp-client.js';
+import { udpAnnounceOnce } from '../helpers/udp-client.js';
+import { readCompletionFeed } from '../helpers/completion-feed.js';
 import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
 import { redisTestbed, storeConnected } from '../helpers/redis-testbed.js';
 import { within } from '../helpers/wait.js';
@@ -43,37 +44,11 @@ async function udpAnnounce(
   localAddress?: string,
 ) {
   const opts = localAddress === undefined ? {} : { localAddress };
-  const cid = await udpConnect(port, opts);
-  const r = await udpRequest(
-    port,
-    announcePacket({
-      connectionId: cid,
-      txid: 9,
-      infoHash: hexBytes(hash),
-      peerId: peerId(tag),
-      left,
-      downloaded: left === 0n ? 1000n : 0n,
-      event,
-      port: clientPort,
-    }),
-    2000,
-    opts,
-  );
-  assert.ok(r !== null, 'UDP announce answered');
-  return parseUdpAnnounce(r);
+  const downloaded = left === 0n ? 1000n : 0n;
+  return udpAnnounceOnce(port, { txid: 9, infoHash: hexBytes(hash), peerId: peerId(tag), left, downloaded, event, port: clientPort }, opts);
 }
 
-interface Feed {
-  journal: string;
-  first: number;
-  last: number;
-  entries: Array<[number, number, string]>;
-}
-async function feed(port: number): Promise<Feed> {
-  const r = await httpGet(port, '/stats?mode=completions&since=0&limit=1000');
-  assert.equal(r.status, 200);
-  return JSON.parse(r.body.toString()) as Feed;
-}
+const feed = (port: number) => readCompletionFeed(port, 'since=0&limit=1000');
 
 async function completeOn(port: number, hash: string, ip: string, tag: string, clientPort = 9000): Promise<void> {
   await httpAnnounce(

@@ -105,6 +105,18 @@ export async function udpConnect(port: number, opts: UdpRequestOptions & { timeo
   return Buffer.from(r.subarray(8, 16));
 }
 
+/** Connects, then one announce with that connection id (from opts.localAddress if given); the reply must come within 2 s. */
+export async function udpAnnounceOnce(
+  port: number,
+  f: Omit<UdpAnnounceFields, 'connectionId'>,
+  opts: UdpRequestOptions = {},
+): Promise<UdpAnnounceReply> {
+  const connectionId = await udpConnect(port, opts);
+  const r = await udpRequest(port, announcePacket({ ...f, connectionId }), 2000, opts);
+  assert.ok(r !== null, 'UDP announce answered');
+  return parseUdpAnnounce(r);
+}
+
 export interface UdpAnnounceReply {
   readonly action: number;
   readonly txid: number;

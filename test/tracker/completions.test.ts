@@ -7,7 +7,8 @@ import { startTrackerProcess, type TrackerProcess } from '../helpers/tracker-pro
 import { cleanUpAfter } from '../helpers/cleanup.js';
 import { httpAnnounce, scrapeOne } from '../helpers/announce.js';
 import { httpGet } from '../helpers/http-client.js';
-import { announcePacket, parseUdpAnnounce, udpConnect, udpRequest } from '../helpers/udp-client.js';
+import { udpAnnounceOnce } from '../helpers/udp-client.js';
+import { readCompletionFeed } from '../helpers/completion-feed.js';
 import { hexBytes, peerId, randomHashHex } from '../helpers/tracker-urls.js';
 
 /**
@@ -22,19 +23,7 @@ async function start(opts: Parameters<typeof startTrackerProcess>[0]): Promise<T
   return p;
 }
 
-interface Feed {
-  journal: string;
-  first: number;
-  last: number;
-  entries: Array<[number, number, string]>;
-}
-
-async function feed(port: number, query = 'since=0'): Promise<Feed> {
-  const r = await httpGet(port, `/stats?mode=completions&${query}`);
-  assert.equal(r.status, 200, r.body.toString());
-  assert.match(String(r.headers['content-type']), /^application\/json/);
-  return JSON.parse(r.body.toString()) as Feed;
-}
+const feed = readCompletionFeed;
 
 /** An HTTP announce of a completed download by `peerTag` listening on `clientPort`, sent from `localAddress`. */
 function httpComplete(port: number, hash: string, peerTag: string, clientPort: number, localAddress?: string, downloaded = 1) {
@@ -48,24 +37,8 @@ async function udpAnnounce(
   f: { left: bigint; downloaded: bigint; event: number; peerTag: string; localAddress?: string; clientPort?: number },
 ) {
   const opts = f.localAddress === undefined ? {} : { localAddress: f.localAddress };
-  const cid = await udpConnect(port, opts);
-  const r = await udpRequest(
-    port,
-    announcePacket({
-      connectionId: cid,
-      txid: 7,
-      infoHash: hexBytes(hash),
-      peerId: peerId(f.peerTag),
-      left: f.left,
-      downloaded: f.downloaded,
-      event: f.event,
-      port: f.clientPort ?? 6881,
-    }),
-    2000,
-    opts,
-  );
-  assert.ok(r !== null, 'UDP announce answered');
-  return parseUdpAnnounce(r);
+  const fields = { txid: 7, infoHash: hexBytes(hash), peerId: peerId(f.peerTag), left: f.left, downloaded: f.downloaded, event: f.event };
+  return udpAnnounceOnce(port, { ...fields, port: f.clientPort ?? 6881 }, opts);
 }
 
 describe('what counts as a download', () => {
@@ -155,15 +128,17 @@ describe('completion feed', () => {
     for (let i = 0; i < 5; i++) await httpComplete(tr.httpPort, i % 2 === 0 ? a : b, `f${i}`, 7000 + i, `127.0.3.${i + 1}`);
     const all = await feed(tr.httpPort);
     assert.deepEqual([all.first, all.last], [1, 5]);
+    // seq and info_hash of the five, in order (the middle field is the completion time)
+    const five = [
+      [1, a],
+      [2, b],
+      [3, a],
+      [4, b],
+      [5, a],
+    ];
     assert.deepEqual(
       all.entries.map((e) => [e[0], e[2]]),
-      [
-        [1, a],
-        [2, b],
-        [3, a],
-        [4, b],
-        [5, a],
-      ],
+      five,
     );
     for (const e of all.entries) assert.ok(e[1] >= t0 - 1000 && e[1] <= Date.now() + 1000, 'real completion times');
     assert.deepEqual(
@@ -202,14 +177,7 @@ describe('completion feed', () => {
     assert.equal(after2.journal, all.journal, 'same journal id after kill -9');
     assert.deepEqual(
       after2.entries.map((e) => [e[0], e[2]]),
-      [
-        [1, a],
-        [2, b],
-        [3, a],
-        [4, b],
-        [5, a],
-        [6, b],
-      ],
+      [...five, [6, b]],
     );
     assert.equal((await scrapeOne(tr.httpPort, a))?.downloaded, 3);
     assert.equal((await scrapeOne(tr.httpPort, b))?.downloaded, 3);

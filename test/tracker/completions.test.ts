@@ -49,25 +49,11 @@ describe('what counts as a download', () => {
     await httpAnnounce(tr.httpPort, h, { peer_id: peerId('seed'), port: 7000, uploaded: 0, downloaded: 0, left: 0, event: 'started' });
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 0);
     // aria2c's first announce after fetching everything from the web seed, as seen in the wild
-    await httpAnnounce(tr.httpPort, h, {
-      peer_id: peerId('aria'),
-      port: 7001,
-      uploaded: 0,
-      downloaded: 6291456,
-      left: 0,
-      event: 'started',
-      compact: 1,
-    });
+    const aria = { peer_id: peerId('aria'), port: 7001, uploaded: 0, downloaded: 6291456, left: 0 };
+    await httpAnnounce(tr.httpPort, h, { ...aria, event: 'started', compact: 1 });
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 1);
-    await httpAnnounce(tr.httpPort, h, { peer_id: peerId('aria'), port: 7001, uploaded: 0, downloaded: 6291456, left: 0 });
-    await httpAnnounce(tr.httpPort, h, {
-      peer_id: peerId('aria'),
-      port: 7001,
-      uploaded: 0,
-      downloaded: 6291456,
-      left: 0,
-      event: 'stopped',
-    });
+    await httpAnnounce(tr.httpPort, h, aria);
+    await httpAnnounce(tr.httpPort, h, { ...aria, event: 'stopped' });
     assert.equal((await scrapeOne(tr.httpPort, h))?.downloaded, 1);
     const f = await feed(tr.httpPort);
     assert.deepEqual(

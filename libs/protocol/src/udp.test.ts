@@ -13,6 +13,7 @@ import {
   type UdpRequest,
 } from './udp.js';
 import { H1_HEX, UDP } from './vectors/golden.js';
+import { announcePacket as clientAnnouncePacket, scrapePacket as clientScrapePacket } from '../../../test/helpers/udp-client.js';
 
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 const CID = hex(UDP.cid);
@@ -33,31 +34,22 @@ interface AnnounceFields {
   port?: number;
 }
 
-/** Announce datagram built field by field, like the capture script's struct.pack('>QQQIIIiH'). */
+/** Announce datagram built field by field (the test client's encoder), like the capture script's struct.pack('>QQQIIIiH'). */
 function announcePacket(f: AnnounceFields = {}, extra: Buffer = Buffer.alloc(0)): Buffer {
-  const b = Buffer.alloc(98);
-  (f.cid ?? CID).copy(b, 0);
-  b.writeUInt32BE(1, 8);
-  b.writeUInt32BE(f.txid ?? 0x01020304, 12);
-  (f.infoHash ?? H1).copy(b, 16);
-  (f.peerId ?? Buffer.from('-UD0001-aaaaaaaaaaaa')).copy(b, 36);
-  b.writeBigUInt64BE(f.downloaded ?? 0n, 56);
-  b.writeBigUInt64BE(f.left ?? 1000n, 64);
-  b.writeBigUInt64BE(f.uploaded ?? 0n, 72);
-  b.writeUInt32BE(f.event ?? 0, 80);
-  b.writeUInt32BE(f.ip ?? 0, 84);
-  b.writeUInt32BE(f.key ?? 0, 88);
-  b.writeInt32BE(f.numWant ?? -1, 92);
-  b.writeUInt16BE(f.port ?? 6881, 96);
-  return Buffer.concat([b, extra]);
+  const packet = clientAnnouncePacket({
+    ...f,
+    connectionId: f.cid ?? CID,
+    txid: f.txid ?? 0x01020304,
+    infoHash: f.infoHash ?? H1,
+    peerId: f.peerId ?? Buffer.from('-UD0001-aaaaaaaaaaaa'),
+    left: f.left ?? 1000n,
+    port: f.port ?? 6881,
+  });
+  return Buffer.concat([packet, extra]);
 }
 
 function scrapePacket(hashes: Buffer[], tail: Buffer = Buffer.alloc(0)): Buffer {
-  const head = Buffer.alloc(16);
-  CID.copy(head, 0);
-  head.writeUInt32BE(2, 8);
-  head.writeUInt32BE(0x0a0b0c0d, 12);
-  return Buffer.concat([head, ...hashes, tail]);
+  return Buffer.concat([clientScrapePacket(CID, 0x0a0b0c0d, hashes), tail]);
 }
 
 function header(cidHex: string, action: number, txid = 0x11223344, len = 16): Buffer {

@@ -9,7 +9,7 @@ import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.j
 import { parseStatsConfig, type StatsConfig } from '../../apps/stats/src/config.js';
 import { startStats, type StatsDeps, type StatsHandle } from '../../apps/stats/src/stats-app.js';
 
-const createTorrentAsync = promisify(createTorrent) as (input: Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
+const createTorrentAsync = promisify(createTorrent) as (input: string | Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
 
 /** A real file name that runs script if a page forgets to escape it. */
 export const HTML_NAME = '<img src=x onerror=alert(1)>.bin';
@@ -45,6 +45,17 @@ export function content(seed: number, size: number): Buffer {
  * A data folder as the publisher would leave it: releases/, torrents/, manifest.json (one release of
  * which is removed), a whitelist, plus a hand-made .torrent the manifest does not list.
  */
+/** A torrent of `input` (a file's bytes, or a folder) as every fixture makes them: 16 KiB pieces, fixed creator and date. */
+export function fixtureTorrent(input: string | Buffer, name: string, announceUrl: string): Promise<Uint8Array> {
+  return createTorrentAsync(input, {
+    name,
+    announceList: [[announceUrl]],
+    pieceLength: 16384,
+    createdBy: 'stats-test',
+    creationDate: new Date('2024-05-03T00:00:00Z'),
+  } as CreateTorrentOptions);
+}
+
 export async function makeFixture(announceUrl: string): Promise<Fixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stats-it-'));
   // opentracker started as root drops to nobody and must still read the whitelist.
@@ -74,13 +85,7 @@ async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
     const data = content(i, s.size);
     const torrentName = `${s.name.replace(/[^A-Za-z0-9._-]/g, '_')}.torrent`;
     // create-torrent tags the buffer it is given with name properties: give it a copy.
-    const buf = await createTorrentAsync(Buffer.from(data), {
-      name: s.name,
-      announceList: [[announceUrl]],
-      pieceLength: 16384,
-      createdBy: 'stats-test',
-      creationDate: new Date('2024-05-03T00:00:00Z'),
-    } as CreateTorrentOptions);
+    const buf = await fixtureTorrent(Buffer.from(data), s.name, announceUrl);
     const parsed = await parseTorrent(buf);
     fs.writeFileSync(path.join(torrentsDir, torrentName), buf);
     if (s.removed === null) fs.writeFileSync(path.join(releasesDir, s.name), data);

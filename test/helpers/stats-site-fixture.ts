@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import createTorrent, { type CreateTorrentOptions } from 'create-torrent';
 import parseTorrent, { toMagnetURI } from 'parse-torrent';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
-import { content, makeFixture, type Fixture } from './stats-fixture.js';
-
-const createTorrentAsync = promisify(createTorrent) as (input: string | Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
+import { content, fixtureTorrent, makeFixture, type Fixture } from './stats-fixture.js';
 
 export const MULTI_NAME = 'suite-2.0 (linux)';
 export const MULTI_FILES = [['README.txt'], ['bin', 'tool'], ['docs', 'guide & notes.txt']] as const;
@@ -40,13 +36,7 @@ export async function makeSiteFixture(announceUrl: string, publishedToday: strin
       fs.mkdirSync(path.join(dir, ...segs.slice(0, -1)), { recursive: true });
       fs.writeFileSync(path.join(dir, ...segs), content(10 + i, 1000 + i * 5000));
     });
-    const buf = await createTorrentAsync(dir, {
-      name: MULTI_NAME,
-      announceList: [[announceUrl]],
-      pieceLength: 16384,
-      createdBy: 'stats-test',
-      creationDate: new Date('2024-05-03T00:00:00Z'),
-    } as CreateTorrentOptions);
+    const buf = await fixtureTorrent(dir, MULTI_NAME, announceUrl);
     const parsed = await parseTorrent(buf);
     const torrent = 'suite-2.0_linux_.torrent';
     fs.writeFileSync(path.join(f.torrentsDir, torrent), buf);

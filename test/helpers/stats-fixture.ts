@@ -8,6 +8,7 @@ import { createLogger } from '../../libs/common/src/log.js';
 import type { Manifest, ManifestRelease } from '../../libs/common/src/manifest.js';
 import { parseStatsConfig, type StatsConfig } from '../../apps/stats/src/config.js';
 import { startStats, type StatsDeps, type StatsHandle } from '../../apps/stats/src/stats-app.js';
+import { loopbackStatsArgs } from './stats-args.js';
 
 const createTorrentAsync = promisify(createTorrent) as (input: string | Buffer, opts: CreateTorrentOptions) => Promise<Uint8Array>;
 
@@ -125,22 +126,15 @@ async function fillFixture(dir: string, announceUrl: string): Promise<Fixture> {
 export function statsConfig(f: Fixture, statsUrl: string, extra: string[] = []): StatsConfig {
   const r = parseStatsConfig(
     [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--poll-interval',
-      '3600',
-      '--tracker-stats-url',
-      statsUrl,
-      '--manifest',
-      f.manifestPath,
-      '--torrents',
-      f.torrentsDir,
-      '--releases',
-      f.releasesDir,
-      '--db',
-      f.dbPath,
+      ...loopbackStatsArgs({
+        port: 0,
+        pollSeconds: 3600,
+        trackerStatsUrl: statsUrl,
+        manifest: f.manifestPath,
+        torrents: f.torrentsDir,
+        releases: f.releasesDir,
+        db: f.dbPath,
+      }),
       '--base-url',
       'http://stats.example',
       ...extra,

@@ -12,6 +12,7 @@ import { hexBytes, pctEncode } from '../helpers/tracker-urls.js';
 import { mulberry32 } from '../helpers/seeded-random.js';
 import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 import { stopChild } from '../helpers/stop-child.js';
+import { loopbackStatsArgs } from '../helpers/stats-args.js';
 
 /**
  * Exactly-once from tracker to page with real processes: our tracker (completion journal + feed) and the
@@ -66,24 +67,17 @@ test('kill -9 and SIGTERM of tracker, page or both under a stream of completions
   };
   const startPage = async (): Promise<void> => {
     page = spawnApp('stats', [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(sport),
-      '--poll-interval',
-      '1',
+      ...loopbackStatsArgs({
+        port: sport,
+        pollSeconds: 1,
+        trackerStatsUrl: `${trackerBase}/stats?mode=tpbs&format=txtp`,
+        manifest: path.join(dir, 'manifest.json'),
+        torrents: path.join(dir, 'torrents'),
+        releases: path.join(dir, 'releases'),
+        db: path.join(dir, 'stats.sqlite'),
+      }),
       '--count-source',
       'feed',
-      '--tracker-stats-url',
-      `${trackerBase}/stats?mode=tpbs&format=txtp`,
-      '--db',
-      path.join(dir, 'stats.sqlite'),
-      '--manifest',
-      path.join(dir, 'manifest.json'),
-      '--torrents',
-      path.join(dir, 'torrents'),
-      '--releases',
-      path.join(dir, 'releases'),
     ]);
     await answers('page', `${pageBase}/healthz`);
   };

@@ -24,6 +24,10 @@ const counter = (name: string, help: string, v: number | readonly Sample[]): Fam
   samples: samplesOf(v),
 });
 const gauge = (name: string, help: string, v: number | readonly Sample[]): Family => ({ name, type: 'gauge', help, samples: samplesOf(v) });
+const byProto = (http: number, udp: number): Sample[] => [
+  ['{proto="http"}', http],
+  ['{proto="udp"}', udp],
+];
 const labelled = (m: ReadonlyMap<string, number>, label: (k: string) => string): Sample[] => [...m].map(([k, n]) => [label(k), n]);
 
 /** Prometheus text exposition (version 0.0.4) of the tracker's counters; written by hand, it is a dozen lines. */
@@ -58,13 +62,9 @@ function swarmFamilies(tracker: Tracker): Family[] {
       ['{kind="leecher"}', t.peers - t.seeds],
     ]),
     counter('tracker_completed_total', 'Completions counted since start.', c.completed),
-    counter('tracker_announces_total', 'Announces answered.', [
-      ['{proto="http"}', c.tcpAnnounces],
-      ['{proto="udp"}', c.udpAnnounces],
-    ]),
+    counter('tracker_announces_total', 'Announces answered.', byProto(c.tcpAnnounces, c.udpAnnounces)),
     counter('tracker_scrapes_total', 'Scrapes answered.', [
-      ['{proto="http"}', c.tcpScrapes],
-      ['{proto="udp"}', c.udpScrapes],
+      ...byProto(c.tcpScrapes, c.udpScrapes),
       ['{proto="http",kind="full"}', c.fullScrapes],
     ]),
     counter('tracker_refused_total', 'Announces refused by the access list.', c.refused),
@@ -113,10 +113,11 @@ function wireFamilies(c: Counters): Family[] {
     ]),
     counter('tracker_http_connections_aged_total', 'Keep-alive connections closed at the maximum connection age.', c.tcpAged),
     counter('tracker_http_read_pauses_total', 'Times a connection was not read until its unsent replies drained.', c.tcpPaused),
-    counter('tracker_internal_errors_total', 'Unexpected errors, each confined to one request, connection or datagram.', [
-      ['{proto="http"}', c.tcpErrors],
-      ['{proto="udp"}', c.udpErrors],
-    ]),
+    counter(
+      'tracker_internal_errors_total',
+      'Unexpected errors, each confined to one request, connection or datagram.',
+      byProto(c.tcpErrors, c.udpErrors),
+    ),
     counter('tracker_udp_replies_unsent_total', 'UDP replies not sent.', [
       ['{reason="bad_destination"}', c.udpUnsendable],
       ['{reason="send_error"}', c.udpSendErrors],

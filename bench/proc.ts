@@ -96,18 +96,26 @@ export interface TrackerStart {
   readonly nodeArgs?: readonly string[];
 }
 
-/** Starts ./bin/tracker (or node with nodeArgs, e.g. --cpu-prof) on free loopback ports. */
-export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
+/** The command line of ./bin/tracker (or node with nodeArgs), pinned to o.cpu. */
+function trackerCommand(o: TrackerStart): string[] {
   const trackerArgs = [...loopbackTrackerArgs({ whitelist: o.whitelist, stateFile: o.stateFile }), ...(o.extraArgs ?? [])];
-  const cmd = o.nodeArgs
+  return o.nodeArgs
     ? [...pinPrefix(o.cpu), process.execPath, ...o.nodeArgs, 'dist/apps/tracker/src/main.js', ...trackerArgs]
     : [...pinPrefix(o.cpu), './bin/tracker', ...trackerArgs];
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: o.root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: string[] = [];
+}
+
+/**
+ * Reads the tracker's log lines into `tail` (last 30) until it has logged both listening ports; rejects if it
+ * exits first or takes more than 20 s.
+ */
+function listeningPorts(
+  child: ChildProcess,
+  tail: string[],
+  exited: Promise<number | null>,
+): Promise<{ httpPort: number; udpPort: number }> {
   let httpPort = 0;
   let udpPort = 0;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const ready = new Promise<void>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`tracker did not listen within 20 s:\n${tail.join('\n')}`)), 20_000);
     void exited.then((code) => {
       clearTimeout(timer);
@@ -125,13 +133,21 @@ export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
       }
       if (httpPort && udpPort) {
         clearTimeout(timer);
-        resolve();
+        resolve({ httpPort, udpPort });
       }
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
   });
-  await ready;
+}
+
+/** Starts ./bin/tracker (or node with nodeArgs, e.g. --cpu-prof) on free loopback ports. */
+export async function startTracker(o: TrackerStart): Promise<TrackerProcess> {
+  const cmd = trackerCommand(o);
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: o.root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const { httpPort, udpPort } = await listeningPorts(child, tail, exited);
   return {
     pid: child.pid!,
     httpPort,

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../libs/common/src/log.js';
 import type { Manifest, ManifestRelease } from '../libs/common/src/manifest.js';
-import { parseStatsConfig } from '../apps/stats/src/config.js';
+import { parseStatsConfig, type StatsConfig } from '../apps/stats/src/config.js';
 import { renderAtomFeed } from '../apps/stats/src/feed.js';
 import { listPage, parseListQuery } from '../apps/stats/src/list-query.js';
 import { lastDays } from '../apps/stats/src/format.js';
 import { siteTotals, type ReleaseView } from '../apps/stats/src/release-view.js';
 import { renderIndexPage, renderReleasePage } from '../apps/stats/src/render-pages.js';
 import { startStats } from '../apps/stats/src/stats-app.js';
-import type { SectionResult } from './report.js';
+import type { Row, SectionResult } from './report.js';
 
 export interface SiteRenderOptions {
   readonly tmp: string;
@@ -76,8 +76,13 @@ async function timeHttp(url: string, runs: number): Promise<{ median: number; p9
 
 const f1 = (n: number): string => `${n.toFixed(2)} ms`;
 
-export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
-  const all = views(o.releases);
+type Timing = { median: number; p95: number };
+type HttpTiming = Timing & { bytes: number };
+type PureTimings = Record<'home' | 'homeSearchSorted' | 'release' | 'feed', Timing>;
+type HttpTimings = Record<'healthz' | 'home' | 'homeSearchSorted' | 'release' | 'feed', HttpTiming>;
+
+/** The pure renderers in a loop, on the same inputs the stats app would build. */
+function pureRenders(all: ReleaseView[]): PureTimings {
   const totals = siteTotals(all);
   const chart = lastDays(Date.UTC(2024, 11, 31), 30).map((date, i) => ({ date, downloads: i * 13 }));
   const status = { lastSuccessAt: Date.UTC(2024, 11, 31), lastAttemptAt: Date.UTC(2024, 11, 31), lastError: null };
@@ -87,16 +92,16 @@ export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
   };
   const history = chart.slice(0, 20);
   const yearChart = lastDays(Date.UTC(2024, 11, 31), 365).map((date, i) => ({ date, downloads: i % 40 }));
-  const pure = {
+  return {
     home: time(200, () => home({})),
     homeSearchSorted: time(200, () => home({ q: 'project-1', sort: 'downloads' })),
     release: time(200, () => renderReleasePage({ title: 'Bench', release: all[0]!, chart: yearChart, history, status })),
     feed: time(200, () => renderAtomFeed({ title: 'Bench', baseUrl: 'https://dl.example', releases: all, fallbackUpdated: 0 })),
   };
-  o.log(`site: pure renders ${JSON.stringify(pure)}`);
+}
 
-  // Over HTTP: a real stats app reading a 340-release manifest (no tracker to poll: the poll fails quietly).
-  const dir = fs.mkdtempSync(path.join(o.tmp, 'site-'));
+/** A manifest listing the releases in `dir`, and the stats app's config to serve it. */
+function statsConfigFor(dir: string, all: ReleaseView[]): StatsConfig {
   const rels: ManifestRelease[] = all.map((v, i) => ({
     name: v.name,
     path: `project-${i}.tar.gz`,
@@ -133,11 +138,16 @@ export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
     { env: {}, cwd: dir },
   );
   if (args.kind !== 'config') throw new Error('unexpected help');
-  const app = await startStats(args.config, createLogger('stats', 'silent'));
-  let http;
+  return args.config;
+}
+
+// Over HTTP: a real stats app reading a 340-release manifest (no tracker to poll: the poll fails quietly).
+async function httpRenders(o: SiteRenderOptions, all: ReleaseView[]): Promise<HttpTimings> {
+  const dir = fs.mkdtempSync(path.join(o.tmp, 'site-'));
+  const app = await startStats(statsConfigFor(dir, all), createLogger('stats', 'silent'));
   try {
     const base = `http://127.0.0.1:${app.port}`;
-    http = {
+    return {
       healthz: await timeHttp(`${base}/healthz`, 100),
       home: await timeHttp(`${base}/`, 100),
       homeSearchSorted: await timeHttp(`${base}/?q=project-1&sort=downloads`, 100),
@@ -147,56 +157,32 @@ export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
   } finally {
     await app.close();
   }
+}
+
+const medianP95 = (t: Timing): string => `${f1(t.median)} / ${f1(t.p95)}`;
+const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
+
+function siteRows(o: SiteRenderOptions, pure: PureTimings, http: HttpTimings): Row[] {
+  const renderer = (metric: string, t: Timing) => ({ metric, value: medianP95(t), note: 'pure renderer' });
+  const overHttp = (metric: string, t: HttpTiming) => ({ metric, value: medianP95(t), note: kib(t.bytes) });
+  return [
+    renderer(`home page render, ${o.releases} releases (first page of 50), median / p95`, pure.home),
+    renderer('home page, search + sort by downloads, median / p95', pure.homeSearchSorted),
+    renderer('release page with a 365-day chart, median / p95', pure.release),
+    renderer(`Atom feed (${Math.min(100, o.releases)} entries), median / p95`, pure.feed),
+    { metric: 'GET /healthz over HTTP (the HTTP round trip alone), median / p95', value: medianP95(http.healthz) },
+    overHttp('GET / over HTTP (loopback), median / p95', http.home),
+    overHttp('GET /?q=…&sort=downloads over HTTP, median / p95', http.homeSearchSorted),
+    overHttp('GET /release/<hash> over HTTP, median / p95', http.release),
+    overHttp('GET /feed.xml over HTTP, median / p95', http.feed),
+  ];
+}
+
+export async function siteRender(o: SiteRenderOptions): Promise<SectionResult> {
+  const all = views(o.releases);
+  const pure = pureRenders(all);
+  o.log(`site: pure renders ${JSON.stringify(pure)}`);
+  const http = await httpRenders(o, all);
   o.log(`site: over HTTP ${JSON.stringify(http)}`);
-  const kib = (b: number): string => `${(b / 1024).toFixed(0)} KiB`;
-  return {
-    name: 'site render',
-    rows: [
-      {
-        metric: `home page render, ${o.releases} releases (first page of 50), median / p95`,
-        value: `${f1(pure.home.median)} / ${f1(pure.home.p95)}`,
-        note: 'pure renderer',
-      },
-      {
-        metric: 'home page, search + sort by downloads, median / p95',
-        value: `${f1(pure.homeSearchSorted.median)} / ${f1(pure.homeSearchSorted.p95)}`,
-        note: 'pure renderer',
-      },
-      {
-        metric: 'release page with a 365-day chart, median / p95',
-        value: `${f1(pure.release.median)} / ${f1(pure.release.p95)}`,
-        note: 'pure renderer',
-      },
-      {
-        metric: `Atom feed (${Math.min(100, o.releases)} entries), median / p95`,
-        value: `${f1(pure.feed.median)} / ${f1(pure.feed.p95)}`,
-        note: 'pure renderer',
-      },
-      {
-        metric: 'GET /healthz over HTTP (the HTTP round trip alone), median / p95',
-        value: `${f1(http.healthz.median)} / ${f1(http.healthz.p95)}`,
-      },
-      {
-        metric: 'GET / over HTTP (loopback), median / p95',
-        value: `${f1(http.home.median)} / ${f1(http.home.p95)}`,
-        note: kib(http.home.bytes),
-      },
-      {
-        metric: 'GET /?q=…&sort=downloads over HTTP, median / p95',
-        value: `${f1(http.homeSearchSorted.median)} / ${f1(http.homeSearchSorted.p95)}`,
-        note: kib(http.homeSearchSorted.bytes),
-      },
-      {
-        metric: 'GET /release/<hash> over HTTP, median / p95',
-        value: `${f1(http.release.median)} / ${f1(http.release.p95)}`,
-        note: kib(http.release.bytes),
-      },
-      {
-        metric: 'GET /feed.xml over HTTP, median / p95',
-        value: `${f1(http.feed.median)} / ${f1(http.feed.p95)}`,
-        note: kib(http.feed.bytes),
-      },
-    ],
-    data: { releases: o.releases, pure, http },
-  };
+  return { name: 'site render', rows: siteRows(o, pure, http), data: { releases: o.releases, pure, http } };
 }

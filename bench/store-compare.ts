@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { meterPhase } from './cpu-meter.js';
 import { whitelistText } from './population.js';
 import { sleep, startTracker, type TrackerProcess } from './proc.js';
-import { medianPerSecond, runUdpGen } from './udp-load.js';
+import { genOptions, medianPerSecond, runUdpGen } from './udp-load.js';
 import { startRedis } from '../test/helpers/redis-server.js';
 import { httpAnnounce } from '../test/helpers/announce.js';
 import { peerId } from '../test/helpers/tracker-urls.js';
@@ -33,62 +33,12 @@ function arg(name: string, dflt: number): number {
 }
 
 async function load(tr: TrackerProcess, whitelist: string, seconds: number) {
+  const t = { port: tr.udpPort, hashesFile: whitelist, torrents: TORRENTS, peers: PEERS };
   // every announce of the preload is a new peer: the worst case for the exchange (each one is a change to send)
-  const { value: pre, cpu: preCpu } = await meterPhase([tr.pid], (onPid) =>
-    runUdpGen(
-      {
-        mode: 'preload',
-        host: '127.0.0.1',
-        port: tr.udpPort,
-        hashesFile: whitelist,
-        torrents: TORRENTS,
-        peers: PEERS,
-        seconds: 60,
-        sockets: 4,
-        window: 128,
-        numwant: 0,
-        seed: 1,
-      },
-      null,
-      onPid,
-    ),
-  );
+  const { value: pre, cpu: preCpu } = await meterPhase([tr.pid], (onPid) => runUdpGen(genOptions(t, 'preload', 60, 0, 1), null, onPid));
   // warm-up, unmeasured
-  await runUdpGen(
-    {
-      mode: 'load',
-      host: '127.0.0.1',
-      port: tr.udpPort,
-      hashesFile: whitelist,
-      torrents: TORRENTS,
-      peers: PEERS,
-      seconds: 2,
-      sockets: 4,
-      window: 128,
-      numwant: 50,
-      seed: 7,
-    },
-    null,
-  );
-  const { value, cpu } = await meterPhase([tr.pid], (onPid) =>
-    runUdpGen(
-      {
-        mode: 'load',
-        host: '127.0.0.1',
-        port: tr.udpPort,
-        hashesFile: whitelist,
-        torrents: TORRENTS,
-        peers: PEERS,
-        seconds,
-        sockets: 4,
-        window: 128,
-        numwant: 50,
-        seed: 99,
-      },
-      null,
-      onPid,
-    ),
-  );
+  await runUdpGen(genOptions(t, 'load', 2, 50, 7), null);
+  const { value, cpu } = await meterPhase([tr.pid], (onPid) => runUdpGen(genOptions(t, 'load', seconds, 50, 99), null, onPid));
   return {
     perSecond: medianPerSecond(value.result.perSecond),
     ok: value.result.ok,

@@ -18,6 +18,14 @@ export async function runUdpGen(o: GenOptions, cpu: number | null, onSpawn?: (pi
   return { result: JSON.parse(line) as GenResult, pid };
 }
 
+/** The population a run targets: tracker port, hashes file, torrents x peers. */
+export type GenTarget = Pick<GenOptions, 'port' | 'hashesFile' | 'torrents' | 'peers'>;
+
+/** The generator's usual shape against a loopback tracker: 4 sockets, 128 announces outstanding. */
+export function genOptions(t: GenTarget, mode: GenOptions['mode'], seconds: number, numwant: number, seed: number): GenOptions {
+  return { mode, host: '127.0.0.1', ...t, seconds, sockets: 4, window: 128, numwant, seed };
+}
+
 /** Median of the whole 1-second buckets (first and last, partial, dropped). */
 export function medianPerSecond(perSecond: readonly number[]): number {
   const inner = perSecond.length > 2 ? perSecond.slice(1, -1) : [...perSecond];

@@ -1,21 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { PublisherConfig } from './config.js';
-import { hashRelease } from './hash-release.js';
 import { ManifestCommits } from './manifest-commits.js';
 import { loadManifest } from './manifest-store.js';
 import type { ProgressSink } from './progress.js';
-import { createReleaseQueue } from './release-queue.js';
-import { isIgnoredName } from '../../../libs/common/src/ignored-names.js';
-import { releaseKeyOf } from './release-rules.js';
-import { listReleaseKeys, scanRelease } from './release-scan.js';
+import type { MachineSettings } from './release-machine.js';
+import { createReleaseQueue, type ReleaseQueue } from './release-queue.js';
+import { listReleaseKeys } from './release-scan.js';
+import { watchReleases } from './release-watcher.js';
+import { releaseWork } from './release-work.js';
 import { trackerProbe } from './tracker-probe.js';
-import { createTrackerSignaller } from './tracker-signal.js';
+import { createTrackerSignaller, type TrackerSignaller } from './tracker-signal.js';
 import { WhitelistFile } from './whitelist-file.js';
-import { createWhitelistSync } from './whitelist-sync.js';
+import { createWhitelistSync, type WhitelistSync } from './whitelist-sync.js';
 
 export { CREATED_BY } from './hash-release.js';
 
@@ -44,8 +44,9 @@ export interface PublisherDeps {
 
 /**
  * Watches config.releasesDir and keeps torrents, manifest and whitelist in step with it. Wiring only: the life of
- * a release is release-machine.ts, run by release-queue.ts; manifest changes are manifest-commits.ts; the
- * whitelist and tracker reload are whitelist-sync.ts. Every top-level entry of releases/ is one release.
+ * a release is release-machine.ts, run by release-queue.ts with the I/O of release-work.ts; manifest changes are
+ * manifest-commits.ts; the whitelist and tracker reload are whitelist-sync.ts; the watcher is release-watcher.ts.
+ * Every top-level entry of releases/ is one release.
  */
 export async function startPublisher(config: PublisherConfig, log: Logger, deps: PublisherDeps = {}): Promise<PublisherHandle> {
   const now = deps.now ?? (() => new Date());
@@ -55,24 +56,10 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
 
   const loaded = await loadManifest(config.manifestPath, now());
   if (loaded.warning) log.error(loaded.warning);
-  if (!config.dryRun) {
-    await mkdir(config.releasesDir, { recursive: true });
-    await mkdir(config.torrentsDir, { recursive: true });
-    await mkdir(path.dirname(config.manifestPath), { recursive: true });
-  }
+  if (!config.dryRun) await makeFolders(config);
 
   const whitelist = new WhitelistFile(config.whitelistPath);
-  const signaller = createTrackerSignaller({
-    pidFile: config.trackerPidFile,
-    reloadCommand: config.reloadCommand,
-    coalesceMs: config.signalCoalesceMs,
-    timeoutMs: config.reloadTimeoutMs,
-    log,
-    confirmTimeoutMs: config.confirmTimeoutMs,
-    ...(deps.reloadTracker ? { reloadInProcess: deps.reloadTracker } : {}),
-    // after a SIGHUP, the tracker says through its scrape when it accepts a new hash
-    probe: trackerProbe(config.announceHttpUrl),
-  });
+  const signaller = trackerSignaller(config, log, deps.reloadTracker);
   const whitelistSync = createWhitelistSync({
     whitelist,
     signaller,
@@ -85,16 +72,8 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
     confirmTimeoutMs: config.confirmTimeoutMs,
   });
   const commits = new ManifestCommits(loaded.manifest, config, whitelist, log, now, (hashes) => whitelistSync.live(hashes));
-
   const queue = createReleaseQueue({
-    settings: {
-      quietMs: config.stableMs,
-      recheckMs: Math.min(RECHECK_MS, config.stableMs),
-      debounceMs: EVENT_DEBOUNCE_MS,
-      retryMinMs: RETRY_MIN_MS,
-      retryMaxMs: RETRY_MAX_MS,
-      once: config.once,
-    },
+    settings: queueSettings(config),
     log,
     now: () => now().getTime(),
     signal: closing.signal,
@@ -102,53 +81,72 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
       failures++;
     },
     afterStep: () => void whitelistSync.sync(),
-    work: {
-      scan: (key) => scanRelease(config.releasesDir, key, config.private),
-      async hash(key, state) {
-        const existing = await commits.alreadyPublished(key, state.fingerprint);
-        if (existing) {
-          log.debug({ release: key, infoHash: existing.infoHash }, 'already published, unchanged');
-          whitelist.add(existing.infoHash, key);
-          return null;
-        }
-        return hashRelease(key, state, config, { log, sink, signal: closing.signal });
-      },
-      publish: (key, state, built, ms) => commits.publish(key, state, built, ms),
-      gone: (key, state) => commits.markGone(key, state.kind === 'missing' ? 'gone from the releases folder' : 'no longer publishable'),
-    },
+    work: releaseWork(config, { commits, whitelist, log, sink, signal: closing.signal }),
   });
 
-  let watcher: FSWatcher | null = null;
-  if (!config.once) {
-    // No awaitWriteFinish: the release machine owns "unchanged long enough", for folders as for files.
-    const w = watch(config.releasesDir, {
-      ignoreInitial: true,
-      followSymlinks: false,
-      ignored: (p: string) => {
-        const rel = path.relative(config.releasesDir, p);
-        return rel !== '' && !rel.startsWith('..') && rel.split(path.sep).some(isIgnoredName);
-      },
-    });
-    watcher = w;
-    w.on('all', (event, p) => {
-      const key = releaseKeyOf(path.relative(config.releasesDir, p));
-      log.debug({ event, path: p, release: key }, 'watch event');
-      if (key !== null) queue.changed(key);
-      if (whitelist.hasPending()) void whitelistSync.sync();
-    });
-    w.on('error', (err) => log.error({ error: err instanceof Error ? err.message : String(err) }, 'watcher error'));
-    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
-  }
-  const keys = await listReleaseKeys(config.releasesDir);
-  const seen = new Set(keys);
-  for (const key of keys) queue.look(key);
-  // Releases published earlier but gone while we were not running.
-  for (const r of commits.current.releases) if (r.removedAt === null && !seen.has(r.path)) queue.look(r.path);
+  const watcher = config.once
+    ? null
+    : await watchReleases(config.releasesDir, log, (key) => {
+        if (key !== null) queue.changed(key);
+        if (whitelist.hasPending()) void whitelistSync.sync();
+      });
+  const found = await lookAtEveryRelease(config.releasesDir, commits, queue);
   log.info(
-    { releases: config.releasesDir, found: keys.length, once: config.once, dryRun: config.dryRun, quietMs: config.stableMs },
+    { releases: config.releasesDir, found, once: config.once, dryRun: config.dryRun, quietMs: config.stableMs },
     'publisher started',
   );
+  return publisherHandle({ closing, watcher, queue, whitelistSync, signaller, failures: () => failures });
+}
 
+async function makeFolders(config: PublisherConfig): Promise<void> {
+  await mkdir(config.releasesDir, { recursive: true });
+  await mkdir(config.torrentsDir, { recursive: true });
+  await mkdir(path.dirname(config.manifestPath), { recursive: true });
+}
+
+function trackerSignaller(config: PublisherConfig, log: Logger, reloadTracker: PublisherDeps['reloadTracker']): TrackerSignaller {
+  return createTrackerSignaller({
+    pidFile: config.trackerPidFile,
+    reloadCommand: config.reloadCommand,
+    coalesceMs: config.signalCoalesceMs,
+    timeoutMs: config.reloadTimeoutMs,
+    log,
+    confirmTimeoutMs: config.confirmTimeoutMs,
+    ...(reloadTracker ? { reloadInProcess: reloadTracker } : {}),
+    // after a SIGHUP, the tracker says through its scrape when it accepts a new hash
+    probe: trackerProbe(config.announceHttpUrl),
+  });
+}
+
+function queueSettings(config: PublisherConfig): MachineSettings {
+  return {
+    quietMs: config.stableMs,
+    recheckMs: Math.min(RECHECK_MS, config.stableMs),
+    debounceMs: EVENT_DEBOUNCE_MS,
+    retryMinMs: RETRY_MIN_MS,
+    retryMaxMs: RETRY_MAX_MS,
+    once: config.once,
+  };
+}
+
+/** Queues every release on disk, and the releases published earlier but gone while we were not running. */
+async function lookAtEveryRelease(releasesDir: string, commits: ManifestCommits, queue: ReleaseQueue): Promise<number> {
+  const keys = await listReleaseKeys(releasesDir);
+  const seen = new Set(keys);
+  for (const key of keys) queue.look(key);
+  for (const r of commits.current.releases) if (r.removedAt === null && !seen.has(r.path)) queue.look(r.path);
+  return keys.length;
+}
+
+function publisherHandle(parts: {
+  readonly closing: AbortController;
+  readonly watcher: FSWatcher | null;
+  readonly queue: ReleaseQueue;
+  readonly whitelistSync: WhitelistSync;
+  readonly signaller: TrackerSignaller;
+  readonly failures: () => number;
+}): PublisherHandle {
+  const { closing, watcher, queue, whitelistSync, signaller } = parts;
   const busy = (): boolean => queue.busy() || whitelistSync.busy() || signaller.busy();
   return {
     async idle() {
@@ -162,6 +160,6 @@ export async function startPublisher(config: PublisherConfig, log: Logger, deps:
       if (whitelistSync.busy()) await whitelistSync.sync();
       await signaller.flush();
     },
-    failures: () => failures,
+    failures: parts.failures,
   };
 }

@@ -86,76 +86,27 @@ const BUSY: readonly Phase[] = ['scanning', 'hashing', 'verifying', 'committing'
 
 /** Advances one release by one event. Events that do not fit the phase (a stale timer) change nothing. */
 export function step<S>(st: MachineState<S>, ev: MachineEvent<S>, cfg: MachineSettings): Step<S> {
-  const wait = (s: MachineState<S>, ms: number, extra: MachineAction<S>[] = []): Step<S> => ({
-    state: { ...s, phase: 'waiting' },
-    actions: [...extra, { type: 'arm', ms: Math.max(0, Math.ceil(ms)) }],
-  });
   const same: Step<S> = { state: st, actions: [] };
-
   switch (ev.type) {
     case 'look':
-    case 'changed': {
-      const s = ev.type === 'changed' ? { ...st, observedChangeAt: Math.max(st.observedChangeAt, ev.now) } : st;
-      if (BUSY.includes(st.phase)) return { state: { ...s, dirty: true }, actions: [] };
-      // 'look' never delays a timer already armed (a retry or a quiet wait): it only starts an idle release.
-      if (ev.type === 'look' && st.phase === 'waiting') return same;
-      return wait(s, ev.type === 'look' ? 0 : cfg.debounceMs);
-    }
+    case 'changed':
+      return onChange(st, ev, cfg);
     case 'timer':
       if (st.phase !== 'waiting') return same;
       return { state: { ...st, phase: 'scanning', dirty: false }, actions: [{ type: 'scan' }] };
-    case 'scanned': {
+    case 'scanned':
       if (st.phase !== 'scanning') return same;
-      const snap = ev.snap;
-      if (snap.kind !== 'release') {
-        return { state: { ...st, phase: 'committing', last: null }, actions: [{ type: 'gone', snap, duringHash: false }] };
-      }
-      const agreed = st.last !== null && st.last.stamp === snap.stamp && ev.now - st.last.at >= cfg.recheckMs;
-      const observed = st.last !== null && st.last.stamp !== snap.stamp ? ev.now : st.observedChangeAt;
-      const s: MachineState<S> = {
-        ...st,
-        observedChangeAt: observed,
-        // Keep the first time this stamp was seen: the recheck gap is measured from it.
-        last: st.last !== null && st.last.stamp === snap.stamp ? st.last : { stamp: snap.stamp, at: ev.now },
-      };
-      const quietFor = ev.now - Math.max(snap.changedAtMs, s.observedChangeAt);
-      const remaining = cfg.quietMs - quietFor;
-      if (!agreed) return wait(s, Math.max(cfg.recheckMs, remaining));
-      if (remaining > 0) return wait(s, remaining);
-      return { state: { ...s, phase: 'hashing', hashing: snap }, actions: [{ type: 'hash', snap }] };
-    }
+      return onScanned(st, ev, cfg);
     case 'hashed':
       if (st.phase !== 'hashing') return same;
       if (ev.reused) return finish({ ...st, hashing: null }, cfg);
       return { state: { ...st, phase: 'verifying' }, actions: [{ type: 'verify' }] };
-    case 'hashFailed': {
+    case 'hashFailed':
       if (st.phase !== 'hashing') return same;
-      const s = { ...st, hashing: null };
-      if (ev.reason === 'changed') {
-        return wait({ ...s, observedChangeAt: ev.now, last: null }, cfg.quietMs, [{ type: 'discarded', waitMs: cfg.quietMs }]);
-      }
-      if (ev.reason === 'unreadable') {
-        // Skipped until it changes: the next watcher event starts it again.
-        return {
-          state: { ...s, phase: 'idle', dirty: false },
-          actions: [{ type: 'failed', reason: 'unreadable', retryInMs: null }, { type: 'done' }],
-        };
-      }
-      return fail(s, cfg);
-    }
-    case 'verified': {
+      return onHashFailed(st, ev, cfg);
+    case 'verified':
       if (st.phase !== 'verifying' || st.hashing === null) return same;
-      const hashed = st.hashing;
-      const snap = ev.snap;
-      if (snap.kind !== 'release') {
-        return { state: { ...st, phase: 'committing', hashing: null, last: null }, actions: [{ type: 'gone', snap, duringHash: true }] };
-      }
-      if (snap.stamp !== hashed.stamp) {
-        const s = { ...st, hashing: null, observedChangeAt: ev.now, last: { stamp: snap.stamp, at: ev.now } };
-        return wait(s, cfg.quietMs, [{ type: 'discarded', waitMs: cfg.quietMs }]);
-      }
-      return { state: { ...st, phase: 'committing', hashing: null }, actions: [{ type: 'publish', snap: hashed }] };
-    }
+      return onVerified(st, st.hashing, ev, cfg);
     case 'committed':
       if (st.phase !== 'committing') return same;
       return finish(st, cfg);
@@ -163,6 +114,71 @@ export function step<S>(st: MachineState<S>, ev: MachineEvent<S>, cfg: MachineSe
       if (!BUSY.includes(st.phase)) return same;
       return fail({ ...st, hashing: null }, cfg);
   }
+}
+
+/** Waits `ms` (a timer the caller arms), after the `extra` actions. */
+function wait<S>(s: MachineState<S>, ms: number, extra: MachineAction<S>[] = []): Step<S> {
+  return { state: { ...s, phase: 'waiting' }, actions: [...extra, { type: 'arm', ms: Math.max(0, Math.ceil(ms)) }] };
+}
+
+function onChange<S>(st: MachineState<S>, ev: Extract<MachineEvent<S>, { type: 'look' | 'changed' }>, cfg: MachineSettings): Step<S> {
+  const s = ev.type === 'changed' ? { ...st, observedChangeAt: Math.max(st.observedChangeAt, ev.now) } : st;
+  if (BUSY.includes(st.phase)) return { state: { ...s, dirty: true }, actions: [] };
+  // 'look' never delays a timer already armed (a retry or a quiet wait): it only starts an idle release.
+  if (ev.type === 'look' && st.phase === 'waiting') return { state: st, actions: [] };
+  return wait(s, ev.type === 'look' ? 0 : cfg.debounceMs);
+}
+
+function onScanned<S>(st: MachineState<S>, ev: Extract<MachineEvent<S>, { type: 'scanned' }>, cfg: MachineSettings): Step<S> {
+  const snap = ev.snap;
+  if (snap.kind !== 'release') {
+    return { state: { ...st, phase: 'committing', last: null }, actions: [{ type: 'gone', snap, duringHash: false }] };
+  }
+  const agreed = st.last !== null && st.last.stamp === snap.stamp && ev.now - st.last.at >= cfg.recheckMs;
+  const observed = st.last !== null && st.last.stamp !== snap.stamp ? ev.now : st.observedChangeAt;
+  const s: MachineState<S> = {
+    ...st,
+    observedChangeAt: observed,
+    // Keep the first time this stamp was seen: the recheck gap is measured from it.
+    last: st.last !== null && st.last.stamp === snap.stamp ? st.last : { stamp: snap.stamp, at: ev.now },
+  };
+  const quietFor = ev.now - Math.max(snap.changedAtMs, s.observedChangeAt);
+  const remaining = cfg.quietMs - quietFor;
+  if (!agreed) return wait(s, Math.max(cfg.recheckMs, remaining));
+  if (remaining > 0) return wait(s, remaining);
+  return { state: { ...s, phase: 'hashing', hashing: snap }, actions: [{ type: 'hash', snap }] };
+}
+
+function onHashFailed<S>(st: MachineState<S>, ev: Extract<MachineEvent<S>, { type: 'hashFailed' }>, cfg: MachineSettings): Step<S> {
+  const s = { ...st, hashing: null };
+  if (ev.reason === 'changed') {
+    return wait({ ...s, observedChangeAt: ev.now, last: null }, cfg.quietMs, [{ type: 'discarded', waitMs: cfg.quietMs }]);
+  }
+  if (ev.reason === 'unreadable') {
+    // Skipped until it changes: the next watcher event starts it again.
+    return {
+      state: { ...s, phase: 'idle', dirty: false },
+      actions: [{ type: 'failed', reason: 'unreadable', retryInMs: null }, { type: 'done' }],
+    };
+  }
+  return fail(s, cfg);
+}
+
+function onVerified<S>(
+  st: MachineState<S>,
+  hashed: Extract<Snapshot<S>, { kind: 'release' }>,
+  ev: Extract<MachineEvent<S>, { type: 'verified' }>,
+  cfg: MachineSettings,
+): Step<S> {
+  const snap = ev.snap;
+  if (snap.kind !== 'release') {
+    return { state: { ...st, phase: 'committing', hashing: null, last: null }, actions: [{ type: 'gone', snap, duringHash: true }] };
+  }
+  if (snap.stamp !== hashed.stamp) {
+    const s = { ...st, hashing: null, observedChangeAt: ev.now, last: { stamp: snap.stamp, at: ev.now } };
+    return wait(s, cfg.quietMs, [{ type: 'discarded', waitMs: cfg.quietMs }]);
+  }
+  return { state: { ...st, phase: 'committing', hashing: null }, actions: [{ type: 'publish', snap: hashed }] };
 }
 
 function finish<S>(st: MachineState<S>, cfg: MachineSettings): Step<S> {

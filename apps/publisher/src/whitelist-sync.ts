@@ -20,7 +20,7 @@ export interface WhitelistSync {
 const RETRY_MIN_MS = 2000;
 const RETRY_MAX_MS = 60_000;
 
-export function createWhitelistSync(opts: {
+export interface WhitelistSyncOptions {
   readonly whitelist: WhitelistFile;
   readonly signaller: TrackerSignaller;
   readonly dryRun: boolean;
@@ -31,8 +31,10 @@ export function createWhitelistSync(opts: {
   readonly retry: boolean;
   /** live() waits at most this long for the tracker. */
   readonly confirmTimeoutMs: number;
-}): WhitelistSync {
-  const { whitelist, signaller, dryRun, log } = opts;
+}
+
+export function createWhitelistSync(opts: WhitelistSyncOptions): WhitelistSync {
+  const { whitelist } = opts;
   let flushing: Promise<void> | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
   let retryMs = 0;
@@ -44,31 +46,13 @@ export function createWhitelistSync(opts: {
     retryTimer = null;
     flushing = (async () => {
       try {
-        while (whitelist.hasPending()) {
-          const { added, removed } = await whitelist.flush(dryRun);
-          if (added.length === 0 && removed.length === 0) continue;
-          if (dryRun) {
-            log.info({ whitelist: whitelist.file, added, removed }, 'dry run: would update the whitelist and reload the tracker');
-          } else {
-            log.info({ whitelist: whitelist.file, added, removed }, 'whitelist updated');
-            signaller.request(added);
-          }
-        }
+        await flushPending(opts);
         retryMs = 0;
       } catch (err) {
         opts.onFailure();
-        const e = err as NodeJS.ErrnoException;
         retryMs = Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, retryMs * 2));
         const retrying = opts.retry && !closed;
-        log.error(
-          {
-            whitelist: whitelist.file,
-            code: e?.code,
-            error: err instanceof Error ? err.message : String(err),
-            ...(retrying ? { retryInMs: retryMs } : {}),
-          },
-          'cannot write the whitelist; the publisher keeps running and retries on the next event',
-        );
+        logWriteFailure(opts, err, retrying ? retryMs : null);
         if (retrying) {
           retryTimer = setTimeout(() => void sync(), retryMs);
           retryTimer.unref();
@@ -87,20 +71,7 @@ export function createWhitelistSync(opts: {
         code: 'EWHITELIST',
       });
     }
-    // even when the list already had them: a crash may have come between that write and the reload
-    signaller.request(hashes);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), opts.confirmTimeoutMs);
-    });
-    const outcome = await Promise.race([signaller.settled(), timeout]).finally(() => clearTimeout(timer));
-    if (outcome === 'unconfirmed' || outcome === 'timeout') {
-      log.warn(
-        { infoHashes: hashes, waitedMs: outcome === 'timeout' ? opts.confirmTimeoutMs : undefined },
-        'the tracker did not confirm that it accepts the new hashes; listing the release anyway',
-      );
-    }
-    return outcome;
+    return reloadAndConfirm(opts, hashes);
   };
   return {
     sync,
@@ -111,4 +82,51 @@ export function createWhitelistSync(opts: {
       if (retryTimer) clearTimeout(retryTimer);
     },
   };
+}
+
+/** Writes queued edits until none is left (more may be queued while a write runs); each applied one asks for a reload. */
+async function flushPending(opts: WhitelistSyncOptions): Promise<void> {
+  const { whitelist, signaller, dryRun, log } = opts;
+  while (whitelist.hasPending()) {
+    const { added, removed } = await whitelist.flush(dryRun);
+    if (added.length === 0 && removed.length === 0) continue;
+    if (dryRun) {
+      log.info({ whitelist: whitelist.file, added, removed }, 'dry run: would update the whitelist and reload the tracker');
+    } else {
+      log.info({ whitelist: whitelist.file, added, removed }, 'whitelist updated');
+      signaller.request(added);
+    }
+  }
+}
+
+function logWriteFailure(opts: WhitelistSyncOptions, err: unknown, retryInMs: number | null): void {
+  const e = err as NodeJS.ErrnoException;
+  opts.log.error(
+    {
+      whitelist: opts.whitelist.file,
+      code: e?.code,
+      error: err instanceof Error ? err.message : String(err),
+      ...(retryInMs !== null ? { retryInMs } : {}),
+    },
+    'cannot write the whitelist; the publisher keeps running and retries on the next event',
+  );
+}
+
+/** Asks the tracker to reload and waits for it to accept `hashes`, at most confirmTimeoutMs. */
+async function reloadAndConfirm(opts: WhitelistSyncOptions, hashes: readonly string[]): Promise<ReloadOutcome | 'timeout'> {
+  const { signaller, confirmTimeoutMs, log } = opts;
+  // even when the list already had them: a crash may have come between that write and the reload
+  signaller.request(hashes);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), confirmTimeoutMs);
+  });
+  const outcome = await Promise.race([signaller.settled(), timeout]).finally(() => clearTimeout(timer));
+  if (outcome === 'unconfirmed' || outcome === 'timeout') {
+    log.warn(
+      { infoHashes: hashes, waitedMs: outcome === 'timeout' ? confirmTimeoutMs : undefined },
+      'the tracker did not confirm that it accepts the new hashes; listing the release anyway',
+    );
+  }
+  return outcome;
 }

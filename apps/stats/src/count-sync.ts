@@ -152,50 +152,10 @@ export class CountSync {
     const afterDump = new Map<string, number>();
     for (let page = 0; page < this.opts.maxFeedPages; page++) {
       const cursor = this.store.feedCursor();
-      let since = cursor?.cursor ?? 0;
-      if (cursor !== null && cursor.journal !== batch.journal) {
-        // A new journal: the tracker lost its state. Start it from the beginning.
-        this.log.error(
-          { old: cursor, journal: batch.journal },
-          'tracker started a new completion journal; completions after the old cursor may be lost',
-        );
-        gaps.push({
-          at: this.now(),
-          journal: cursor.journal,
-          fromSeq: cursor.cursor + 1,
-          toSeq: -1,
-          reason: `tracker started journal ${batch.journal}`,
-        });
-        if (since !== 0) {
-          const again = await this.readFeed(cursor, 0);
-          if (again.kind !== 'batch') return { ok: false, error: `completion feed: ${again.error}` };
-          batch = again.batch;
-          since = 0;
-        }
-      } else if (cursor === null) {
-        since = 0;
-      }
-      if (batch.first > since + 1) {
-        const lostTo = batch.first - 1;
-        this.log.error(
-          { journal: batch.journal, from: since + 1, to: lostTo },
-          'completion feed entries no longer available; making them up from the tracker counters',
-        );
-        gaps.push({
-          at: this.now(),
-          journal: batch.journal,
-          fromSeq: since + 1,
-          toSeq: lostTo,
-          reason: 'entries no longer in the journal',
-        });
-        if (batch.entries.length > 0 && batch.entries[0]!.seq !== batch.first) {
-          return { ok: false, error: `completion feed starts at ${batch.entries[0]!.seq}, not at first ${batch.first}` };
-        }
-      } else if (batch.entries.length === 0 && batch.last > since) {
-        return { ok: false, error: `completion feed returned no entries after ${since} but last is ${batch.last}` };
-      } else if (batch.entries.length > 0 && batch.entries[0]!.seq !== since + 1) {
-        return { ok: false, error: `completion feed skipped from ${since} to ${batch.entries[0]!.seq}` };
-      }
+      const start = await this.startOfPage(cursor, batch, gaps);
+      if (!start.ok) return start;
+      batch = start.batch;
+      const since = start.since;
       const end = batch.entries.length > 0 ? batch.entries[batch.entries.length - 1]!.seq : Math.max(since, batch.first - 1);
       const next: FeedCursor = { journal: batch.journal, cursor: end };
       if (next.cursor !== since || cursor?.journal !== batch.journal) {
@@ -209,13 +169,67 @@ export class CountSync {
       if (more.kind !== 'batch') return { ok: false, error: `completion feed: ${more.error}` };
       batch = more.batch;
     }
-    if (gaps.length > 0) {
-      // The dump's counters plus what the feed brought after it: what the tracker knows of each hash.
-      const known = dump === null ? [] : dump.map((e) => ({ ...e, downloaded: e.downloaded + (afterDump.get(e.infoHash) ?? 0) }));
-      const added = this.store.reconcileWithCounters(known, gaps, this.now());
-      this.log.warn({ added, gaps }, 'totals reconciled with the tracker counters after a feed gap');
-    }
+    if (gaps.length > 0) this.reconcileGaps(dump, gaps, afterDump);
     return { ok: true, counted };
+  }
+
+  /**
+   * Where a page must continue from (`since`). A new journal (the tracker lost its state) is noted as a gap and
+   * read again from its beginning; entries gone from the journal are noted as a gap; anything else that does not
+   * continue from `since` is an error.
+   */
+  private async startOfPage(
+    cursor: FeedCursor | null,
+    batch: CompletionBatch,
+    gaps: CountGap[],
+  ): Promise<{ ok: true; batch: CompletionBatch; since: number } | { ok: false; error: string }> {
+    let since = cursor?.cursor ?? 0;
+    if (cursor !== null && cursor.journal !== batch.journal) {
+      this.log.error(
+        { old: cursor, journal: batch.journal },
+        'tracker started a new completion journal; completions after the old cursor may be lost',
+      );
+      gaps.push({
+        at: this.now(),
+        journal: cursor.journal,
+        fromSeq: cursor.cursor + 1,
+        toSeq: -1,
+        reason: `tracker started journal ${batch.journal}`,
+      });
+      if (since !== 0) {
+        const again = await this.readFeed(cursor, 0);
+        if (again.kind !== 'batch') return { ok: false, error: `completion feed: ${again.error}` };
+        batch = again.batch;
+        since = 0;
+      }
+    }
+    const error = this.checkContinuity(batch, since, gaps);
+    return error === null ? { ok: true, batch, since } : { ok: false, error };
+  }
+
+  /** Null when `batch` continues from `since` (a range lost from the journal is logged and noted in `gaps`). */
+  private checkContinuity(batch: CompletionBatch, since: number, gaps: CountGap[]): string | null {
+    const firstSeq = batch.entries.length > 0 ? batch.entries[0]!.seq : null;
+    if (batch.first > since + 1) {
+      const lostTo = batch.first - 1;
+      this.log.error(
+        { journal: batch.journal, from: since + 1, to: lostTo },
+        'completion feed entries no longer available; making them up from the tracker counters',
+      );
+      gaps.push({ at: this.now(), journal: batch.journal, fromSeq: since + 1, toSeq: lostTo, reason: 'entries no longer in the journal' });
+      if (firstSeq !== null && firstSeq !== batch.first) return `completion feed starts at ${firstSeq}, not at first ${batch.first}`;
+      return null;
+    }
+    if (firstSeq === null && batch.last > since) return `completion feed returned no entries after ${since} but last is ${batch.last}`;
+    if (firstSeq !== null && firstSeq !== since + 1) return `completion feed skipped from ${since} to ${firstSeq}`;
+    return null;
+  }
+
+  /** The dump's counters plus what the feed brought after it: what the tracker knows of each hash. */
+  private reconcileGaps(dump: readonly TxtpEntry[] | null, gaps: CountGap[], afterDump: ReadonlyMap<string, number>): void {
+    const known = dump === null ? [] : dump.map((e) => ({ ...e, downloaded: e.downloaded + (afterDump.get(e.infoHash) ?? 0) }));
+    const added = this.store.reconcileWithCounters(known, gaps, this.now());
+    this.log.warn({ added, gaps }, 'totals reconciled with the tracker counters after a feed gap');
   }
 
   private feedErrors = 0;

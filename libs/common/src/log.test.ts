@@ -19,7 +19,10 @@ test('format: a terminal gets pretty lines, anything else JSON; LOG_FORMAT wins'
   assert.equal(chooseLogFormat({ LOG_FORMAT: 'json' }, true), 'json');
   assert.equal(chooseLogFormat({ LOG_FORMAT: 'pretty' }, false), 'pretty');
   assert.equal(chooseLogFormat({ LOG_FORMAT: 'auto' }, false), 'json');
-  assert.throws(() => chooseLogFormat({ LOG_FORMAT: 'yaml' }, false), (e: unknown) => e instanceof ConfigError && /LOG_FORMAT/.test(e.message));
+  assert.throws(
+    () => chooseLogFormat({ LOG_FORMAT: 'yaml' }, false),
+    (e: unknown) => e instanceof ConfigError && /LOG_FORMAT/.test(e.message),
+  );
 });
 
 test('json lines carry the app; pretty lines are for people', () => {

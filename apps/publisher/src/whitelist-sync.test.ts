@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { memoryLogger } from '../../../test/helpers/memory-log.js';
 import type { TrackerSignaller } from './tracker-signal.js';
 import type { WhitelistFile } from './whitelist-file.js';
 import { createWhitelistSync } from './whitelist-sync.js';
@@ -25,16 +24,7 @@ function flakyWhitelist() {
 
 function setup(retry: boolean) {
   const { wl, calls } = flakyWhitelist();
-  const records: Array<Record<string, unknown>> = [];
-  const log = pino(
-    { level: 'debug' },
-    new Writable({
-      write(c: Buffer, _e, cb) {
-        records.push(JSON.parse(c.toString()) as Record<string, unknown>);
-        cb();
-      },
-    }),
-  );
+  const { log, lines: records } = memoryLogger('debug');
   let signals = 0;
   let failures = 0;
   const signaller = {
@@ -82,16 +72,7 @@ test('--once: no retry timer (the run exits 1 instead)', async () => {
 });
 
 test('live(): rejects while the hash is not on the list; waits for the reload, at most confirmTimeoutMs, then warns', async () => {
-  const records: Array<Record<string, unknown>> = [];
-  const log = pino(
-    { level: 'debug' },
-    new Writable({
-      write(c: Buffer, _e, cb) {
-        records.push(JSON.parse(c.toString()) as Record<string, unknown>);
-        cb();
-      },
-    }),
-  );
+  const { log, lines: records } = memoryLogger('debug');
   const A = 'a'.repeat(40);
   let writable = false;
   const pending = new Set<string>([A]);

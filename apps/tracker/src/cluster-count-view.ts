@@ -3,7 +3,7 @@ import { binToHex } from '../../../libs/protocol/src/bin-key.js';
 import type { CompletionJournal } from './completion-journal.js';
 import { addressKeyOf, clientKeyOf } from './redis-counts.js';
 import { entriesAfter, type FeedEntry } from './redis-feed.js';
-import type { Clock, CompletionEvent, CompletionLog } from './tracker.js';
+import type { Clock, CompletionEvent, CompletionLog, CompletionLogStatus } from './tracker.js';
 
 /** Client and address keys remembered for completions Redis has not acknowledged: a cap against an announce flood. */
 const MAX_KEYS = 200_000;
@@ -68,7 +68,7 @@ export class ClusterCountView implements CompletionLog {
     return entriesAfter(this.feed, since, limit);
   }
 
-  status(): ReturnType<CompletionLog['status']> {
+  status(): CompletionLogStatus {
     const j = this.journal.status();
     return {
       id: this.clusterId ?? 'cluster-not-synced',

@@ -9,6 +9,7 @@ import {
   parseJournal,
   type JournalEntry,
 } from '../../../libs/swarm/src/index.js';
+import type { CompletionLogStatus } from './tracker.js';
 
 /**
  * The completion journal on disk: every counted completion gets the next seq and is appended as one line
@@ -23,18 +24,7 @@ import {
  */
 export type JournalIo = Pick<typeof fs, 'openSync' | 'writeSync' | 'ftruncateSync' | 'fstatSync' | 'fsync' | 'fsyncSync' | 'closeSync'>;
 
-export interface JournalStatus {
-  readonly id: string;
-  /** Lowest seq still served. */
-  readonly first: number;
-  /** Highest seq written to the file. */
-  readonly last: number;
-  /** Completions counted but not yet written (disk full or unwritable). */
-  readonly pending: number;
-  readonly writeErrors: number;
-  readonly syncErrors: number;
-  /** Completions counted in memory that got no seq because the queue of unwritten ones was full. */
-  readonly dropped: number;
+export interface JournalStatus extends CompletionLogStatus {
   readonly lastError: string | null;
 }
 

@@ -1,4 +1,4 @@
-import type { Tracker } from './tracker.js';
+import type { CompletionLogStatus, Tracker } from './tracker.js';
 import { totals } from './stats-modes.js';
 
 /** One sample: its label set (`''` or `{k="v",...}`) and its value. */
@@ -13,7 +13,6 @@ interface Family {
 }
 
 type Counters = Tracker['counters'];
-type JournalStatus = ReturnType<NonNullable<Tracker['completions']>['status']>;
 type ClusterStatus = ReturnType<NonNullable<Tracker['cluster']>['status']>;
 
 const samplesOf = (v: number | readonly Sample[]): readonly Sample[] => (typeof v === 'number' ? [['', v]] : v);
@@ -79,7 +78,7 @@ function swarmFamilies(tracker: Tracker): Family[] {
   ];
 }
 
-function journalFamilies(j: JournalStatus): Family[] {
+function journalFamilies(j: CompletionLogStatus): Family[] {
   return [
     gauge('tracker_journal_last_seq', 'Highest completion seq written to the journal.', j.last),
     gauge('tracker_journal_pending', 'Completions counted but not yet written to the journal (disk full?).', j.pending),

@@ -33,15 +33,22 @@ export interface CompletionLog {
   record(infoHash: BinKey, timeMs: number): void;
   /** [seq, timeMs, hex info_hash] with seq > since, ascending, at most limit. */
   entries(since: number, limit: number): Array<[number, number, string]>;
-  status(): {
-    readonly id: string;
-    readonly first: number;
-    readonly last: number;
-    readonly pending: number;
-    readonly writeErrors: number;
-    readonly syncErrors: number;
-    readonly dropped: number;
-  };
+  status(): CompletionLogStatus;
+}
+
+/** What /stats, /metrics and /health report of the completion log. */
+export interface CompletionLogStatus {
+  readonly id: string;
+  /** Lowest seq still served. */
+  readonly first: number;
+  /** Highest seq written to the file. */
+  readonly last: number;
+  /** Completions counted but not yet written (disk full or unwritable). */
+  readonly pending: number;
+  readonly writeErrors: number;
+  readonly syncErrors: number;
+  /** Completions counted in memory that got no seq because the queue of unwritten ones was full. */
+  readonly dropped: number;
 }
 
 export interface ClusterStatus {

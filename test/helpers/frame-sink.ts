@@ -13,9 +13,9 @@ export class FakeSink implements FrameSink {
     this.queued += b.length;
     return this.queued;
   }
-  end(data: string): void {
+  end(data: string | Buffer): void {
     if (this.ended) this.writesAfterEnd++;
-    this.chunks.push(Buffer.from(data, 'latin1'));
+    this.chunks.push(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
     this.ended = true;
   }
   /** The peer reads everything. */

@@ -61,7 +61,7 @@ export class Conn implements FrameConn, FrameSink {
     this.socket.setNoDelay(true);
   }
 
-  end(data: string, linger: boolean): void {
+  end(data: string | Buffer, linger: boolean): void {
     // a client that never reads its reply must not hold the socket forever: the sweep destroys it after
     // CLOSE_GRACE_MS
     this.closedAt = Date.now();

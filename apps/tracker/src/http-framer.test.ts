@@ -126,7 +126,7 @@ describe('HTTP framer', () => {
   test("a closing reply lingers for the client's end only when the client may still be sending", () => {
     class LingerSink extends FakeSink {
       linger: boolean | null = null;
-      override end(data: string, linger?: boolean): void {
+      override end(data: string | Buffer, linger?: boolean): void {
         this.linger = linger ?? null;
         super.end(data);
       }

@@ -27,7 +27,7 @@ export interface FrameSink {
    * (an error reply, or bytes after the last request), so wait for its end rather than close at once: a
    * close with unread input resets the connection, and the client could lose the reply.
    */
-  end(data: string, linger: boolean): void;
+  end(data: string | Buffer, linger: boolean): void;
 }
 
 /** One connection's framing state (http-wire.ts adds its socket). */
@@ -138,8 +138,17 @@ function pump(conn: FrameConn, now: number, deps: FramerDeps, limits: TransportL
     const bodyLen = res.body.length;
     const isHead = request.method === 'HEAD';
     let queued = -1;
+    if (!keepAlive && out.length === 0 && !isHead && bodyLen <= INLINE_BODY_BYTES) {
+      // the reply of a one-request connection, how most clients announce: written as one Buffer, the body
+      // copied once; as latin1 text it would be copied into a string here and out of it again in the socket
+      const head = serializeHead(res.status, res.headers, bodyLen, false, http10);
+      const bytes = Buffer.allocUnsafe(head.length + bodyLen);
+      bytes.write(head, 0, 'latin1');
+      res.body.copy(bytes, head.length);
+      return finish(conn, bytes, res.close);
+    }
     if (res.status === 200 && keepAlive && !http10 && res.headers === TEXT_HEADERS && !isHead && bodyLen <= INLINE_BODY_BYTES) {
-      // the announce/scrape reply, the hot path: one concatenation, no header assembly
+      // the announce/scrape reply on a kept-alive connection: one concatenation, no header assembly
       out += OK_TEXT_PREFIX + bodyLen + '\r\n\r\n' + res.body.toString('latin1');
     } else if (isHead || bodyLen <= INLINE_BODY_BYTES) {
       out += serializeHead(res.status, res.headers, bodyLen, keepAlive, http10) + (isHead ? '' : res.body.toString('latin1'));
@@ -148,14 +157,7 @@ function pump(conn: FrameConn, now: number, deps: FramerDeps, limits: TransportL
       out = '';
       queued = conn.sink.write(res.body);
     }
-    if (!keepAlive) {
-      conn.closing = true;
-      const linger = conn.buf.length > 0 || res.close;
-      conn.buf = '';
-      conn.pendingSince = 0;
-      conn.sink.end(out, linger);
-      return;
-    }
+    if (!keepAlive) return finish(conn, out, res.close);
     if (out.length >= FLUSH_BYTES) {
       queued = conn.sink.write(out);
       out = '';
@@ -167,6 +169,15 @@ function pump(conn: FrameConn, now: number, deps: FramerDeps, limits: TransportL
   // the buffer started in this chunk, so its clock starts now (not when some earlier head began)
   if (conn.paused || conn.buf.length === 0) conn.pendingSince = 0;
   else if (served || conn.pendingSince === 0) conn.pendingSince = now;
+}
+
+/** The connection's last reply: nothing more is framed, and the client's end is awaited only if it may still be sending. */
+function finish(conn: FrameConn, last: string | Buffer, replyCloses: boolean): void {
+  conn.closing = true;
+  const linger = conn.buf.length > 0 || replyCloses;
+  conn.buf = '';
+  conn.pendingSince = 0;
+  conn.sink.end(last, linger);
 }
 
 interface TransportLimits {
@@ -210,10 +221,7 @@ function routeSafely(deps: FramerDeps, r: WireRequest): WireResponse {
 function closeWith(conn: FrameConn, out: string, status: 400 | 431, c: WireCounters): void {
   c.httpError(status === 400 ? '400 Invalid Request' : '431 Request Header Fields Too Large');
   const text = status === 400 ? 'Bad Request\n' : 'Request head too large.\n';
-  conn.closing = true;
-  conn.buf = '';
-  conn.pendingSince = 0;
-  conn.sink.end(out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
+  finish(conn, out + serializeHead(status, TEXT_HEADERS, text.length, false, false) + text, true);
 }
 
 function pause(conn: FrameConn, c: WireCounters): void {

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isIP as isIpNode } from 'node:net';
-import { isIp, normalizeIp, parseIp } from './ip.js';
+import { isIP as isIpNode, isIPv4 } from 'node:net';
+import fc from 'fast-check';
+import { isIp, normalizeIp, parseIp, parseIpv4 } from './ip.js';
 
 describe('normalizeIp', () => {
   const rows: Array<[input: string, want: string]> = [
@@ -90,4 +91,26 @@ test('agrees with node:net isIP on a sample of valid literals', () => {
     assert.ok(isIpNode(s) !== 0, s);
     assert.ok(isIp(s), s);
   }
+});
+
+test('parseIpv4 accepts what node:net calls IPv4, with its value, and nothing else (property)', () => {
+  // parts near the edges: leading zeros, 255/256, empty, signs, spaces, letters, non-ASCII digits
+  const part = fc.oneof(
+    fc.nat(300).map(String),
+    fc.constantFrom('', '0', '00', '01', '007', '255', '256', '1000', '-1', '+1', ' 1', '1 ', 'x', '0x1', '١'),
+    fc.string({ unit: fc.constantFrom('0', '1', '9', '.', ' ', 'a', ':'), maxLength: 5 }),
+  );
+  const dotted = fc.array(part, { minLength: 0, maxLength: 6 }).map((a) => a.join('.'));
+  fc.assert(
+    fc.property(dotted, (s) => {
+      const v = parseIpv4(s);
+      assert.equal(v !== null, isIPv4(s), s);
+      if (v !== null)
+        assert.equal(
+          v,
+          s.split('.').reduce((acc, p) => acc * 256 + Number(p), 0),
+        );
+    }),
+    { seed: 42, numRuns: 20000 },
+  );
 });

@@ -51,7 +51,9 @@ udpAnnounce.writeUInt32BE(1, 12);
 udpAnnounce.writeUInt32BE(1, 16);
 peers.copy(udpAnnounce, 20);
 const udpConnect = Buffer.alloc(16);
-const udp = dgram.createSocket('udp4');
+// as the tracker does (udp-server.ts): replies go to literal addresses, so the lookup answers at once instead of
+// dns.lookup's deferred callback per send (not imported, so the floor loads none of the tracker's modules)
+const udp = dgram.createSocket({ type: 'udp4', lookup: (address, _o, cb) => cb(null, address, 4) });
 udp.on('message', (msg, rinfo) => {
   if (msg.length < 16) return;
   const reply = msg.readUInt32BE(8) === 0 ? Buffer.from(udpConnect) : Buffer.from(udpAnnounce);

@@ -205,10 +205,11 @@ test('kill -9 while the publisher waits for the reload confirmation: no manifest
     pub = startPublisher(l, tracker);
     await dropReleaseFrozen(l, pub, tracker);
     // the publisher has sent its SIGHUP: it is now asking the tracker, which cannot answer, whether it accepts the hash
-    await waitUntil(() => hupPending(tracker.pid), 30_000, 5, 'the publisher to signal the tracker');
+    // (its log line follows the kill(2) by microseconds: waiting for both keeps the check of the log from racing it)
+    const signalled = (): boolean => hupPending(tracker.pid) && pub!.lines().some((line) => line.includes('sent SIGHUP to tracker'));
+    await waitUntil(signalled, 30_000, 5, 'the publisher to signal the tracker');
     await kill9(pub);
     assert.ok(hupPending(tracker.pid) && isStopped(tracker.pid), 'killed after the reload request, before the tracker reloaded');
-    assert.match(pub.lines().join('\n'), /sent SIGHUP to tracker/);
     assert.doesNotMatch(pub.lines().join('\n'), /did not confirm/, 'killed before the publisher gave up waiting');
     const before = await assertLeftBehind(l, tracker);
 

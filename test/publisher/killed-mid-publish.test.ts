@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -248,6 +249,49 @@ test('kill -9 after the whitelist append, before the reload request: the restart
   } finally {
     if (pub) await stopChild(pub.child);
     tracker.signal('SIGCONT');
+    await tracker.cleanup();
+    l.remove();
+  }
+});
+
+test('kill -9 between the whitelist temp file and its rename: the restart publishes and removes the temp file', async () => {
+  const l = layout();
+  const tracker = await startTrackerProcess({ dir: path.join(l.dir, 'tracker'), whitelist: [] });
+  let pub: AppProcess | null = null;
+  try {
+    pub = startPublisher(l, tracker);
+    await pub.waitLine((r) => r['msg'] === 'publisher started');
+    // A write is over in a millisecond; to hold the publisher inside one, the list is swapped for a FIFO. The
+    // publisher reads the list, writes the new one to a temp file beside it, and reads the list once more just
+    // before the rename (an editor may have saved meanwhile): the test answers the first read only, so the second
+    // waits for ever, after the temp file is complete and before the rename.
+    fs.rmSync(tracker.whitelistPath);
+    execFileSync('mkfifo', ['-m', '644', tracker.whitelistPath]);
+    fs.writeFileSync(path.join(l.releases, RELEASE), crypto.randomBytes(40_000));
+    await (await fs.promises.open(tracker.whitelistPath, 'w')).close(); // the list as it was: empty
+    const dir = path.dirname(tracker.whitelistPath);
+    const temp = await waitFor('the complete temp file of the new list', () =>
+      fs
+        .readdirSync(dir)
+        .find(
+          (name) =>
+            /^\.whitelist\.[0-9a-f]{12}\.tmp$/.test(name) &&
+            /^[0-9a-f]{40} # release\.bin\n$/.test(fs.readFileSync(path.join(dir, name), 'utf8')),
+        ),
+    );
+    await kill9(pub);
+    assert.ok(fs.existsSync(path.join(dir, temp)), 'the kill leaves the temp file');
+    assert.deepEqual(listed(l.manifest), [], 'no manifest entry');
+    const torrents = fs.readdirSync(l.torrents);
+    assert.equal(torrents.length, 1, 'the torrent was written before the list');
+    const bytes = fs.readFileSync(path.join(l.torrents, torrents[0]!));
+
+    // the list the kill left: unchanged (here the FIFO, put back as the empty file it stood for)
+    fs.rmSync(tracker.whitelistPath);
+    fs.writeFileSync(tracker.whitelistPath, '');
+    await assertRepaired(l, tracker, { infoHash: (await parseTorrent(bytes)).infoHash as string, file: torrents[0]!, bytes });
+  } finally {
+    if (pub) await stopChild(pub.child);
     await tracker.cleanup();
     l.remove();
   }

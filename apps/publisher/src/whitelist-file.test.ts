@@ -161,3 +161,23 @@ test('isStale', () => {
       `${JSON.stringify(content)} ${age}`,
     );
 });
+
+test('WhitelistFile: a temp file a killed writer left beside the list goes with the next flush; other files stay', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'wl-test-'));
+  try {
+    const file = path.join(dir, 'whitelist');
+    await writeFile(file, '');
+    const stale = path.join(dir, '.whitelist.0123456789ab.tmp');
+    await writeFile(stale, `${B} # the write a kill cut short\n`);
+    // another file's temp (the tracker's state beside the list), and names that only look alike
+    const others = ['.state.txt.0123456789ab.tmp', '.whitelist.tmp', '.whitelist.0123456789ab.tmp.keep', 'whitelist.0123456789ab.tmp'];
+    for (const name of others) await writeFile(path.join(dir, name), 'x');
+    const wl = new WhitelistFile(file);
+    wl.add(A, 'one');
+    assert.deepEqual(await wl.flush(false), { added: [A], removed: [] });
+    assert.deepEqual((await readdir(dir)).sort(), [...others, 'whitelist'].sort());
+    assert.equal(await readFile(file, 'utf8'), `${A} # one\n`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

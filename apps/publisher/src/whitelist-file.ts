@@ -1,6 +1,6 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { addToAccessList, removeFromAccessList } from '../../../libs/accesslist/src/append.js';
-import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
 
 type Op = { readonly op: 'add'; readonly comment: string } | { readonly op: 'remove' };
@@ -91,7 +91,13 @@ export class WhitelistFile {
         }
       }
     };
-    const result = dryRun ? await apply() : await withFileLock(`${target}.lock`, apply, this.options.lock);
+    // A publisher killed between its temp file and the rename left that file beside the list, for ever; under the
+    // lock no writer that takes it is half-way through a write, so every such file is stale.
+    const locked = async (): Promise<{ added: string[]; removed: string[] }> => {
+      removeStaleTemps(target);
+      return apply();
+    };
+    const result = dryRun ? await apply() : await withFileLock(`${target}.lock`, locked, this.options.lock);
     // Only what was applied leaves the queue: an op queued during the write stays for the next flush.
     for (const [hash, op] of batch) if (this.pending.get(hash) === op) this.pending.delete(hash);
     return result;

@@ -35,33 +35,8 @@ export function writeStateFile(file: string, text: string): void {
   writeFileAtomicSync(file, text);
 }
 
-/**
- * Temp files of an atomic write cut short by a kill (`.name.<12 hex>.tmp`, see atomic-write.ts): a kill -9 in
- * the middle of a state or journal rewrite leaves one behind, and nothing else would ever remove it. Only this
- * process writes these files (one tracker per data folder), so at start any such file is stale.
- */
-export function removeStaleTemps(file: string): number {
-  const dir = path.dirname(file);
-  const prefix = `.${path.basename(file)}.`;
-  let removed = 0;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !/^\.[^/]*\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
-    if (name.length !== prefix.length + 16) continue;
-    try {
-      fs.unlinkSync(path.join(dir, name));
-      removed++;
-    } catch {
-      // gone already, or not ours to remove
-    }
-  }
-  return removed;
-}
+// moved beside the writer that names those temp files; the tracker's callers keep importing it from here
+export { removeStaleTemps } from '../../../libs/common/src/atomic-write.js';
 
 /** The journal sits next to the state file: `tracker.state` -> `tracker.journal`, anything else + `.journal`. */
 export function defaultJournalFile(stateFile: string): string {

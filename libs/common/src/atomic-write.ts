@@ -112,6 +112,35 @@ export function syncDir(dir: string): void {
   }
 }
 
+/**
+ * Temp files of an atomic write of `file` cut short by a kill (`.name.<12 hex>.tmp`, see tempName): a kill -9 in
+ * the middle of a rewrite leaves one behind, and nothing else would ever remove it. Call it only where no other
+ * writer of `file` can be half-way through (the tracker at start: one tracker per data folder; the publisher
+ * under the whitelist's lock). Returns how many were removed.
+ */
+export function removeStaleTemps(file: string): number {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !/^\.[^/]*\.[0-9a-f]{12}\.tmp$/.test(name)) continue;
+    if (name.length !== prefix.length + 16) continue;
+    try {
+      fs.unlinkSync(path.join(dir, name));
+      removed++;
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 function tempName(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
 }

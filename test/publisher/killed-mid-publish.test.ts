@@ -198,7 +198,7 @@ async function assertRepaired(l: Layout, tracker: TrackerProcess, before: LeftBe
   }
 }
 
-test('kill -9 while the publisher waits for the reload confirmation: no manifest entry; the restart lists it', async () => {
+test('kill -9 while the publisher waits for the reload confirmation: no manifest entry; the restart lists it, no temp file stays', async () => {
   const l = layout();
   const tracker = await startTrackerProcess({ dir: path.join(l.dir, 'tracker'), whitelist: [] });
   let pub: AppProcess | null = null;
@@ -214,6 +214,10 @@ test('kill -9 while the publisher waits for the reload confirmation: no manifest
     assert.doesNotMatch(pub.lines().join('\n'), /did not confirm/, 'killed before the publisher gave up waiting');
     const before = await assertLeftBehind(l, tracker);
 
+    // What a kill inside the torrent or the manifest write would leave as well: their complete-or-absent writes
+    // read nothing a test could hold them on, so the temp files are made here as atomic-write.ts names them.
+    fs.writeFileSync(path.join(l.torrents, `.${before.file}.0123456789ab.tmp`), before.bytes.subarray(0, 100));
+    fs.writeFileSync(path.join(l.data, '.manifest.json.0123456789ab.tmp'), '{"version":1,"rel');
     const reloaded = tracker.records().length;
     tracker.signal('SIGCONT'); // the pending SIGHUP is handled now
     await tracker.waitForLog((r) => typeof r['loaded'] === 'number', 5000, reloaded);

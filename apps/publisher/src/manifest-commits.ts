@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { Manifest, ManifestRelease } from '../../../libs/common/src/manifest.js';
-import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 import type { BuiltTorrent } from '../../../libs/torrent/src/index.js';
 import type { PublisherConfig } from './config.js';
 import type { ScannedRelease } from './hash-release.js';
@@ -100,6 +100,9 @@ export class ManifestCommits {
         this.whitelist.add(built.infoHash, key);
       });
     }
+    // the only writer of this torrent (one publisher per manifest, one step at a time per release): a temp file of
+    // it is one a publisher killed while writing it left
+    removeStaleTemps(path.join(config.torrentsDir, torrent));
     await writeFileAtomic(path.join(config.torrentsDir, torrent), built.torrent);
     this.whitelist.add(built.infoHash, key);
     await this.live([built.infoHash]);

@@ -68,3 +68,16 @@ test('loadManifest: missing -> empty; corrupt -> moved aside, never overwritten'
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('saveManifest: a temp file of the manifest that a killed save left is removed; other temp files stay', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'manifest-test-'));
+  try {
+    const file = path.join(dir, 'manifest.json');
+    await writeFile(path.join(dir, '.manifest.json.0123456789ab.tmp'), '{"version":1,"rel');
+    await writeFile(path.join(dir, '.stats.db.0123456789ab.tmp'), 'x');
+    await saveManifest(file, { version: 1, releases: [entry('x', A)] });
+    assert.deepEqual((await readdir(dir)).sort(), ['.stats.db.0123456789ab.tmp', 'manifest.json']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

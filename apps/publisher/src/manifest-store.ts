@@ -6,7 +6,7 @@ import {
   type Manifest,
   type ManifestRelease,
 } from '../../../libs/common/src/manifest.js';
-import { writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../../libs/common/src/atomic-write.js';
 
 export type ManifestLoad = { readonly manifest: Manifest; readonly warning: string | null };
 
@@ -39,6 +39,9 @@ export async function loadManifest(file: string, now: Date): Promise<ManifestLoa
 }
 
 export async function saveManifest(file: string, manifest: Manifest): Promise<void> {
+  // One publisher per manifest (instance lock) saving one change at a time: a temp file of it now is one that a
+  // publisher killed during a save left, which nothing else would ever remove.
+  removeStaleTemps(file);
   await writeFileAtomic(file, renderManifest(manifest));
 }
 

@@ -198,16 +198,42 @@ async function assertRepaired(l: Layout, tracker: TrackerProcess, before: LeftBe
   }
 }
 
-test('kill -9 while the publisher waits for the reload confirmation: no manifest entry; the restart lists it, no temp file stays', async () => {
+/** A descriptor writing to the FIFO, or null while nobody has it open for reading. */
+function openForWriting(fifo: string): number | null {
+  try {
+    return fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return null;
+    throw err;
+  }
+}
+
+/** A fresh layout and closed-mode tracker for `body`; the publishers it starts and the tracker are stopped after it. */
+async function withRig(body: (l: Layout, tracker: TrackerProcess, start: () => AppProcess) => Promise<void>): Promise<void> {
   const l = layout();
   const tracker = await startTrackerProcess({ dir: path.join(l.dir, 'tracker'), whitelist: [] });
-  let pub: AppProcess | null = null;
+  const started: AppProcess[] = [];
   try {
-    pub = startPublisher(l, tracker);
+    await body(l, tracker, () => {
+      const pub = startPublisher(l, tracker);
+      started.push(pub);
+      return pub;
+    });
+  } finally {
+    for (const pub of started) await stopChild(pub.child);
+    tracker.signal('SIGCONT');
+    await tracker.cleanup();
+    l.remove();
+  }
+}
+
+test('kill -9 while the publisher waits for the reload confirmation: no manifest entry; the restart lists it, no temp file stays', async () => {
+  await withRig(async (l, tracker, start) => {
+    const pub = start();
     await dropReleaseFrozen(l, pub, tracker);
     // the publisher has sent its SIGHUP: it is now asking the tracker, which cannot answer, whether it accepts the hash
     // (its log line follows the kill(2) by microseconds: waiting for both keeps the check of the log from racing it)
-    const signalled = (): boolean => hupPending(tracker.pid) && pub!.lines().some((line) => line.includes('sent SIGHUP to tracker'));
+    const signalled = (): boolean => hupPending(tracker.pid) && pub.lines().some((line) => line.includes('sent SIGHUP to tracker'));
     await waitUntil(signalled, 30_000, 5, 'the publisher to signal the tracker');
     await kill9(pub);
     assert.ok(hupPending(tracker.pid) && isStopped(tracker.pid), 'killed after the reload request, before the tracker reloaded');
@@ -222,20 +248,12 @@ test('kill -9 while the publisher waits for the reload confirmation: no manifest
     tracker.signal('SIGCONT'); // the pending SIGHUP is handled now
     await tracker.waitForLog((r) => typeof r['loaded'] === 'number', 5000, reloaded);
     await assertRepaired(l, tracker, before);
-  } finally {
-    if (pub) await stopChild(pub.child);
-    tracker.signal('SIGCONT');
-    await tracker.cleanup();
-    l.remove();
-  }
+  });
 });
 
 test('kill -9 after the whitelist append, before the reload request: the restart reloads the tracker itself', async () => {
-  const l = layout();
-  const tracker = await startTrackerProcess({ dir: path.join(l.dir, 'tracker'), whitelist: [] });
-  let pub: AppProcess | null = null;
-  try {
-    pub = startPublisher(l, tracker);
+  await withRig(async (l, tracker, start) => {
+    const pub = start();
     // frozen, the tracker leaves the scrape the publisher sends before its SIGHUP unanswered (2 s): the window stays open
     await dropReleaseFrozen(l, pub, tracker);
     const hash = await waitFor('the hash on the whitelist', () => whitelistedHash(tracker.whitelistPath), 30_000);
@@ -250,20 +268,12 @@ test('kill -9 after the whitelist append, before the reload request: the restart
     const body = await announceText(`http://127.0.0.1:${tracker.httpPort}`, hash, { peer: 'early', port: 6882, left: 0 });
     assert.ok(refused(body), `the tracker was never told to reload, yet accepts the hash: ${body}`);
     await assertRepaired(l, tracker, before);
-  } finally {
-    if (pub) await stopChild(pub.child);
-    tracker.signal('SIGCONT');
-    await tracker.cleanup();
-    l.remove();
-  }
+  });
 });
 
 test('kill -9 between the whitelist temp file and its rename: the restart publishes and removes the temp file', async () => {
-  const l = layout();
-  const tracker = await startTrackerProcess({ dir: path.join(l.dir, 'tracker'), whitelist: [] });
-  let pub: AppProcess | null = null;
-  try {
-    pub = startPublisher(l, tracker);
+  await withRig(async (l, tracker, start) => {
+    const pub = start();
     await pub.waitLine((r) => r['msg'] === 'publisher started');
     // A write is over in a millisecond; to hold the publisher inside one, the list is swapped for a FIFO. The
     // publisher reads the list, writes the new one to a temp file beside it, and reads the list once more just
@@ -272,7 +282,10 @@ test('kill -9 between the whitelist temp file and its rename: the restart publis
     fs.rmSync(tracker.whitelistPath);
     execFileSync('mkfifo', ['-m', '644', tracker.whitelistPath]);
     fs.writeFileSync(path.join(l.releases, RELEASE), crypto.randomBytes(40_000));
-    await (await fs.promises.open(tracker.whitelistPath, 'w')).close(); // the list as it was: empty
+    // the list as it was, empty: a writer that opens and closes. Opened non-blocking, which succeeds only once the
+    // publisher is there to read (ENXIO before), so a publisher that never reads fails the wait instead of hanging it
+    const writer = await waitFor('the publisher reading the list', () => openForWriting(tracker.whitelistPath));
+    fs.closeSync(writer);
     const dir = path.dirname(tracker.whitelistPath);
     const temp = await waitFor('the complete temp file of the new list', () =>
       fs
@@ -294,9 +307,5 @@ test('kill -9 between the whitelist temp file and its rename: the restart publis
     fs.rmSync(tracker.whitelistPath);
     fs.writeFileSync(tracker.whitelistPath, '');
     await assertRepaired(l, tracker, { infoHash: (await parseTorrent(bytes)).infoHash as string, file: torrents[0]!, bytes });
-  } finally {
-    if (pub) await stopChild(pub.child);
-    await tracker.cleanup();
-    l.remove();
-  }
+  });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../../../libs/common/src/log.js';
 import { parseJournal } from '../../../libs/swarm/src/index.js';
 import { openJournal, type JournalIo } from './completion-journal.js';
-import { removeStaleTemps } from './state-file.js';
+import { removeStaleTemps } from '../../../libs/common/src/atomic-write.js';
 
 const log = createLogger('test', 'silent');
 const dirs: string[] = [];

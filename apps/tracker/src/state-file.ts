@@ -35,9 +35,6 @@ export function writeStateFile(file: string, text: string): void {
   writeFileAtomicSync(file, text);
 }
 
-// moved beside the writer that names those temp files; the tracker's callers keep importing it from here
-export { removeStaleTemps } from '../../../libs/common/src/atomic-write.js';
-
 /** The journal sits next to the state file: `tracker.state` -> `tracker.journal`, anything else + `.journal`. */
 export function defaultJournalFile(stateFile: string): string {
   return stateFile.endsWith('.state') ? `${stateFile.slice(0, -'.state'.length)}.journal` : `${stateFile}.journal`;

@@ -3,7 +3,8 @@ import type { Logger } from '../../../libs/common/src/log.js';
 import { hexToKey } from '../../../libs/protocol/src/index.js';
 import { openJournal, type CompletionJournal, type JournalIo } from './completion-journal.js';
 import type { TrackerConfig } from './config.js';
-import { readStateFile, removeStaleTemps } from './state-file.js';
+import { removeStaleTemps } from '../../../libs/common/src/atomic-write.js';
+import { readStateFile } from './state-file.js';
 import type { Clock, Tracker } from './tracker.js';
 
 /**

@@ -56,7 +56,13 @@ describe('optimizeWhenBusy', () => {
       const { optimizeWhenBusy } = await import(${JSON.stringify(mod)});
       const hot = (a) => { let s = 0; for (let i = 0; i < 10; i++) s += a * i; return s; };
       const optimized = () => (%GetOptimizationStatus(hot) & 16) !== 0;
-      const spin = async (ms) => { const end = Date.now() + ms; while (Date.now() < end) { for (let i = 0; i < 1000; i++) hot(i); await new Promise((r) => setImmediate(r)); } };
+      const spin = async (ms) => {
+        const end = Date.now() + ms;
+        while (Date.now() < end) {
+          for (let i = 0; i < 1000; i++) hot(i);
+          await new Promise((r) => setImmediate(r));
+        }
+      };
       const counts = { tcpRequests: 0, udpPackets: 0 };
       optimizeWhenBusy(counts);
       await spin(1300);

@@ -7,6 +7,7 @@ import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseTrackerConfig } from './config.js';
+import { optimizeWhenBusy } from './startup-tiering.js';
 import { startTracker, type TrackerService } from './tracker-service.js';
 
 // Wiring only: config -> lock -> tracker service -> signals.
@@ -56,3 +57,4 @@ const announce = [
   udp && localHttpUrl(udp.address, udp.port, '/announce').replace(/^http:/, 'udp:'),
 ].filter((u) => u !== undefined);
 log.info({ announce, stats: tcp && localHttpUrl(tcp.address, tcp.port, `/${config.statsPath}`) }, `ready: announce ${announce.join(' ')}`);
+optimizeWhenBusy(running.tracker.counters);

@@ -67,6 +67,23 @@ describe('connection ids', () => {
     assert.equal(b.verify(old, '192.0.2.7', T + 150), true, 'second time from the cache');
   });
 
+  test("after a window ends, the previous window's id keeps verifying from the cache, without an HMAC per packet", () => {
+    const a = createConnectionIds(SECRET);
+    const ip = '192.0.2.9';
+    const start = Math.ceil(T / 120) * 120;
+    const given = a.issue(ip, start + 100);
+    assert.equal(a.hmacs, 1);
+    // the next window: the client keeps its id for a minute, packet after packet
+    for (let i = 0; i < 50; i++) assert.equal(a.verify(given, ip, start + 121 + i), true);
+    assert.equal(a.hmacs, 1, "answered from the previous window's cache");
+    // a wrong id from that address still costs at most the two windows' HMACs, once each, and is refused
+    assert.equal(a.verify(Buffer.alloc(8, 1), ip, start + 180), false);
+    assert.equal(a.verify(Buffer.alloc(8, 2), ip, start + 181), false);
+    assert.equal(a.hmacs, 3, "only this window's id was missing from the caches");
+    // two windows on, the id is refused
+    assert.equal(a.verify(given, ip, start + 240), false);
+  });
+
   test('clock going back resets the cache but ids stay valid', () => {
     const a = createConnectionIds(SECRET);
     const early = a.issue('192.0.2.8', T);

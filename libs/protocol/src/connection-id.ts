@@ -7,8 +7,11 @@
  * form (e.g. strip "::ffff:" from v4-mapped addresses) for issue and verify alike.
  *
  * Steady clients cost a Map lookup, not an HMAC: ids are cached per window, and the cache is bounded
- * (cleared when full). Failed verifications are not cached, so spoofed packets cannot flush good entries
- * out; they cost up to two HMACs each.
+ * (cleared when full). Both windows' caches are asked before any HMAC is computed: after a window ends, a
+ * client keeps sending the id it was given (BEP 15 clients reuse one for a minute), and each of those
+ * packets would otherwise miss the new window's cache and pay an HMAC before the old window's matched.
+ * Failed verifications are not cached, so spoofed packets cannot flush good entries out; they cost up to
+ * two HMACs each.
  */
 import { createHmac } from 'node:crypto';
 
@@ -17,6 +20,8 @@ export interface ConnectionIds {
   issue(ip: string, nowSeconds: number): Buffer;
   /** Is `id` (8 bytes) one that issue() gave `ip` in this window or the previous one? */
   verify(id: Uint8Array, ip: string, nowSeconds: number): boolean;
+  /** HMACs computed so far: the cost that caching keeps off steady clients. */
+  readonly hmacs: number;
 }
 
 export const MIN_SECRET_BYTES = 16;
@@ -31,7 +36,10 @@ export function createConnectionIds(secret: Uint8Array, windowSeconds = 120, max
   let current = new Map<string, Buffer>();
   let previous = new Map<string, Buffer>();
 
+  let hmacs = 0;
+
   function compute(w: number, ip: string): Buffer {
+    hmacs++;
     windowBytes.writeUInt32BE(Math.floor(w / 0x1_0000_0000), 0);
     windowBytes.writeUInt32BE(w >>> 0, 4);
     return createHmac('sha256', key).update(windowBytes).update(ip, 'utf8').digest().subarray(0, 8);
@@ -59,9 +67,9 @@ export function createConnectionIds(secret: Uint8Array, windowSeconds = 120, max
     cache.set(ip, id);
   }
 
-  function lookup(cache: Map<string, Buffer>, w: number, ip: string, id: Uint8Array): boolean {
-    const cached = cache.get(ip);
-    if (cached !== undefined) return equal8(cached, id);
+  /** A miss in `cache` (`cached` undefined): compute the window's id, and keep it only if it matches. */
+  function computeMatch(cache: Map<string, Buffer>, cached: Buffer | undefined, w: number, ip: string, id: Uint8Array): boolean {
+    if (cached !== undefined) return false;
     const fresh = compute(w, ip);
     if (!equal8(fresh, id)) return false;
     remember(cache, ip, fresh);
@@ -81,7 +89,14 @@ export function createConnectionIds(secret: Uint8Array, windowSeconds = 120, max
     verify(id, ip, nowSeconds) {
       if (id.length !== 8) return false;
       const w = windowOf(nowSeconds);
-      return lookup(current, w, ip, id) || lookup(previous, w - 1, ip, id);
+      const now = current.get(ip);
+      if (now !== undefined && equal8(now, id)) return true;
+      const before = previous.get(ip);
+      if (before !== undefined && equal8(before, id)) return true;
+      return computeMatch(current, now, w, ip, id) || computeMatch(previous, before, w - 1, ip, id);
+    },
+    get hmacs() {
+      return hmacs;
     },
   };
 }

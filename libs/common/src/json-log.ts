@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 
 /**
  * pino's JSON lines (`pino({ base: { app }, level }, dest)`), written without loading pino: its ~30 modules
@@ -79,10 +79,7 @@ function line(head: string, obj: unknown, msg: unknown): string {
   return `${head}${props}${m}}\n`;
 }
 
-/**
- * A logger with pino's level methods and JSON lines, typed as pino's Logger for the code that takes one; only the
- * level methods, `level` and `isLevelEnabled` exist (nothing else is called on an app's logger).
- */
+/** A logger with pino's level methods and JSON lines (the `Logger` of log.ts: nothing else is called on one). */
 export function createJsonLogger(
   app: string,
   level: MethodLevel | 'silent',

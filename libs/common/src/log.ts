@@ -1,12 +1,16 @@
 import { createRequire } from 'node:module';
 import tty from 'node:tty';
-import type { Logger } from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 import type { prettyFactory as PrettyFactory } from 'pino-pretty';
 import { ConfigError } from './config/config-error.js';
 import { createJsonLogger } from './json-log.js';
 import { stdoutLogSink, type LogSink } from './log-sink.js';
 
-export type { Logger };
+/**
+ * What the apps call on a logger: pino's level methods, `level` and `isLevelEnabled`, and nothing else, because
+ * createLogger's writer (json-log.ts) has nothing else. A pino logger is one too (the tests pass real ones).
+ */
+export type Logger = Pick<PinoLogger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'level' | 'isLevelEnabled'>;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from './log.js';
 import { OUTPUT_GONE_CODES } from './log-sink.js';
 
 /**

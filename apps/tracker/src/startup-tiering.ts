@@ -19,7 +19,7 @@ export interface RequestCounts {
 }
 
 /** Requests served so far, over both transports. */
-export function served(c: RequestCounts): number {
+function served(c: RequestCounts): number {
   return c.tcpRequests + c.udpPackets;
 }
 

@@ -154,8 +154,12 @@ async function loadAccessList(
 
 /** The HTTP routes and the UDP handler, bound to every listen address. */
 function listen(config: TrackerConfig, tracker: Tracker, clock: Clock, log: Logger, secret: Buffer | undefined): Promise<Listeners> {
-  const isStatsClient = createIpMatcher(config.statsCidrs.map(parseCidr));
-  const isTrustedProxy = createIpMatcher(config.proxyCidrs.map(parseCidr));
+  const statsCidrs = config.statsCidrs.map(parseCidr);
+  const proxyCidrs = config.proxyCidrs.map(parseCidr);
+  const isStatsClient = createIpMatcher(statsCidrs);
+  const isTrustedProxy = createIpMatcher(proxyCidrs);
+  // stats clients and proxies are exempt from the per-address cap: one matcher, so a connection's address is parsed once
+  const isCapExempt = createIpMatcher([...statsCidrs, ...proxyCidrs]);
   const route = createHttpRoutes(
     tracker,
     {
@@ -176,7 +180,7 @@ function listen(config: TrackerConfig, tracker: Tracker, clock: Clock, log: Logg
     udpHandler,
     counters: tracker.counters,
     log,
-    isCapExempt: (ip) => isStatsClient(ip) || isTrustedProxy(ip),
+    isCapExempt,
   });
 }
 

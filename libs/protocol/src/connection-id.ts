@@ -67,9 +67,8 @@ export function createConnectionIds(secret: Uint8Array, windowSeconds = 120, max
     cache.set(ip, id);
   }
 
-  /** A miss in `cache` (`cached` undefined): compute the window's id, and keep it only if it matches. */
-  function computeMatch(cache: Map<string, Buffer>, cached: Buffer | undefined, w: number, ip: string, id: Uint8Array): boolean {
-    if (cached !== undefined) return false;
+  /** The window's id, computed for a cache that has none for `ip`; kept only if it is `id`. */
+  function computeMatch(cache: Map<string, Buffer>, w: number, ip: string, id: Uint8Array): boolean {
     const fresh = compute(w, ip);
     if (!equal8(fresh, id)) return false;
     remember(cache, ip, fresh);
@@ -93,7 +92,7 @@ export function createConnectionIds(secret: Uint8Array, windowSeconds = 120, max
       if (now !== undefined && equal8(now, id)) return true;
       const before = previous.get(ip);
       if (before !== undefined && equal8(before, id)) return true;
-      return computeMatch(current, now, w, ip, id) || computeMatch(previous, before, w - 1, ip, id);
+      return (now === undefined && computeMatch(current, w, ip, id)) || (before === undefined && computeMatch(previous, w - 1, ip, id));
     },
     get hmacs() {
       return hmacs;

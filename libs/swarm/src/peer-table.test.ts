@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PeerTable } from './peer-table.js';
+import { PeerTable, tableStorage } from './peer-table.js';
 
 function addr4(n: number): Buffer {
   const b = Buffer.alloc(6);
@@ -124,7 +124,61 @@ describe('PeerTable', () => {
   test('memory stays compact at 1,000 peers', () => {
     const t = new PeerTable(6);
     for (let k = 0; k < 1000; k++) t.add(addr4(k), 0, false, false, 1);
-    // 10 bytes of address and flags with growth slack (capacity 1,065), plus a 2,048-slot index of 2 bytes each
-    assert.ok(t.byteSize / 1000 < 15, `bytes per peer ${t.byteSize / 1000}`);
+    // 10 bytes of address and flags in a 12 KiB block (capacity 1,228), plus a 2,048-slot index of 2 bytes each
+    assert.equal(t.byteSize, 12_288 + 4096);
+    t.release();
+  });
+
+  test("tables sharing the block pool never see each other's peers, through growth, shrinking and release", () => {
+    // use-after-free or overlapping blocks would show here as a peer found in the wrong table or lost
+    let s = 2024;
+    const rnd = (): number => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return s / 2 ** 32;
+    };
+    const used = tableStorage.stats().blockBytes;
+    const tables = Array.from({ length: 6 }, () => new PeerTable(6));
+    const models = tables.map(() => new Set<number>());
+    for (let op = 0; op < 60_000; op++) {
+      const w = Math.floor(rnd() * tables.length);
+      const t = tables[w]!;
+      const model = models[w]!;
+      const r = rnd();
+      if (r < 0.0005) {
+        t.release();
+        tables[w] = new PeerTable(6);
+        model.clear();
+      } else if (r < 0.7 || model.size < 20) {
+        // peer keys are unique across tables, so a peer found in another table is a sharing bug
+        const k = w * 1_000_000 + Math.floor(rnd() * 3000);
+        if (t.find(addr4(k), 0) < 0) t.add(addr4(k), 0, false, false, op);
+        model.add(k);
+      } else {
+        const ks = [...model];
+        const k = ks[Math.floor(rnd() * ks.length)]!;
+        t.remove(t.find(addr4(k), 0));
+        model.delete(k);
+        if (rnd() < 0.01)
+          for (const drop of ks.slice(0, Math.floor(ks.length * 0.9))) {
+            const i = t.find(addr4(drop), 0);
+            if (i >= 0) t.remove(i);
+            model.delete(drop);
+          }
+      }
+    }
+    for (let w = 0; w < tables.length; w++) {
+      const t = tables[w]!;
+      assert.equal(t.count, models[w]!.size);
+      for (const k of models[w]!) assert.ok(t.find(addr4(k), 0) >= 0, `table ${w} lost peer ${k}`);
+      const out = Buffer.alloc(t.count * 6);
+      assert.equal(t.select(out, 0, t.count, -1, 0), t.count);
+      for (let p = 0; p < t.count; p++) {
+        const k = ((out.readUInt32BE(p * 6) - 0x0a000000) << 16) + out.readUInt16BE(p * 6 + 4);
+        assert.ok(models[w]!.has(k), `table ${w} holds a peer it was never given: ${k}`);
+      }
+      t.release();
+      assert.equal(t.count, 0);
+    }
+    assert.equal(tableStorage.stats().blockBytes, used, 'every block handed back');
   });
 });

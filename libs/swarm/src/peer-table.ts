@@ -8,17 +8,44 @@
  *                       Int32Array once the capacity passes 65,534 (2 bytes per slot instead of 4 for the
  *                       usual swarm: ~4 bytes less per peer)
  *
- * About 10 bytes per IPv4 peer plus slack and slots (~25-35 bytes at 1M peers), against several hundred
+ * About 10 bytes per IPv4 peer plus slack and slots (~16 bytes in a 1,000-peer swarm), against several hundred
  * for an object per peer. Peers are identified by their compact address (IP and port), as opentracker does.
  * Removal swaps the last peer into the hole, so the arrays stay dense and a contiguous run of them is a
  * ready-made compact peer list.
+ *
+ * Arrays of 1 KiB and more (a table past ~100 IPv4 peers, an index past 256 slots) live in blocks of the shared
+ * `tableStorage` pool (slab-pool.ts), handed back the moment the table resizes or the store drops it with
+ * `release()`; a table dropped without it gives its blocks back once collected.
  */
+import { SlabPool, type Block } from './slab-pool.js';
+
 const SEEDER = 1;
 const COMPLETED = 2;
 const FLAG_BITS = 2;
 /** Below this, a linear scan of the packed addresses beats hashing. */
 const LINEAR_MAX = 24;
 const MIN_CAPACITY = 2;
+/** Node's Buffer.allocUnsafe serves requests below this from its shared 8 KiB pool; larger ones come from `tableStorage`. */
+const POOL_LIMIT = 1024;
+const SLOTS_IN_POOL_FROM = 1024;
+
+/** Where every table's larger arrays live (one pool per process, as Node's own Buffer pool). */
+export const tableStorage = new SlabPool();
+
+/** The blocks a table holds, apart from the table, so a table collected without release() can hand them back. */
+interface Lease {
+  chunk: Block | null;
+  slots: Block | null;
+}
+
+const unreleased = new FinalizationRegistry<Lease>(freeLease);
+
+function freeLease(lease: Lease): void {
+  if (lease.chunk !== null) tableStorage.free(lease.chunk);
+  if (lease.slots !== null) tableStorage.free(lease.slots);
+  lease.chunk = null;
+  lease.slots = null;
+}
 
 export class PeerTable {
   readonly addrLen: number;
@@ -28,21 +55,42 @@ export class PeerTable {
   private meta: Uint32Array;
   private slots: Uint16Array | Int32Array | null = null;
   private mask = 0;
+  /** Set once the table first takes a block from `tableStorage`. */
+  private lease: Lease | null = null;
 
   constructor(addrLen: 6 | 18, capacity = MIN_CAPACITY) {
     this.addrLen = addrLen;
-    const { addrs, meta } = allocArrays(capacity, addrLen);
+    const { addrs, meta, block } = allocArrays(capacity, addrLen);
     this.addrs = addrs;
     this.meta = meta;
+    if (block !== null) this.holdChunk(block);
   }
 
   get capacity(): number {
     return this.meta.length;
   }
 
-  /** Bytes held by this table's arrays. */
+  /** Bytes held by this table's arrays (whole blocks where they come from `tableStorage`). */
   get byteSize(): number {
-    return this.addrs.length + this.meta.byteLength + (this.slots ? this.slots.byteLength : 0);
+    const chunk = this.lease?.chunk?.bytes ?? this.addrs.length + this.meta.byteLength;
+    return chunk + (this.lease?.slots?.bytes ?? this.slots?.byteLength ?? 0);
+  }
+
+  /**
+   * Hands the table's blocks back to `tableStorage` (the store calls it when it drops the table). The table is
+   * empty afterwards; it must not be used again.
+   */
+  release(): void {
+    if (this.lease !== null) {
+      freeLease(this.lease);
+      unreleased.unregister(this.lease);
+      this.lease = null;
+    }
+    this.count = 0;
+    this.seeders = 0;
+    this.slots = null;
+    this.addrs = EMPTY_ADDRS;
+    this.meta = EMPTY_META;
   }
 
   find(src: Uint8Array, off: number): number {
@@ -135,7 +183,7 @@ export class PeerTable {
     this.seeders = seeders;
     if (!this.maybeShrink()) {
       if (this.count > LINEAR_MAX) this.rebuildSlots();
-      else this.slots = null;
+      else this.setSlots(null, null);
     }
     return dropped;
   }
@@ -178,13 +226,40 @@ export class PeerTable {
 
   private resize(capacity: number): void {
     const L = this.addrLen;
-    const { addrs, meta } = allocArrays(capacity, L);
+    const { addrs, meta, block } = allocArrays(capacity, L);
     this.addrs.copy(addrs, 0, 0, this.count * L);
     meta.set(this.meta.subarray(0, this.count));
     this.addrs = addrs;
     this.meta = meta;
+    // after the copy: the old block may be handed out again at once
+    this.holdChunk(block);
     if (this.count > LINEAR_MAX) this.rebuildSlots();
-    else this.slots = null;
+    else this.setSlots(null, null);
+  }
+
+  /** The table's arrays now live in `block` (null: in Node's pool); the block they lived in is handed back. */
+  private holdChunk(block: Block | null): void {
+    const lease = block !== null ? this.takeLease() : this.lease;
+    if (lease === null) return;
+    if (lease.chunk !== null) tableStorage.free(lease.chunk);
+    lease.chunk = block;
+  }
+
+  private setSlots(slots: Uint16Array | Int32Array | null, block: Block | null): void {
+    const lease = block !== null ? this.takeLease() : this.lease;
+    if (lease !== null) {
+      if (lease.slots !== null) tableStorage.free(lease.slots);
+      lease.slots = block;
+    }
+    this.slots = slots;
+  }
+
+  private takeLease(): Lease {
+    if (this.lease === null) {
+      this.lease = { chunk: null, slots: null };
+      unreleased.register(this, this.lease, this.lease);
+    }
+    return this.lease;
   }
 
   private rebuildSlots(): void {
@@ -194,7 +269,17 @@ export class PeerTable {
     // index + 1 must fit a slot; the capacity bounds every index this index will hold until the next rebuild
     const narrow = this.capacity < 0xffff;
     if (this.slots === null || this.slots.length !== size || this.slots instanceof Uint16Array !== narrow) {
-      this.slots = narrow ? new Uint16Array(size) : new Int32Array(size);
+      // the old index first: its block can serve the new one
+      this.setSlots(null, null);
+      const bytes = size * (narrow ? 2 : 4);
+      if (bytes < SLOTS_IN_POOL_FROM) {
+        this.setSlots(narrow ? new Uint16Array(size) : new Int32Array(size), null);
+      } else {
+        const block = tableStorage.alloc(bytes);
+        const slots = narrow ? new Uint16Array(block.buffer, block.offset, size) : new Int32Array(block.buffer, block.offset, size);
+        slots.fill(0);
+        this.setSlots(slots, block);
+      }
     } else {
       this.slots.fill(0);
     }
@@ -241,19 +326,34 @@ export class PeerTable {
   }
 }
 
+const EMPTY_ADDRS = Buffer.alloc(0);
+const EMPTY_META = new Uint32Array(0);
+
 /**
- * Both arrays of a table in one allocation from Node's shared 8 KiB pool (allocUnsafe, under 4 KiB): a small
- * swarm then costs two views instead of two ArrayBuffers with their backing stores, about 600 bytes less per
- * torrent, which is what a flood of one-peer junk torrents is made of. The pool is 8-byte aligned, so the
- * Uint32Array view at the start is aligned. Slots beyond `count` are never read, so no zero fill is needed.
+ * Both arrays of a table in one allocation: below 4 KiB from Node's shared 8 KiB pool (allocUnsafe), so a small
+ * swarm costs two views instead of two ArrayBuffers with their backing stores, about 600 bytes less per
+ * torrent, which is what a flood of one-peer junk torrents is made of; from 4 KiB in one block of
+ * `tableStorage`, with the capacity the whole block holds. Both are 4-byte aligned (the pool is 8-byte
+ * aligned, blocks start at multiples of 1 KiB), so the Uint32Array view at the start is aligned. Entries
+ * beyond `count` are never read, so no zero fill is needed.
  */
-function allocArrays(capacity: number, L: number): { addrs: Buffer; meta: Uint32Array } {
-  const chunk = Buffer.allocUnsafe(capacity * (4 + L));
+function allocArrays(capacity: number, L: number): { addrs: Buffer; meta: Uint32Array; block: Block | null } {
+  const bytes = capacity * (4 + L);
+  if (bytes >= POOL_LIMIT) {
+    const block = tableStorage.alloc(bytes);
+    const cap = Math.floor(block.bytes / (4 + L));
+    return {
+      meta: new Uint32Array(block.buffer, block.offset, cap),
+      addrs: Buffer.from(block.buffer, block.offset + cap * 4, cap * L),
+      block,
+    };
+  }
+  const chunk = Buffer.allocUnsafe(bytes);
   if (chunk.byteOffset % 4 !== 0) {
     // not expected from Node's pool; stay correct anyway
-    return { addrs: Buffer.alloc(capacity * L), meta: new Uint32Array(capacity) };
+    return { addrs: Buffer.alloc(capacity * L), meta: new Uint32Array(capacity), block: null };
   }
-  return { meta: new Uint32Array(chunk.buffer, chunk.byteOffset, capacity), addrs: chunk.subarray(capacity * 4) };
+  return { meta: new Uint32Array(chunk.buffer, chunk.byteOffset, capacity), addrs: chunk.subarray(capacity * 4), block: null };
 }
 
 function equalAt(a: Uint8Array, ao: number, b: Uint8Array, bo: number, len: number): boolean {

@@ -372,6 +372,8 @@ export class SwarmStore {
     const t = this.torrents.get(infoHash);
     if (!t) return 0;
     const n = (t.v4?.count ?? 0) + (t.v6?.count ?? 0);
+    t.v4?.release();
+    t.v6?.release();
     t.v4 = null;
     t.v6 = null;
     if (t.downloaded === 0) this.forget(infoHash, t);
@@ -385,11 +387,17 @@ export class SwarmStore {
     for (const [key, t] of this.torrents) {
       if (t.v4) {
         dropped += t.v4.expire(minSeen);
-        if (t.v4.count === 0) t.v4 = null;
+        if (t.v4.count === 0) {
+          t.v4.release();
+          t.v4 = null;
+        }
       }
       if (t.v6) {
         dropped += t.v6.expire(minSeen);
-        if (t.v6.count === 0) t.v6 = null;
+        if (t.v6.count === 0) {
+          t.v6.release();
+          t.v6 = null;
+        }
       }
       const window = this.opts.completionWindowMinutes;
       if (t.dedupe) {

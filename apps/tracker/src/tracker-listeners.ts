@@ -4,9 +4,10 @@ import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { TrackerConfig } from './config.js';
-import type { WireCounters } from './counters.js';
+import type { Counters, WireCounters } from './counters.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 import { createWireServer, type WireLimits } from './http-wire.js';
+import { createReplyQueue } from './udp-reply-queue.js';
 import { createUdpSocket, type UdpSender, type ReplyAddress } from './udp-server.js';
 
 /** The tracker's sockets: one TCP server per `-p`, one UDP socket per `-P`, bound in the order given. */
@@ -23,7 +24,7 @@ export interface Listeners {
 export interface ListenerDeps {
   readonly route: (r: WireRequest) => WireResponse;
   readonly udpHandler: (socket: UdpSender, msg: Buffer, rinfo: ReplyAddress) => void;
-  readonly counters: WireCounters;
+  readonly counters: WireCounters & Pick<Counters, 'udpSendErrors'>;
   /** Addresses the per-address connection cap does not apply to. */
   isCapExempt(ip: string): boolean;
   readonly log: Logger;
@@ -58,7 +59,8 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
     }
     for (const l of config.udp) {
       const socket = createUdpSocket(l.host, v6Only(l, config.udp));
-      socket.on('message', (msg, rinfo) => deps.udpHandler(socket, msg, rinfo));
+      const replies = createReplyQueue(socket, () => deps.counters.udpSendErrors++);
+      socket.on('message', (msg, rinfo) => deps.udpHandler(replies, msg, rinfo));
       // listen before binding: with a synchronous lookup, 'listening' fires inside bind()
       const bound = Promise.race([
         once(socket, 'listening'),

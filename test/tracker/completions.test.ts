@@ -97,6 +97,8 @@ describe('per-address limit', () => {
     assert.equal((await scrapeOne(tr.httpPort, udpOne))?.downloaded, 23);
     const m = (await httpGet(tr.httpPort, '/metrics')).body.toString();
     assert.match(m, /tracker_completions_not_counted_total\{reason="address_limit"\} 114\n/);
+    // two swarms of 100 peers: their tables outgrew Node's buffer pool and live in one 256 KiB slab
+    assert.match(m, /\ntracker_peer_slab_bytes 262144\n/);
     assert.equal((await feed(tr.httpPort, 'since=0&limit=10000')).last, 126);
   });
 });

@@ -1,3 +1,4 @@
+import { SLAB_BYTES, tableStorage } from '../../../libs/swarm/src/index.js';
 import type { CompletionLogStatus, Tracker } from './tracker.js';
 import { totals } from './stats-modes.js';
 
@@ -142,5 +143,11 @@ function processFamilies(c: Counters, nowMs: number, memory: NodeJS.MemoryUsage)
     gauge('tracker_uptime_seconds', 'Seconds since start.', Math.floor((nowMs - c.startedAt) / 1000)),
     gauge('process_resident_memory_bytes', 'Resident set size.', memory.rss),
     gauge('process_heap_used_bytes', 'V8 heap in use.', memory.heapUsed),
+    gauge('tracker_peer_slab_bytes', 'Memory of the slabs holding the larger peer tables, in use and kept empty.', slabBytes()),
   ];
+}
+
+function slabBytes(): number {
+  const s = tableStorage.stats();
+  return (s.slabs + s.emptySlabs) * SLAB_BYTES;
 }

@@ -1,4 +1,5 @@
-export { PeerTable } from './peer-table.js';
+export { PeerTable, tableStorage } from './peer-table.js';
+export { SLAB_BYTES } from './slab-pool.js';
 export {
   SwarmStore,
   counts,

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { PeerTable, tableStorage } from './peer-table.js';
 
 function addr4(n: number): Buffer {
@@ -127,6 +128,30 @@ describe('PeerTable', () => {
     // 10 bytes of address and flags in a 12 KiB block (capacity 1,228), plus a 2,048-slot index of 2 bytes each
     assert.equal(t.byteSize, 12_288 + 4096);
     t.release();
+  });
+
+  test('a table dropped without release() hands its blocks back once collected', () => {
+    // in a child with the collector exposed: the FinalizationRegistry is the net under the store's release()
+    const script = `
+      const { PeerTable, tableStorage } = await import(${JSON.stringify(new URL('./peer-table.js', import.meta.url).href)});
+      const a = Buffer.alloc(6);
+      let tables = Array.from({ length: 50 }, (_, t) => {
+        const table = new PeerTable(6);
+        for (let k = 0; k < 500; k++) { a.writeUInt32BE(t, 0); a.writeUInt16BE(k + 1, 4); table.add(a, 0, false, false, 1); }
+        return table;
+      });
+      const held = tableStorage.stats().blockBytes;
+      tables = null;
+      for (let i = 0; i < 10 && tableStorage.stats().blockBytes > 0; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      console.log(JSON.stringify({ held, after: tableStorage.stats().blockBytes }));
+    `;
+    const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const { held, after } = JSON.parse(out) as { held: number; after: number };
+    assert.ok(held >= 50 * 5000, `blocks held by the tables: ${held}`);
+    assert.equal(after, 0);
   });
 
   test("tables sharing the block pool never see each other's peers, through growth, shrinking and release", () => {

@@ -38,7 +38,15 @@ interface Lease {
   slots: Block | null;
 }
 
-const unreleased = new FinalizationRegistry<Lease>(freeLease);
+// a throw here would reach the crash guard (a finalizer has no caller): a block lost to a bug beats an exit
+const unreleased = new FinalizationRegistry<Lease>((lease) => {
+  try {
+    freeLease(lease);
+  } catch {
+    lease.chunk = null;
+    lease.slots = null;
+  }
+});
 
 function freeLease(lease: Lease): void {
   if (lease.chunk !== null) tableStorage.free(lease.chunk);

@@ -25,9 +25,8 @@ const FLAG_BITS = 2;
 /** Below this, a linear scan of the packed addresses beats hashing. */
 const LINEAR_MAX = 24;
 const MIN_CAPACITY = 2;
-/** Node's Buffer.allocUnsafe serves requests below this from its shared 8 KiB pool; larger ones come from `tableStorage`. */
-const POOL_LIMIT = 1024;
-const SLOTS_IN_POOL_FROM = 1024;
+/** Arrays of this many bytes and more come from `tableStorage`; smaller ones from Node's own allocations. */
+const SLAB_FROM = 1024;
 
 /** Where every table's larger arrays live (one pool per process, as Node's own Buffer pool). */
 export const tableStorage = new SlabPool();
@@ -280,7 +279,7 @@ export class PeerTable {
       // the old index first: its block can serve the new one
       this.setSlots(null, null);
       const bytes = size * (narrow ? 2 : 4);
-      if (bytes < SLOTS_IN_POOL_FROM) {
+      if (bytes < SLAB_FROM) {
         this.setSlots(narrow ? new Uint16Array(size) : new Int32Array(size), null);
       } else {
         const block = tableStorage.alloc(bytes);
@@ -338,16 +337,16 @@ const EMPTY_ADDRS = Buffer.alloc(0);
 const EMPTY_META = new Uint32Array(0);
 
 /**
- * Both arrays of a table in one allocation: below 4 KiB from Node's shared 8 KiB pool (allocUnsafe), so a small
- * swarm costs two views instead of two ArrayBuffers with their backing stores, about 600 bytes less per
- * torrent, which is what a flood of one-peer junk torrents is made of; from 4 KiB in one block of
+ * Both arrays of a table in one allocation: below SLAB_FROM from Node's shared 8 KiB Buffer pool (allocUnsafe),
+ * so a small swarm costs two views instead of two ArrayBuffers with their backing stores, about 600 bytes less
+ * per torrent, which is what a flood of one-peer junk torrents is made of; from SLAB_FROM on in one block of
  * `tableStorage`, with the capacity the whole block holds. Both are 4-byte aligned (the pool is 8-byte
  * aligned, blocks start at multiples of 1 KiB), so the Uint32Array view at the start is aligned. Entries
  * beyond `count` are never read, so no zero fill is needed.
  */
 function allocArrays(capacity: number, L: number): { addrs: Buffer; meta: Uint32Array; block: Block | null } {
   const bytes = capacity * (4 + L);
-  if (bytes >= POOL_LIMIT) {
+  if (bytes >= SLAB_FROM) {
     const block = tableStorage.alloc(bytes);
     const cap = Math.floor(block.bytes / (4 + L));
     return {

@@ -7,13 +7,12 @@
  * which frees their malloc'd memory only at its next full collection, and by then the live tables sit
  * between the dead ones. Measured with 1,000 swarms growing to 1,000 peers each (bench/RESULTS.md): 14 MiB
  * of live arrays held 45 MiB of the process's malloc heap (26 MiB even with a full collection after every
- * growth step), and glibc keeps freed memory in the middle of its heap resident. Blocks freed here are
+ * fifth growth round), and glibc keeps freed memory in the middle of its heap resident. Blocks freed here are
  * reused by the next table that needs one, of any size, because a slab whose blocks are all free goes back
  * to a shared list of empty slabs.
  *
- * A slab is one ArrayBuffer, so the memory it takes from the process is whole and never interleaved with
- * anything else; only `keepEmpty` empty slabs are kept, the others are left to the garbage collector.
- * Requests above the largest block get an ArrayBuffer of their own.
+ * A slab is one ArrayBuffer of SLAB_BYTES; only `keepEmpty` empty slabs are kept, the others are left to the
+ * garbage collector. Requests above the largest block get an ArrayBuffer of their own.
  */
 export const SLAB_BYTES = 256 * 1024;
 /** Smallest and largest block: 1 KiB and 128 KiB. */

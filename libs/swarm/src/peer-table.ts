@@ -244,21 +244,22 @@ export class PeerTable {
     else this.setSlots(null, null);
   }
 
-  /** The table's arrays now live in `block` (null: in Node's pool); the block they lived in is handed back. */
+  /** The table's arrays now live in `block` (null: in Node's own allocations); the block they lived in is handed back. */
   private holdChunk(block: Block | null): void {
-    const lease = block !== null ? this.takeLease() : this.lease;
-    if (lease === null) return;
-    if (lease.chunk !== null) tableStorage.free(lease.chunk);
-    lease.chunk = block;
+    this.hold('chunk', block);
   }
 
   private setSlots(slots: Uint16Array | Int32Array | null, block: Block | null): void {
-    const lease = block !== null ? this.takeLease() : this.lease;
-    if (lease !== null) {
-      if (lease.slots !== null) tableStorage.free(lease.slots);
-      lease.slots = block;
-    }
+    this.hold('slots', block);
     this.slots = slots;
+  }
+
+  private hold(kind: keyof Lease, block: Block | null): void {
+    const lease = block !== null ? this.takeLease() : this.lease;
+    if (lease === null) return;
+    const old = lease[kind];
+    if (old !== null) tableStorage.free(old);
+    lease[kind] = block;
   }
 
   private takeLease(): Lease {

@@ -94,8 +94,19 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-/** What the publisher needs at run time, besides node's own modules. */
-const PUBLISHER_PACKAGES = ['bencode', 'chokidar', 'create-torrent', 'parse-torrent', 'pino'];
+/**
+ * What the publisher needs at run time, besides node's own modules: its JSON logger (libs/common/src/json-log.ts)
+ * loads pino's serializer and formatters, not pino.
+ */
+const PUBLISHER_PACKAGES = [
+  'bencode',
+  'chokidar',
+  'create-torrent',
+  'parse-torrent',
+  'pino-std-serializers',
+  'quick-format-unescaped',
+  'safe-stable-stringify',
+];
 let readableCopy: Promise<string> | null = null;
 
 /**

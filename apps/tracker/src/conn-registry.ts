@@ -29,6 +29,8 @@ export interface RegistryLimits {
  */
 export class ConnRegistry {
   private head: Conn | null = null;
+  /** Connections in the list. */
+  size = 0;
   private readonly perAddress = new Map<string, number>();
 
   constructor(
@@ -56,13 +58,17 @@ export class ConnRegistry {
     conn.next = this.head;
     if (this.head !== null) this.head.prev = conn;
     this.head = conn;
+    this.size++;
   }
 
+  /** Takes a connection out, once: a second call for it changes nothing. */
   remove(conn: Conn): void {
     if (conn.prev !== null) conn.prev.next = conn.next;
     else if (this.head === conn) this.head = conn.next;
+    else return;
     if (conn.next !== null) conn.next.prev = conn.prev;
     conn.prev = conn.next = null;
+    this.size--;
     const bucket = conn.bucket;
     if (bucket === null) return;
     const n = (this.perAddress.get(bucket) ?? 1) - 1;
@@ -87,7 +93,7 @@ export class ConnRegistry {
         conn.lastActive < idleLimit ||
         (conn.closedAt !== 0 && conn.closedAt < graceLimit)
       ) {
-        conn.socket.destroy();
+        conn.stream.destroy();
         conn = next;
         continue;
       }
@@ -96,7 +102,7 @@ export class ConnRegistry {
         this.c.tcpAged++;
       }
       // an aged connection that is not in the middle of anything goes now; a busy one closes at its next reply
-      if (conn.aged && !conn.closing && !conn.paused && conn.buf.length === 0 && conn.socket.writableLength === 0) {
+      if (conn.aged && !conn.closing && !conn.paused && conn.buf.length === 0 && conn.stream.unsent === 0) {
         conn.closing = true;
         conn.end('', false);
       }
@@ -107,7 +113,7 @@ export class ConnRegistry {
   destroyAll(): void {
     for (let conn = this.head; conn !== null; ) {
       const next = conn.next;
-      conn.socket.destroy();
+      conn.stream.destroy();
       conn = next;
     }
   }

@@ -1,10 +1,10 @@
-import type net from 'node:net';
 import type { FrameConn, FrameSink } from './http-framer.js';
+import type { TcpStream } from './tcp-transport.js';
 
 /**
- * One connection. It is its own FrameSink, and the socket's listeners are shared functions that find it on
- * the socket: accepting a connection makes no closures and no timers (one connection per request is how
- * most clients talk to a tracker, so this setup is paid on nearly every announce).
+ * One connection. It is its own FrameSink and its stream's owner: accepting a connection makes no closures
+ * and no timers (one connection per request is how most clients talk to a tracker, so this setup is paid on
+ * nearly every announce).
  */
 export class Conn implements FrameConn, FrameSink {
   buf = '';
@@ -14,39 +14,31 @@ export class Conn implements FrameConn, FrameSink {
   aged = false;
   /** Last time bytes came in or the output drained, ms: the inactivity timeout runs from it. */
   lastActive: number;
-  /** When a closing reply was queued, ms (0: not closing by reply); the socket is destroyed after CLOSE_GRACE_MS. */
+  /** When a closing reply was queued, ms (0: not closing by reply); the stream is destroyed after CLOSE_GRACE_MS. */
   closedAt = 0;
   readonly sink: FrameSink = this;
   /** Neighbours in the wire's list of open connections (an intrusive list: no Set entry per connection). */
   prev: Conn | null = null;
   next: Conn | null = null;
-  /** TCP_NODELAY and the 'drain' listener are set when first needed, see noNagle() and write(). */
+  /** The client sent its FIN: close once the requests it sent before are answered. */
+  clientEnded = false;
+  /** TCP_NODELAY is set when first needed, see noNagle(). */
   noDelaySet = false;
-  drainHooked = false;
+  readonly remoteAddress: string;
   constructor(
-    readonly socket: net.Socket,
-    readonly remoteAddress: string,
+    readonly stream: TcpStream<Conn>,
     /** Per-address bucket, or null when exempt. */
     readonly bucket: string | null,
     readonly openedAt: number,
-    readonly onDrain: (this: net.Socket) => void,
   ) {
+    this.remoteAddress = stream.remoteAddress;
     this.pendingSince = openedAt;
     this.lastActive = openedAt;
   }
 
   write(data: string | Buffer): number {
-    const socket = this.socket;
     this.noNagle();
-    socket.write(data, 'latin1');
-    // only report a full buffer when 'drain' will follow; otherwise a paused connection would never resume
-    if (!socket.writableNeedDrain) return 0;
-    if (!this.drainHooked) {
-      // 'drain' only follows a write that filled the buffer: listened for from the first such write on
-      this.drainHooked = true;
-      socket.on('drain', this.onDrain);
-    }
-    return socket.writableLength;
+    return this.stream.write(data);
   }
 
   /**
@@ -58,35 +50,25 @@ export class Conn implements FrameConn, FrameSink {
   private noNagle(): void {
     if (this.noDelaySet) return;
     this.noDelaySet = true;
-    this.socket.setNoDelay(true);
+    this.stream.noDelay();
   }
 
   end(data: string | Buffer, linger: boolean): void {
     // a client that never reads its reply must not hold the socket forever: the sweep destroys it after
     // CLOSE_GRACE_MS
     this.closedAt = Date.now();
-    const socket = this.socket;
+    const stream = this.stream;
     // a client that sent its request and nothing more (one connection per request, the common case) gets
-    // the reply and the FIN, and the socket is closed once they are handed to the kernel, as opentracker
-    // does: waiting for the client's FIN costs a read, an 'end' and their ticks per connection
+    // the reply and the FIN, and the socket is closed once the kernel has them, as opentracker does: waiting
+    // for the client's FIN costs a read and a wake-up per connection
     if (!linger) {
-      socket.write(data, 'latin1');
-      // the kernel took the whole reply (the usual case for a tracker reply): close now; the kernel sends it
-      // and then the FIN, so the shutdown call and the stream's end sequence are not needed
-      if (socket.writableLength === 0) {
-        socket.destroy();
-        return;
-      }
-      this.noNagle();
-      socket.on('finish', destroySocket);
-      socket.end();
+      if (data.length > 0) stream.write(data);
+      if (stream.unsent > 0) this.noNagle();
+      stream.closeWhenSent();
       return;
     }
     this.noNagle();
-    socket.end(data, 'latin1');
+    if (data.length > 0) stream.write(data);
+    stream.endAndDrain();
   }
-}
-
-export function destroySocket(this: net.Socket): void {
-  this.destroy();
 }

@@ -1,12 +1,12 @@
 import type dgram from 'node:dgram';
 import { once } from 'node:events';
-import type net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { TrackerConfig } from './config.js';
 import type { Counters, WireCounters } from './counters.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
-import { createWireServer, type WireLimits } from './http-wire.js';
+import { createWireServer, type WireLimits, type WireServer } from './http-wire.js';
+import { defaultTcpTransport, type TcpTransport } from './tcp-transport.js';
+import { socketTransport } from './tcp-socket-transport.js';
 import { createReplyQueue } from './udp-reply-queue.js';
 import { createUdpSocket, type UdpSender, type ReplyAddress } from './udp-server.js';
 
@@ -28,33 +28,35 @@ export interface ListenerDeps {
   /** Addresses the per-address connection cap does not apply to. */
   isCapExempt(ip: string): boolean;
   readonly log: Logger;
+  /** TCP underneath the HTTP wire; by default libuv's handles when this Node has them (tcp-transport.ts). */
+  readonly transport?: TcpTransport;
 }
 
 type ListenConfig = Pick<TrackerConfig, 'tcp' | 'udp'> & Omit<WireLimits, 'isCapExempt'>;
 
 /** Binds every listen address; on a failure the ones already bound are closed and the error is thrown. */
 export async function bindListeners(config: ListenConfig, deps: ListenerDeps): Promise<Listeners> {
-  const servers: Array<{ server: net.Server; closeAll(): void }> = [];
+  const transport = deps.transport ?? defaultTcpTransport();
+  if (transport === socketTransport && deps.transport === undefined) {
+    deps.log.warn(
+      "this Node's libuv TCP handles are not the ones the tracker knows: HTTP is served through node:net, at about half the rate",
+    );
+  }
+  const servers: WireServer[] = [];
   const sockets: dgram.Socket[] = [];
   const addresses: ListenAddress[] = [];
   const closeNow = (): void => {
-    for (const s of servers) s.server.close();
+    for (const s of servers) {
+      s.listener.close();
+      s.closeAll();
+    }
     for (const s of sockets) s.close();
   };
   try {
     for (const l of config.tcp) {
-      const wire = createWireServer(deps.route, { ...config, isCapExempt: deps.isCapExempt }, deps.counters, deps.log);
-      const server = wire.server;
-      const listening = Promise.race([
-        once(server, 'listening'),
-        once(server, 'error').then(([e]) => {
-          throw e;
-        }),
-      ]);
-      server.listen({ host: l.host, port: l.port, ipv6Only: v6Only(l, config.tcp), backlog: 1024 });
-      await listening;
+      const wire = createWireServer(deps.route, { ...config, isCapExempt: deps.isCapExempt }, deps.counters, deps.log, transport);
       servers.push(wire);
-      const a = server.address() as AddressInfo;
+      const a = await wire.listener.listen(l.host, l.port, v6Only(l, config.tcp), 1024);
       addresses.push({ proto: 'tcp', address: a.address, port: a.port });
     }
     for (const l of config.udp) {
@@ -84,15 +86,10 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
     closeNow,
     async close() {
       for (const s of sockets) s.close();
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.server.close(() => resolve());
-              s.closeAll();
-            }),
-        ),
-      );
+      for (const s of servers) {
+        s.listener.close();
+        s.closeAll();
+      }
     },
   };
 }

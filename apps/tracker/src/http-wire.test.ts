@@ -1,0 +1,361 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, describe, test } from 'node:test';
+import fc from 'fast-check';
+import { Counters } from './counters.js';
+import type { WireRequest, WireResponse } from './http-routes.js';
+import { createWireServer, type WireLimits, type WireServer } from './http-wire.js';
+import { handleTransport } from './tcp-handle-transport.js';
+import { socketTransport } from './tcp-socket-transport.js';
+import { defaultTcpTransport, type TcpTransport } from './tcp-transport.js';
+import { silentLog } from './test-tracker.js';
+
+/**
+ * The HTTP wire on both TCP transports, in process, against raw node:net clients: what each connection gets
+ * on the wire (replies, FIN or reset) and that every connection is let go (openConnections() back to 0).
+ */
+
+const BIG = 64 * 1024;
+
+const MID = 10 * 1024;
+const HUGE = 4 * 1024 * 1024;
+
+/** Echoes the path; /big answers 64 KiB, /mid 10 KiB, /huge 4 MiB; /throw throws. */
+function route(r: WireRequest): WireResponse {
+  if (r.url === '/throw') throw new Error('route failure');
+  const size = r.url === '/big' ? BIG : r.url === '/mid' ? MID : r.url === '/huge' ? HUGE : -1;
+  const body = size > 0 ? Buffer.alloc(size, 0x61) : Buffer.from(r.url, 'latin1');
+  return { status: 200, headers: 'Content-Type: text/plain\r\n', body, close: false };
+}
+
+const DEFAULT_LIMITS: WireLimits = {
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 10_000,
+  maxConnections: 1000,
+  maxConnectionsPerAddress: 1000,
+  maxConnectionAgeSeconds: 3600,
+  maxUrlBytes: 4096,
+  isCapExempt: () => false,
+};
+
+interface Running {
+  readonly port: number;
+  readonly wire: WireServer;
+  readonly c: Counters;
+  stop(): void;
+}
+
+const running: Running[] = [];
+after(() => {
+  for (const r of running) r.stop();
+});
+
+async function start(transport: TcpTransport, limits: Partial<WireLimits> = {}, host = '127.0.0.1'): Promise<Running> {
+  const c = new Counters(0);
+  const wire = createWireServer(route, { ...DEFAULT_LIMITS, ...limits }, c, silentLog, transport);
+  const a = await wire.listener.listen(host, 0, false, 511);
+  const r = {
+    port: a.port,
+    wire,
+    c,
+    stop() {
+      wire.listener.close();
+      wire.closeAll();
+    },
+  };
+  running.push(r);
+  return r;
+}
+
+interface Outcome {
+  readonly data: Buffer;
+  /** The server's FIN was seen (an orderly close), as opposed to a reset. */
+  readonly ended: boolean;
+  readonly error: string | null;
+}
+
+/** Connects, sends each chunk, optionally half-closes, and collects everything until the connection is gone. */
+function exchange(
+  port: number,
+  chunks: ReadonlyArray<string | Buffer>,
+  opts: { halfClose?: boolean; host?: string; endAfterBytes?: number; readAfterMs?: number } = {},
+): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    let ended = false;
+    let error: string | null = null;
+    const s = net.connect(port, opts.host ?? '127.0.0.1', () => {
+      for (const c of chunks) s.write(c);
+      if (opts.halfClose === true) s.end();
+      if (opts.readAfterMs !== undefined) {
+        s.pause();
+        setTimeout(() => s.resume(), opts.readAfterMs);
+      }
+    });
+    s.on('data', (d) => {
+      parts.push(d);
+      got += d.length;
+      if (opts.endAfterBytes !== undefined && got >= opts.endAfterBytes) s.end();
+    });
+    s.on('end', () => {
+      ended = true;
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      error = e.code ?? e.message;
+    });
+    s.on('close', () => resolve({ data: Buffer.concat(parts), ended, error }));
+  });
+}
+
+function request(path: string, close = false): string {
+  return `GET ${path} HTTP/1.1\r\nHost: t\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+}
+
+/** The replies in a byte string, in order: [status, body] each. */
+function replies(data: Buffer): Array<[number, string]> {
+  const out: Array<[number, string]> = [];
+  let text = data.toString('latin1');
+  while (text.length > 0) {
+    const end = text.indexOf('\r\n\r\n');
+    assert.ok(end > 0, `a whole head in ${JSON.stringify(text.slice(0, 80))}`);
+    const head = text.slice(0, end);
+    const len = Number(/content-length: (\d+)/i.exec(head)?.[1]);
+    out.push([Number(head.slice(9, 12)), text.slice(end + 4, end + 4 + len)]);
+    text = text.slice(end + 4 + len);
+  }
+  return out;
+}
+
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('this Node has the libuv handles the fast transport expects, and it is the default', () => {
+  // fails on a Node whose tcp_wrap / stream_wrap changed: the tracker would then run on node:net, slower
+  assert.equal(handleTransport()?.name, 'libuv');
+  assert.equal(defaultTcpTransport().name, 'libuv');
+});
+
+for (const transport of [handleTransport()!, socketTransport]) {
+  describe(`HTTP wire on ${transport.name}`, () => {
+    test('one request with Connection: close: the reply, then the FIN; nothing stays open', async () => {
+      const r = await start(transport);
+      const o = await exchange(r.port, [request('/a?b=1', true)]);
+      assert.deepEqual(replies(o.data), [[200, '/a?b=1']]);
+      assert.equal(o.ended, true, 'an orderly close');
+      assert.equal(o.error, null);
+      await until('no open connection', () => r.wire.openConnections() === 0);
+      assert.equal(r.c.tcpAccepts, 1);
+      assert.equal(r.c.tcpRequests, 1);
+    });
+
+    test('keep-alive: 300 pipelined requests in one write, answered in order; the client ends, the server closes', async () => {
+      const r = await start(transport);
+      const paths = Array.from({ length: 300 }, (_, i) => `/p${i}`);
+      const o = await exchange(r.port, [paths.map((p) => request(p)).join('')], { endAfterBytes: 1 });
+      // endAfterBytes: the client half-closes after the first bytes; the server still answers everything sent
+      assert.deepEqual(
+        replies(o.data).map(([, body]) => body),
+        paths,
+      );
+      assert.equal(o.ended, true);
+      await until('no open connection', () => r.wire.openConnections() === 0);
+    });
+
+    test('a client that does not read: reading stops at the output cap, and everything arrives once it reads', async () => {
+      const r = await start(transport);
+      const n = 100;
+      const s = net.connect(r.port, '127.0.0.1');
+      await new Promise<void>((res) => s.once('connect', () => res()));
+      s.pause();
+      s.write(Array.from({ length: n }, () => request('/big')).join(''));
+      await until('the wire to pause reading', () => r.c.tcpPaused >= 1);
+      const parts: Buffer[] = [];
+      let got = 0;
+      const replyBytes = BIG + 80;
+      await new Promise<void>((res) => {
+        s.on('data', (d) => {
+          parts.push(d);
+          got += d.length;
+          if (got >= n * BIG) res();
+        });
+        s.resume();
+      });
+      s.end();
+      await new Promise((res) => s.once('close', res));
+      const all = replies(Buffer.concat(parts));
+      assert.equal(all.length, n);
+      assert.ok(all.every(([status, body]) => status === 200 && body.length === BIG));
+      assert.ok(got < n * replyBytes, 'reply heads are short');
+      await until('no open connection', () => r.wire.openConnections() === 0);
+    });
+
+    test('a bad request followed by more bytes: the 400 arrives whole, then a FIN, no reset', async () => {
+      const r = await start(transport);
+      const junk = Buffer.alloc(200 * 1024, 0x78);
+      const o = await exchange(r.port, ['NOT HTTP\r\n\r\n', junk, junk], { halfClose: true });
+      assert.equal(replies(o.data)[0]![0], 400);
+      assert.equal(o.error, null, 'no reset: the server read the rest before closing');
+      assert.equal(o.ended, true);
+      await until('no open connection', () => r.wire.openConnections() === 0);
+    });
+
+    test('requests and the client FIN at once, read late: every reply arrives whole before the close', async () => {
+      const r = await start(transport);
+      // 1,000 x 10 KiB is more than the kernel buffers while the client waits, so the wire reads the FIN
+      // while replies still wait to be sent (below the output cap, reading is not paused)
+      const o = await exchange(r.port, [request('/mid').repeat(1000)], { halfClose: true, readAfterMs: 300 });
+      const got = replies(o.data);
+      assert.equal(got.length, 1000);
+      assert.ok(got.every(([s, b]) => s === 200 && b.length === MID));
+      assert.equal(o.ended, true);
+      await until('no open connection', () => r.wire.openConnections() === 0);
+    });
+
+    test('a closing reply larger than the kernel takes, and the client FIN meanwhile: the reply arrives whole', async () => {
+      const r = await start(transport);
+      const o = await exchange(r.port, [request('/huge', true)], { halfClose: true, readAfterMs: 300 });
+      assert.deepEqual(
+        replies(o.data).map(([s, b]) => [s, b.length]),
+        [[200, HUGE]],
+      );
+      assert.equal(o.ended, true);
+      await until('no open connection', () => r.wire.openConnections() === 0);
+    });
+
+    test('a route that throws: 500 for that request, the next pipelined one is served', async () => {
+      const r = await start(transport);
+      const o = await exchange(r.port, [request('/throw') + request('/ok', true)]);
+      assert.deepEqual(replies(o.data), [
+        [500, 'Internal Server Error\n'],
+        [200, '/ok'],
+      ]);
+    });
+
+    test('clients that reset mid-request or mid-reply leave nothing open, and the server goes on', async () => {
+      const r = await start(transport);
+      for (let i = 0; i < 20; i++) {
+        const s = net.connect(r.port, '127.0.0.1');
+        await new Promise<void>((res) => s.once('connect', () => res()));
+        s.write(i % 2 === 0 ? 'GET /half' : request('/big').repeat(50));
+        await new Promise((res) => setTimeout(res, 5));
+        s.resetAndDestroy();
+      }
+      await until('no open connection', () => r.wire.openConnections() === 0);
+      const o = await exchange(r.port, [request('/after', true)]);
+      assert.deepEqual(replies(o.data), [[200, '/after']]);
+    });
+
+    test('caps: past the total, new connections are closed at accept; past the per-address cap too', async () => {
+      const r = await start(transport, { maxConnections: 3, maxConnectionsPerAddress: 1000 });
+      const held = await Promise.all(
+        [0, 1, 2].map(
+          () =>
+            new Promise<net.Socket>((res) => {
+              const s = net.connect(r.port, '127.0.0.1', () => res(s));
+            }),
+        ),
+      );
+      await until('three open', () => r.wire.openConnections() === 3);
+      const refused = await exchange(r.port, [request('/x', true)]);
+      assert.equal(refused.data.length, 0, 'no reply past the total cap');
+      assert.equal(r.c.tcpRefusedTotal, 1);
+      for (const s of held) s.destroy();
+      await until('none open', () => r.wire.openConnections() === 0);
+      const ok = await exchange(r.port, [request('/x', true)]);
+      assert.deepEqual(replies(ok.data), [[200, '/x']], 'freed slots are usable again');
+
+      const p = await start(transport, { maxConnections: 100, maxConnectionsPerAddress: 2 });
+      const two = await Promise.all(
+        [0, 1].map(
+          () =>
+            new Promise<net.Socket>((res) => {
+              const s = net.connect(p.port, '127.0.0.1', () => res(s));
+            }),
+        ),
+      );
+      await until('two open', () => p.wire.openConnections() === 2);
+      const third = await exchange(p.port, [request('/x', true)]);
+      assert.equal(third.data.length, 0);
+      assert.equal(p.c.tcpRefusedPerAddress, 1);
+      for (const s of two) s.destroy();
+      await until('none open', () => p.wire.openConnections() === 0);
+    });
+
+    test('an incomplete head is cut off by the header timeout (the sweep runs every second)', async () => {
+      const r = await start(transport, { headersTimeoutMs: 200 });
+      const t0 = Date.now();
+      const o = await exchange(r.port, ['GET /slow HTTP/1.1\r\nHost: t\r\n']);
+      assert.equal(o.data.length, 0);
+      assert.ok(Date.now() - t0 < 3000);
+      await until('none open', () => r.wire.openConnections() === 0);
+    });
+
+    test('listen: a port in use is EADDRINUSE; IPv6 loopback serves', async () => {
+      const r = await start(transport);
+      const c = new Counters(0);
+      const second = createWireServer(route, DEFAULT_LIMITS, c, silentLog, transport);
+      await assert.rejects(second.listener.listen('127.0.0.1', r.port, false, 511), { code: 'EADDRINUSE' });
+      second.closeAll();
+      const v6 = await start(transport, {}, '::1');
+      const o = await exchange(v6.port, [request('/six', true)], { host: '::1' });
+      assert.deepEqual(replies(o.data), [[200, '/six']]);
+    });
+
+    test('fuzz: concurrent clients sending mutated and split requests, half-closing or resetting at random: all connections end, the server still answers', async () => {
+      const r = await start(transport, { headersTimeoutMs: 500, keepAliveTimeoutMs: 500 });
+      const clientArb = fc.record({
+        chunks: fc.array(
+          fc.oneof(
+            fc.constantFrom(
+              request('/a'),
+              request('/big'),
+              request('/c', true),
+              'GET / HTTP/1.0\r\n\r\n',
+              'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',
+            ),
+            fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+            fc.constantFrom('\r\n', '\r\n\r\n', 'GET ', ' HTTP/1.1', 'Connection: close\r\n'),
+          ),
+          { maxLength: 12 },
+        ),
+        finish: fc.constantFrom('end', 'reset', 'destroy', 'wait'),
+        delayMs: fc.integer({ min: 0, max: 30 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(clientArb, { minLength: 1, maxLength: 8 }), async (clients) => {
+          await Promise.all(
+            clients.map(
+              (cl) =>
+                new Promise<void>((res) => {
+                  const s = net.connect(r.port, '127.0.0.1');
+                  s.on('error', () => {});
+                  s.on('data', () => {});
+                  s.on('close', () => res());
+                  s.on('connect', () => {
+                    for (const c of cl.chunks) s.write(c);
+                    setTimeout(() => {
+                      if (cl.finish === 'end') s.end();
+                      else if (cl.finish === 'reset') s.resetAndDestroy();
+                      else if (cl.finish === 'destroy') s.destroy();
+                      // 'wait': the server's timeouts or its close end it
+                      else setTimeout(() => s.destroy(), 3000);
+                    }, cl.delayMs);
+                  });
+                }),
+            ),
+          );
+          await until('every connection let go', () => r.wire.openConnections() === 0, 4000);
+        }),
+        { numRuns: 40, seed: 4242 },
+      );
+      const o = await exchange(r.port, [request('/still', true)]);
+      assert.deepEqual(replies(o.data), [[200, '/still']]);
+    });
+  });
+}

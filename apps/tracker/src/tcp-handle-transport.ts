@@ -1,10 +1,9 @@
-import util from 'node:util';
+import { nodeBinding, uvError } from './libuv-binding.js';
 import type { StreamEvents, TcpListener, TcpListenerOptions, TcpStream, TcpTransport } from './tcp-transport.js';
 
 /**
  * TCP on libuv's handles, the objects node:net itself is built on (Node's `tcp_wrap` and `stream_wrap`
- * bindings, reached through `process.binding`, which keeps them on its allow list: see
- * lib/internal/bootstrap/realm.js in Node). Measured on one core, one connection per request (bench/RESULTS.md):
+ * bindings, see libuv-binding.ts). Measured on one core, one connection per request (bench/RESULTS.md):
  * a fixed reply costs ~25 µs of CPU per connection this way and ~56 µs through net.Socket, whose stream
  * machinery (a Duplex, its state, its events and ticks) is most of the difference. The wire uses reads, writes,
  * a shutdown and a close, so that is all this file wraps; lib/internal/stream_base_commons.js and lib/net.js in
@@ -58,11 +57,11 @@ interface Binding {
 }
 
 function loadBinding(): Binding | null {
+  const tcp = nodeBinding('tcp_wrap');
+  const stream = nodeBinding('stream_wrap');
+  const uv = nodeBinding('uv');
+  if (tcp === null || stream === null || uv === null) return null;
   try {
-    const get = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
-    const tcp = get('tcp_wrap');
-    const stream = get('stream_wrap');
-    const uv = get('uv');
     const constants = tcp.constants as Record<string, unknown> | undefined;
     const b = {
       TCP: tcp.TCP,
@@ -98,18 +97,6 @@ function loadBinding(): Binding | null {
   } catch {
     return null;
   }
-}
-
-/** A Node-style error for a libuv status (`code` as node:net gives it, so callers explain it the same way). */
-function uvError(status: number, syscall: string, address?: string, port?: number): NodeJS.ErrnoException {
-  let code: string;
-  try {
-    code = util.getSystemErrorName(status);
-  } catch {
-    code = `E${-status}`;
-  }
-  const where = address === undefined ? '' : ` ${address}:${port}`;
-  return Object.assign(new Error(`${syscall} ${code}${where}`), { code, errno: status, syscall, address, port });
 }
 
 const OPEN = 0;

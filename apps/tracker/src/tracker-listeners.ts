@@ -1,5 +1,3 @@
-import type dgram from 'node:dgram';
-import { once } from 'node:events';
 import type { Logger } from '../../../libs/common/src/log.js';
 import type { TrackerConfig } from './config.js';
 import type { Counters, WireCounters } from './counters.js';
@@ -8,7 +6,8 @@ import { createWireServer, type WireLimits, type WireServer } from './http-wire.
 import { defaultTcpTransport, type TcpTransport } from './tcp-transport.js';
 import { socketTransport } from './tcp-socket-transport.js';
 import { createReplyQueue } from './udp-reply-queue.js';
-import { createUdpSocket, type UdpSender, type ReplyAddress } from './udp-server.js';
+import { defaultUdpEndpoint, dgramEndpoint, type UdpEndpoint, type UdpEndpointFactory } from './udp-endpoint.js';
+import type { ReplyAddress, UdpSender } from './udp-server.js';
 
 /** The tracker's sockets: one TCP server per `-p`, one UDP socket per `-P`, bound in the order given. */
 export type ListenAddress = { proto: 'tcp' | 'udp'; address: string; port: number };
@@ -30,6 +29,8 @@ export interface ListenerDeps {
   readonly log: Logger;
   /** TCP underneath the HTTP wire; by default libuv's handles when this Node has them (tcp-transport.ts). */
   readonly transport?: TcpTransport;
+  /** UDP sockets; by default on libuv's handle when this Node has it (udp-endpoint.ts). */
+  readonly udpEndpoint?: UdpEndpointFactory;
 }
 
 type ListenConfig = Pick<TrackerConfig, 'tcp' | 'udp'> & Omit<WireLimits, 'isCapExempt'>;
@@ -37,13 +38,17 @@ type ListenConfig = Pick<TrackerConfig, 'tcp' | 'udp'> & Omit<WireLimits, 'isCap
 /** Binds every listen address; on a failure the ones already bound are closed and the error is thrown. */
 export async function bindListeners(config: ListenConfig, deps: ListenerDeps): Promise<Listeners> {
   const transport = deps.transport ?? defaultTcpTransport();
-  if (transport === socketTransport && deps.transport === undefined) {
+  const udpEndpoint = deps.udpEndpoint ?? defaultUdpEndpoint();
+  if (deps.transport === undefined && transport === socketTransport) {
     deps.log.warn(
       "this Node's libuv TCP handles are not the ones the tracker knows: HTTP is served through node:net, at about half the rate",
     );
   }
+  if (deps.udpEndpoint === undefined && udpEndpoint === dgramEndpoint) {
+    deps.log.warn("this Node's libuv UDP handle is not the one the tracker knows: UDP is served through node:dgram, more slowly");
+  }
   const servers: WireServer[] = [];
-  const sockets: dgram.Socket[] = [];
+  const sockets: UdpEndpoint[] = [];
   const addresses: ListenAddress[] = [];
   const closeNow = (): void => {
     for (const s of servers) {
@@ -60,21 +65,17 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
       addresses.push({ proto: 'tcp', address: a.address, port: a.port });
     }
     for (const l of config.udp) {
-      const socket = createUdpSocket(l.host, v6Only(l, config.udp));
-      const replies = createReplyQueue(socket, () => deps.counters.udpSendErrors++);
-      socket.on('message', (msg, rinfo) => deps.udpHandler(replies, msg, rinfo));
-      // listen before binding: with a synchronous lookup, 'listening' fires inside bind()
-      const bound = Promise.race([
-        once(socket, 'listening'),
-        once(socket, 'error').then(([e]) => {
-          throw e;
-        }),
-      ]);
-      socket.bind({ address: l.host, port: l.port });
-      await bound;
-      socket.on('error', (err) => deps.log.error({ err }, 'udp socket error'));
-      sockets.push(socket);
-      const a = socket.address();
+      let replies: UdpSender | null = null;
+      const endpoint = udpEndpoint({
+        host: l.host,
+        port: l.port,
+        ipv6Only: v6Only(l, config.udp),
+        message: (msg, rinfo) => deps.udpHandler(replies!, msg, rinfo),
+        error: (err) => deps.log.error({ err }, 'udp socket error'),
+      });
+      replies = createReplyQueue(endpoint, () => deps.counters.udpSendErrors++);
+      sockets.push(endpoint);
+      const a = await endpoint.bind();
       addresses.push({ proto: 'udp', address: a.address, port: a.port });
     }
   } catch (err) {

@@ -1,4 +1,3 @@
-import dgram from 'node:dgram';
 import type { Logger } from '../../../libs/common/src/log.js';
 import {
   PROTOCOL_ERROR_TEXTS,
@@ -16,7 +15,7 @@ import { createErrorLog } from './error-log.js';
 import type { Clock, Tracker } from './tracker.js';
 
 /**
- * BEP 15 over node:dgram. Malformed packets are dropped (counted), never answered with more than a short
+ * BEP 15 on a UDP socket (udp-endpoint.ts). Malformed packets are dropped (counted), never answered with more than a short
  * error, and never reach the swarm. A refused torrent gets an action-3 error with the same text as HTTP,
  * where opentracker sends a bare 8-byte header that clients cannot explain to their users.
  */
@@ -141,22 +140,4 @@ export function createUdpHandler(tracker: UdpTracker, ids: ConnectionIds, clock:
       logError(err, 'udp packet failed', { from: rinfo.address, bytes: msg.length });
     }
   };
-}
-
-/** One socket per listen address; '::' takes IPv4 too (mapped addresses are stored as IPv4). */
-export function createUdpSocket(host: string, ipv6Only: boolean): dgram.Socket {
-  const v6 = host.includes(':');
-  return dgram.createSocket({
-    type: v6 ? 'udp6' : 'udp4',
-    ipv6Only,
-    recvBufferSize: 4 * 1024 * 1024,
-    sendBufferSize: 4 * 1024 * 1024,
-    // replies go to the literal address a packet came from: answering the "lookup" synchronously spares
-    // dns.lookup's deferred callback on every send
-    lookup: literalLookup,
-  });
-}
-
-function literalLookup(address: string, _opts: unknown, cb: (err: Error | null, address: string, family: number) => void): void {
-  cb(null, address, address.includes(':') ? 6 : 4);
 }

@@ -3,16 +3,22 @@
  * stand-in on bare node:net and node:dgram that answers every announce with one fixed valid reply (50 peers,
  * like the harness asks for) and every UDP connect with a fixed id; no parsing beyond the request's end, no
  * swarm, no limits. Its ratio to opentracker in the same run is the ceiling a Node tracker can reach here;
- * the tracker's own ratio is read against it. Not a tracker: never expose it.
+ * the tracker's own ratio is read against it. Not a tracker: never expose it. With `libuv` it answers
+ * through the tracker's own transports on libuv's handles (tcp-handle-transport.ts, udp-handle-endpoint.ts),
+ * what the tracker runs on: the floor of the tracker's I/O without the tracker.
  *
- *   node dist/bench/node-floor.js HTTP_PORT UDP_PORT
+ *   node dist/bench/node-floor.js HTTP_PORT UDP_PORT [net|libuv]
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { handleTransport } from '../apps/tracker/src/tcp-handle-transport.js';
+import type { TcpStream } from '../apps/tracker/src/tcp-transport.js';
+import { handleUdpEndpoint } from '../apps/tracker/src/udp-handle-endpoint.js';
 
-const [httpPort, udpPort] = process.argv.slice(2).map(Number);
-if (!(httpPort! > 0 && udpPort! > 0)) {
-  console.error('usage: node-floor.js HTTP_PORT UDP_PORT');
+const [httpPort, udpPort] = process.argv.slice(2, 4).map(Number);
+const mode = process.argv[4] ?? 'net';
+if (!(httpPort! > 0 && udpPort! > 0) || (mode !== 'net' && mode !== 'libuv')) {
+  console.error('usage: node-floor.js HTTP_PORT UDP_PORT [net|libuv]');
   process.exit(2);
 }
 
@@ -29,20 +35,45 @@ const head = (close: boolean): Buffer =>
 const keepReply = Buffer.concat([head(false), body]);
 const closeReply = Buffer.concat([head(true), body]);
 
-const server = net.createServer({ noDelay: true }, (socket) => {
-  socket.on('error', () => socket.destroy());
-  socket.on('data', (chunk: Buffer) => {
-    // one request per chunk is all the harness sends; a Connection: close request gets the reply and the
-    // socket is closed at once, as the tracker does (a direct wrk run: ~15 % more connections/s than end())
-    if (chunk.includes('Connection: close')) {
-      socket.write(closeReply);
-      socket.destroy();
-    } else {
-      socket.write(keepReply);
-    }
+/** The reply to a chunk: one request per chunk is all the harness sends. */
+const replyTo = (chunk: Buffer): { reply: Buffer; close: boolean } =>
+  chunk.includes('Connection: close') ? { reply: closeReply, close: true } : { reply: keepReply, close: false };
+
+if (mode === 'net') {
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      // a Connection: close request gets the reply and the socket is closed at once, as the tracker does (a
+      // direct wrk run: ~15 % more connections/s than end())
+      const { reply, close } = replyTo(chunk);
+      socket.write(reply);
+      if (close) socket.destroy();
+    });
   });
-});
-server.listen(httpPort, '127.0.0.1');
+  server.listen(httpPort, '127.0.0.1');
+} else {
+  // each stream is its own owner, so an event finds the stream it is for
+  const listener = handleTransport()!.createListener<TcpStream<unknown>>({
+    maxConnections: 100_000,
+    accepted: (stream) => {
+      stream.owner = stream;
+      stream.noDelay();
+    },
+    refused() {},
+    failed() {},
+    events: {
+      data(stream, chunk) {
+        const { reply, close } = replyTo(chunk);
+        stream.write(reply);
+        if (close) stream.closeWhenSent();
+      },
+      drained() {},
+      ended: (stream) => stream.closeWhenSent(),
+      closed() {},
+    },
+  });
+  void listener.listen('127.0.0.1', httpPort!, false, 1024);
+}
 
 const udpAnnounce = Buffer.alloc(20 + peers.length);
 udpAnnounce.writeUInt32BE(1, 0);
@@ -51,14 +82,32 @@ udpAnnounce.writeUInt32BE(1, 12);
 udpAnnounce.writeUInt32BE(1, 16);
 peers.copy(udpAnnounce, 20);
 const udpConnect = Buffer.alloc(16);
-// as the tracker does (udp-server.ts): replies go to literal addresses, so the lookup answers at once instead of
-// dns.lookup's deferred callback per send (not imported, so the floor loads none of the tracker's modules)
-const udp = dgram.createSocket({ type: 'udp4', lookup: (address, _o, cb) => cb(null, address, 4) });
-udp.on('message', (msg, rinfo) => {
-  if (msg.length < 16) return;
+function udpReply(msg: Buffer): Buffer | null {
+  if (msg.length < 16) return null;
   const reply = msg.readUInt32BE(8) === 0 ? Buffer.from(udpConnect) : Buffer.from(udpAnnounce);
   msg.copy(reply, 4, 12, 16);
-  udp.send(reply, rinfo.port, rinfo.address);
-});
-udp.bind(udpPort, '127.0.0.1');
+  return reply;
+}
+if (mode === 'net') {
+  // as the tracker's dgram endpoint does (udp-endpoint.ts): replies go to literal addresses, so the lookup
+  // answers at once instead of dns.lookup's deferred callback per send
+  const udp = dgram.createSocket({ type: 'udp4', lookup: (address, _o, cb) => cb(null, address, 4) });
+  udp.on('message', (msg, rinfo) => {
+    const reply = udpReply(msg);
+    if (reply !== null) udp.send(reply, rinfo.port, rinfo.address);
+  });
+  udp.bind(udpPort, '127.0.0.1');
+} else {
+  const endpoint = handleUdpEndpoint()!({
+    host: '127.0.0.1',
+    port: udpPort!,
+    ipv6Only: false,
+    message(msg, from) {
+      const reply = udpReply(msg);
+      if (reply !== null) endpoint.send(reply, from.port, from.address);
+    },
+    error() {},
+  });
+  void endpoint.bind();
+}
 process.on('SIGTERM', () => process.exit(0));

@@ -31,7 +31,7 @@ const MISMATCH = 'Connection ID mismatch.';
 /** The part of the tracker the BEP 15 handler uses. */
 export type UdpTracker = Pick<Tracker, 'announce' | 'scrape'> & { readonly counters: UdpCounters & AnnounceCounters };
 
-/** The part of dgram.Socket a reply needs (a fake in tests). */
+/** What a reply needs of a UDP socket (udp-endpoint.ts; a fake in tests). A send may throw: callers count it. */
 export interface UdpSender {
   send(msg: Buffer, port: number, address: string, callback?: (err: Error | null) => void): void;
 }
@@ -42,10 +42,11 @@ export interface ReplyAddress {
 }
 
 /**
- * One send in this many asks node:dgram for its outcome. dgram reports a failed send (EPERM from a firewall,
- * ENOBUFS, an unreachable network) only to a send that passes a callback, and a callback costs a deferred
- * call per packet that node then runs after the datagram's handler (measured: ~1.5 of ~25 µs per announce).
- * Send failures come in runs (a full buffer, a firewall rule, a route that went away), so a sample shows them.
+ * One send in this many asks the endpoint for its outcome. On libuv's handle (udp-handle-endpoint.ts) a send
+ * the kernel refuses throws, so every failure is counted anyway. node:dgram, the fallback, reports a failed
+ * send (EPERM from a firewall, ENOBUFS, an unreachable network) only to a send that passes a callback, and a
+ * callback costs a deferred call per packet (measured: ~1.5 of ~25 µs per announce); send failures come in
+ * runs (a full buffer, a firewall rule, a route that went away), so a sample shows them.
  */
 export const SEND_OUTCOME_SAMPLE = 64;
 

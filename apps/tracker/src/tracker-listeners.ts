@@ -14,9 +14,9 @@ export type ListenAddress = { proto: 'tcp' | 'udp'; address: string; port: numbe
 
 export interface Listeners {
   readonly addresses: readonly ListenAddress[];
-  /** Stops accepting at once (a start-up step after binding failed). */
+  /** Stops serving at once: UDP sockets closed, TCP listeners closed with their open connections. */
   closeNow(): void;
-  /** Stops serving: UDP sockets closed, TCP servers closed with their open connections. */
+  /** The same, for callers that await their shutdown steps. */
   close(): Promise<void>;
 }
 
@@ -86,11 +86,7 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
     addresses,
     closeNow,
     async close() {
-      for (const s of sockets) s.close();
-      for (const s of servers) {
-        s.listener.close();
-        s.closeAll();
-      }
+      closeNow();
     },
   };
 }

@@ -39,6 +39,8 @@ export interface TrackerProcessOptions {
   /** How many `listening` lines to wait for; by default one per -p/-P in the arguments. */
   readonly expectListeners?: number;
   readonly startTimeoutMs?: number;
+  /** Starts the tracker under `ulimit -n` this low (through bash), to run it out of file descriptors. */
+  readonly maxOpenFiles?: number;
 }
 
 export interface TrackerProcess {
@@ -208,7 +210,11 @@ function trackerHandle(s: Started): TrackerProcess {
 export async function startTrackerProcess(opts: TrackerProcessOptions = {}): Promise<TrackerProcess> {
   const files = prepareFiles(opts);
   const { args, expect } = commandLine(opts, files);
-  const child = spawn(TRACKER_BIN, args, { cwd: files.dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] =
+    opts.maxOpenFiles === undefined
+      ? [TRACKER_BIN, args]
+      : ['bash', ['-c', `ulimit -n ${opts.maxOpenFiles} && exec "$0" "$@"`, TRACKER_BIN, ...args]];
+  const child = spawn(cmd, argv, { cwd: files.dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   reapAtExit(child);
   const out = collectOutput(child, 'tracker');
   try {

@@ -254,3 +254,41 @@ describe('connection caps', () => {
     assert.ok(idleClosedAt >= 10_000 && idleClosedAt < 13_000, `idle closed at ${idleClosedAt} ms (keep-alive timeout is 30 s)`);
   });
 });
+
+describe('out of file descriptors', () => {
+  test('under ulimit -n 64: connections past it are closed at once, UDP still answers, HTTP serves again once they are freed', {
+    timeout: 30_000,
+  }, async () => {
+    const H = randomHashHex();
+    const tr = await startTrackerProcess({
+      whitelist: [H],
+      maxOpenFiles: 64,
+      args: ['--max-connections', '1000', '--max-connections-per-ip', '1000'],
+    });
+    try {
+      const held: net.Socket[] = [];
+      let closedByTracker = 0;
+      for (let i = 0; i < 120; i++) {
+        const s = net.connect({ host: '127.0.0.1', port: tr.httpPort });
+        s.on('error', () => {});
+        s.on('close', () => {
+          closedByTracker++;
+        });
+        await Promise.race([once(s, 'connect'), once(s, 'close')]);
+        held.push(s);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(closedByTracker > 0, 'the descriptor limit was reached: some connections were closed at accept');
+      // the UDP socket is open already: announces need no new descriptor
+      const cid = await udpConnect(tr.udpPort);
+      assert.equal(cid.length, 8);
+      for (const s of held) s.destroy();
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await httpAnnounce(tr.httpPort, H, { port: 7003, left: 1 });
+      assert.equal(r.reply.failure, null);
+      assert.ok(tr.alive(), 'still running');
+    } finally {
+      await tr.cleanup();
+    }
+  });
+});

@@ -105,7 +105,7 @@ class SocketListener<O> implements TcpListener {
     // the total cap is Node's own: past it, an accepted handle is closed before any JS object is made for it
     server.maxConnections = options.maxConnections;
     server.on('drop', () => options.refused());
-    // accept errors (EMFILE when out of descriptors) are emitted on the server: without a listener they would
+    // accept errors (see TcpListenerOptions.failed) are emitted on the server: without a listener they would
     // end the process; the connection is lost, the server keeps accepting
     server.on('error', (err) => options.failed(err, 'tcp server error'));
     server.on('connection', (socket: net.Socket) => {

@@ -57,7 +57,10 @@ export interface TcpListenerOptions<O> {
   accepted(stream: TcpStream<O>): void;
   /** A connection closed at accept because maxConnections are open. */
   refused(): void;
-  /** An accept that failed (EMFILE when out of descriptors) or a connection whose set-up threw; serving goes on. */
+  /**
+   * An accept that failed or a connection whose set-up threw; serving goes on. Out of descriptors, libuv
+   * itself closes the waiting connections and reports nothing (uv__emfile_trick in libuv's src/unix/stream.c).
+   */
   failed(err: unknown, what: string): void;
 }
 

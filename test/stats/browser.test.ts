@@ -183,7 +183,8 @@ test('browser: home and release pages at 1280 and 390 px, light and dark, access
     // Copy buttons appear with JavaScript and copy the exact text.
     await page.goto(`${base}/release/${app!.infoHash}`);
     await page.getByRole('button', { name: 'Copy info hash' }).click();
-    assert.ok(await page.getByRole('button', { name: 'Copy info hash' }).getByText('Copied').isVisible());
+    // the label changes once the clipboard write resolves: waited for (up to the page's 10 s), not read at once
+    await page.getByRole('button', { name: 'Copy info hash' }).getByText('Copied').waitFor({ state: 'visible' });
     assert.equal(await page.evaluate((): Promise<string> => navigator.clipboard.readText()), app!.infoHash);
 
     // The .torrent link downloads the release torrent (same info_hash, current trackers).

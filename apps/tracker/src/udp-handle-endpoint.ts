@@ -4,10 +4,10 @@ import type { ReplyAddress } from './udp-server.js';
 
 /**
  * A UDP socket on libuv's handle, the object node:dgram is built on (Node's `udp_wrap` binding, see
- * libuv-binding.ts).
- * node:dgram adds per datagram an event emission on the way in and, on the way out, argument checks, a
- * buffer list, an address lookup and a request object; on loopback against the harness's generator a fixed
- * reply costs ~9.5 µs of CPU per announce this way and ~12.4 µs through dgram (bench/RESULTS.md).
+ * libuv-binding.ts). node:dgram adds per datagram an event emission on the way in and, on the way out,
+ * argument checks, a buffer list, an address lookup and a request object; on loopback against the harness's
+ * generator a fixed reply costs ~9.5 µs of CPU per announce this way and ~12.4 µs through dgram
+ * (bench/RESULTS.md).
  * lib/dgram.js in Node is the reference for how the handle is driven. `handleUdpEndpoint()` checks its shape
  * first and returns null on a Node where it differs, and the tracker then runs on node:dgram.
  */

@@ -20,11 +20,11 @@ const BIG = 64 * 1024;
 const MID = 10 * 1024;
 const HUGE = 4 * 1024 * 1024;
 
-/** Echoes the path; /big answers 64 KiB, /mid 10 KiB, /huge 4 MiB; /throw throws. */
+/** Echoes the path; /who answers the client's address; /big answers 64 KiB, /mid 10 KiB, /huge 4 MiB; /throw throws. */
 function route(r: WireRequest): WireResponse {
   if (r.url === '/throw') throw new Error('route failure');
   const size = r.url === '/big' ? BIG : r.url === '/mid' ? MID : r.url === '/huge' ? HUGE : -1;
-  const body = size > 0 ? Buffer.alloc(size, 0x61) : Buffer.from(r.url, 'latin1');
+  const body = size > 0 ? Buffer.alloc(size, 0x61) : Buffer.from(r.url === '/who' ? r.remoteAddress : r.url, 'latin1');
   return { status: 200, headers: 'Content-Type: text/plain\r\n', body, close: false };
 }
 
@@ -50,10 +50,10 @@ after(() => {
   for (const r of running) r.stop();
 });
 
-async function start(transport: TcpTransport, limits: Partial<WireLimits> = {}, host = '127.0.0.1'): Promise<Running> {
+async function start(transport: TcpTransport, limits: Partial<WireLimits> = {}, host = '127.0.0.1', ipv6Only = false): Promise<Running> {
   const c = new Counters(0);
   const wire = createWireServer(route, { ...DEFAULT_LIMITS, ...limits }, c, silentLog, transport);
-  const a = await wire.listener.listen(host, 0, false, 511);
+  const a = await wire.listener.listen(host, 0, ipv6Only, 511);
   const r = {
     port: a.port,
     wire,
@@ -305,6 +305,26 @@ for (const transport of [handleTransport()!, socketTransport]) {
       const v6 = await start(transport, {}, '::1');
       const o = await exchange(v6.port, [request('/six', true)], { host: '::1' });
       assert.deepEqual(replies(o.data), [[200, '/six']]);
+    });
+
+    test("'::' serves IPv6 and, unless IPv6-only, IPv4 clients (seen as mapped addresses)", async () => {
+      const dual = await start(transport, {}, '::');
+      assert.deepEqual(replies((await exchange(dual.port, [request('/who', true)], { host: '::1' })).data), [[200, '::1']]);
+      assert.deepEqual(replies((await exchange(dual.port, [request('/who', true)])).data), [[200, '::ffff:127.0.0.1']]);
+      const only = await start(transport, {}, '::', true);
+      // the IPv4 side of that port is left free: binding it succeeds
+      const c = new Counters(0);
+      const same = createWireServer(route, DEFAULT_LIMITS, c, silentLog, transport);
+      running.push({
+        port: 0,
+        wire: same,
+        c,
+        stop() {
+          same.listener.close();
+          same.closeAll();
+        },
+      });
+      await same.listener.listen('127.0.0.1', only.port, false, 511);
     });
 
     test('fuzz: concurrent clients sending mutated and split requests, half-closing or resetting at random: all connections end, the server still answers', async () => {

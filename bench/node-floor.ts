@@ -102,6 +102,7 @@ if (mode === 'net') {
     host: '127.0.0.1',
     port: udpPort!,
     ipv6Only: false,
+    bufferBytes: 4 * 1024 * 1024,
     message(msg, from) {
       const reply = udpReply(msg);
       if (reply !== null) endpoint.send(reply, from.port, from.address);

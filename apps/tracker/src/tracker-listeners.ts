@@ -6,7 +6,8 @@ import { createWireServer, type WireLimits, type WireServer } from './http-wire.
 import { defaultTcpTransport, type TcpTransport } from './tcp-transport.js';
 import { socketTransport } from './tcp-socket-transport.js';
 import { createReplyQueue } from './udp-reply-queue.js';
-import { defaultUdpEndpoint, dgramEndpoint, type UdpEndpoint, type UdpEndpointFactory } from './udp-endpoint.js';
+import { dgramEndpoint } from './udp-dgram-endpoint.js';
+import { UDP_BUFFER_BYTES, defaultUdpEndpoint, type UdpEndpoint, type UdpEndpointFactory } from './udp-endpoint.js';
 import type { ReplyAddress, UdpSender } from './udp-server.js';
 
 /** The tracker's sockets: one TCP server per `-p`, one UDP socket per `-P`, bound in the order given. */
@@ -70,6 +71,7 @@ export async function bindListeners(config: ListenConfig, deps: ListenerDeps): P
         host: l.host,
         port: l.port,
         ipv6Only: v6Only(l, config.udp),
+        bufferBytes: UDP_BUFFER_BYTES,
         message: (msg, rinfo) => deps.udpHandler(replies!, msg, rinfo),
         error: (err) => deps.log.error({ err }, 'udp socket error'),
       });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { defaultUdpEndpoint, dgramEndpoint, type UdpEndpoint, type UdpEndpointFactory } from './udp-endpoint.js';
+import { dgramEndpoint } from './udp-dgram-endpoint.js';
+import { UDP_BUFFER_BYTES, defaultUdpEndpoint, type UdpEndpoint, type UdpEndpointFactory } from './udp-endpoint.js';
 import { handleUdpEndpoint } from './udp-handle-endpoint.js';
 
 /** Both UDP endpoints, bound on loopback, echoing every datagram to a node:dgram client. */
@@ -22,6 +23,7 @@ async function echo(
     host,
     port: 0,
     ipv6Only,
+    bufferBytes: UDP_BUFFER_BYTES,
     message: (msg, from) => ep.send(Buffer.concat([Buffer.from(`${from.address}|`), msg]), from.port, from.address),
     error: (err) => errors.push(err),
   });
@@ -87,7 +89,7 @@ for (const [name, factory] of [
 
     test('a port in use is EADDRINUSE', async () => {
       const { port } = await echo(factory);
-      const second = factory({ host: '127.0.0.1', port, ipv6Only: false, message() {}, error() {} });
+      const second = factory({ host: '127.0.0.1', port, ipv6Only: false, bufferBytes: UDP_BUFFER_BYTES, message() {}, error() {} });
       await assert.rejects(second.bind(), { code: 'EADDRINUSE' });
       second.close();
     });
@@ -97,7 +99,7 @@ for (const [name, factory] of [
       assert.deepEqual(await roundTrip(dual.port, [Buffer.from('x')], 'udp6', '::1'), ['::1|x']);
       assert.deepEqual(await roundTrip(dual.port, [Buffer.from('y')], 'udp4', '127.0.0.1'), ['::ffff:127.0.0.1|y']);
       const only = await echo(factory, '::', true);
-      const v4 = factory({ host: '127.0.0.1', port: only.port, ipv6Only: false, message() {}, error() {} });
+      const v4 = factory({ host: '127.0.0.1', port: only.port, ipv6Only: false, bufferBytes: UDP_BUFFER_BYTES, message() {}, error() {} });
       open.push(v4);
       // the IPv4 side of the port is free: an IPv6-only socket does not hold it
       await v4.bind();

@@ -1,5 +1,5 @@
 import { nodeBinding, uvError } from './libuv-binding.js';
-import { UDP_BUFFER_BYTES, type UdpEndpoint, type UdpEndpointFactory, type UdpEndpointOptions } from './udp-endpoint.js';
+import type { UdpEndpoint, UdpEndpointFactory, UdpEndpointOptions } from './udp-endpoint.js';
 import type { ReplyAddress } from './udp-server.js';
 
 /**
@@ -93,8 +93,8 @@ function createEndpoint(b: Binding, o: UdpEndpointOptions): UdpEndpoint {
         throw uvError(status, 'bind', o.host, o.port);
       }
       // best effort, as node:dgram's option: a kernel limit below it leaves the kernel's size
-      handle.bufferSize(UDP_BUFFER_BYTES, true, {});
-      handle.bufferSize(UDP_BUFFER_BYTES, false, {});
+      handle.bufferSize(o.bufferBytes, true, {});
+      handle.bufferSize(o.bufferBytes, false, {});
       return { address: String(out.address), port: Number(out.port) };
     },
     close() {

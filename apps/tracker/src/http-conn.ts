@@ -24,16 +24,18 @@ export class Conn implements FrameConn, FrameSink {
   clientEnded = false;
   /** TCP_NODELAY is set when first needed, see noNagle(). */
   noDelaySet = false;
-  readonly remoteAddress: string;
   constructor(
     readonly stream: TcpStream<Conn>,
     /** Per-address bucket, or null when exempt. */
     readonly bucket: string | null,
     readonly openedAt: number,
   ) {
-    this.remoteAddress = stream.remoteAddress;
     this.pendingSince = openedAt;
     this.lastActive = openedAt;
+  }
+
+  get remoteAddress(): string {
+    return this.stream.remoteAddress;
   }
 
   write(data: string | Buffer): number {

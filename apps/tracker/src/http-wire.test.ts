@@ -9,6 +9,8 @@ import { handleTransport } from './tcp-handle-transport.js';
 import { socketTransport } from './tcp-socket-transport.js';
 import { defaultTcpTransport, type TcpTransport } from './tcp-transport.js';
 import { silentLog } from './test-tracker.js';
+import { bytesOf, mutated, splitAt } from '../../../test/helpers/fuzz.js';
+import { waitUntil } from '../../../test/helpers/wait.js';
 
 /**
  * The HTTP wire on both TCP transports, in process, against raw node:net clients: what each connection gets
@@ -127,14 +129,6 @@ function replies(data: Buffer): Array<[number, string]> {
   return out;
 }
 
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 test('this Node has the libuv handles the fast transport expects, and it is the default', () => {
   // fails on a Node whose tcp_wrap / stream_wrap changed: the tracker would then run on node:net, slower
   assert.equal(handleTransport()?.name, 'libuv');
@@ -149,7 +143,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
       assert.deepEqual(replies(o.data), [[200, '/a?b=1']]);
       assert.equal(o.ended, true, 'an orderly close');
       assert.equal(o.error, null);
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
       assert.equal(r.c.tcpAccepts, 1);
       assert.equal(r.c.tcpRequests, 1);
     });
@@ -164,7 +158,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
         paths,
       );
       assert.equal(o.ended, true);
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
     });
 
     test('a client that does not read: reading stops at the output cap, and everything arrives once it reads', async () => {
@@ -174,7 +168,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
       await new Promise<void>((res) => s.once('connect', () => res()));
       s.pause();
       s.write(Array.from({ length: n }, () => request('/big')).join(''));
-      await until('the wire to pause reading', () => r.c.tcpPaused >= 1);
+      await waitUntil(() => r.c.tcpPaused >= 1, 5000, 25, 'the wire to pause reading');
       const parts: Buffer[] = [];
       let got = 0;
       const replyBytes = BIG + 80;
@@ -192,7 +186,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
       assert.equal(all.length, n);
       assert.ok(all.every(([status, body]) => status === 200 && body.length === BIG));
       assert.ok(got < n * replyBytes, 'reply heads are short');
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
     });
 
     test('a bad request followed by more bytes: the 400 arrives whole, then a FIN, no reset', async () => {
@@ -202,7 +196,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
       assert.equal(replies(o.data)[0]![0], 400);
       assert.equal(o.error, null, 'no reset: the server read the rest before closing');
       assert.equal(o.ended, true);
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
     });
 
     test('requests and the client FIN at once, read late: every reply arrives whole before the close', async () => {
@@ -214,7 +208,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
       assert.equal(got.length, 1000);
       assert.ok(got.every(([s, b]) => s === 200 && b.length === MID));
       assert.equal(o.ended, true);
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
     });
 
     test('a closing reply larger than the kernel takes, and the client FIN meanwhile: the reply arrives whole', async () => {
@@ -225,7 +219,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
         [[200, HUGE]],
       );
       assert.equal(o.ended, true);
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
     });
 
     test('a route that throws: 500 for that request, the next pipelined one is served', async () => {
@@ -246,7 +240,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
         await new Promise((res) => setTimeout(res, 5));
         s.resetAndDestroy();
       }
-      await until('no open connection', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'no open connection');
       const o = await exchange(r.port, [request('/after', true)]);
       assert.deepEqual(replies(o.data), [[200, '/after']]);
     });
@@ -261,12 +255,12 @@ for (const transport of [handleTransport()!, socketTransport]) {
             }),
         ),
       );
-      await until('three open', () => r.wire.openConnections() === 3);
+      await waitUntil(() => r.wire.openConnections() === 3, 5000, 25, 'three open');
       const refused = await exchange(r.port, [request('/x', true)]);
       assert.equal(refused.data.length, 0, 'no reply past the total cap');
       assert.equal(r.c.tcpRefusedTotal, 1);
       for (const s of held) s.destroy();
-      await until('none open', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'none open');
       const ok = await exchange(r.port, [request('/x', true)]);
       assert.deepEqual(replies(ok.data), [[200, '/x']], 'freed slots are usable again');
 
@@ -279,12 +273,12 @@ for (const transport of [handleTransport()!, socketTransport]) {
             }),
         ),
       );
-      await until('two open', () => p.wire.openConnections() === 2);
+      await waitUntil(() => p.wire.openConnections() === 2, 5000, 25, 'two open');
       const third = await exchange(p.port, [request('/x', true)]);
       assert.equal(third.data.length, 0);
       assert.equal(p.c.tcpRefusedPerAddress, 1);
       for (const s of two) s.destroy();
-      await until('none open', () => p.wire.openConnections() === 0);
+      await waitUntil(() => p.wire.openConnections() === 0, 5000, 25, 'none open');
     });
 
     test('an incomplete head is cut off by the header timeout (the sweep runs every second)', async () => {
@@ -293,7 +287,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
       const o = await exchange(r.port, ['GET /slow HTTP/1.1\r\nHost: t\r\n']);
       assert.equal(o.data.length, 0);
       assert.ok(Date.now() - t0 < 3000);
-      await until('none open', () => r.wire.openConnections() === 0);
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'none open');
     });
 
     test('listen: a port in use is EADDRINUSE; IPv6 loopback serves', async () => {
@@ -329,21 +323,23 @@ for (const transport of [handleTransport()!, socketTransport]) {
 
     test('fuzz: concurrent clients sending mutated and split requests, half-closing or resetting at random: all connections end, the server still answers', async () => {
       const r = await start(transport, { headersTimeoutMs: 500, keepAliveTimeoutMs: 500 });
-      const clientArb = fc.record({
-        chunks: fc.array(
-          fc.oneof(
-            fc.constantFrom(
-              request('/a'),
-              request('/big'),
-              request('/c', true),
-              'GET / HTTP/1.0\r\n\r\n',
-              'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',
-            ),
-            fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
-            fc.constantFrom('\r\n', '\r\n\r\n', 'GET ', ' HTTP/1.1', 'Connection: close\r\n'),
+      // request streams as clients send them, mutated byte by byte or not, or raw bytes; cut anywhere
+      const streamArb = fc
+        .array(
+          fc.constantFrom(
+            request('/a'),
+            request('/big'),
+            request('/c', true),
+            'GET / HTTP/1.0\r\n\r\n',
+            'POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello',
           ),
-          { maxLength: 12 },
-        ),
+          { maxLength: 6 },
+        )
+        .map((parts): Uint8Array => bytesOf(parts.join('')));
+      const clientArb = fc.record({
+        chunks: fc
+          .tuple(fc.oneof(streamArb, mutated(streamArb), fc.uint8Array({ maxLength: 300 })), fc.array(fc.nat(), { maxLength: 6 }))
+          .map(([bytes, cuts]) => splitAt(Buffer.from(bytes), cuts)),
         finish: fc.constantFrom('end', 'reset', 'destroy', 'wait'),
         delayMs: fc.integer({ min: 0, max: 30 }),
       });
@@ -370,7 +366,7 @@ for (const transport of [handleTransport()!, socketTransport]) {
                 }),
             ),
           );
-          await until('every connection let go', () => r.wire.openConnections() === 0, 4000);
+          await waitUntil(() => r.wire.openConnections() === 0, 4000, 25, 'every connection let go');
         }),
         { numRuns: 40, seed: 4242 },
       );

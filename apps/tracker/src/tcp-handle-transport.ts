@@ -75,13 +75,20 @@ function loadBinding(): Binding | null {
       kLastWriteWasAsync: stream.kLastWriteWasAsync,
       UV_EOF: uv.UV_EOF,
     };
-    const methods = ['bind', 'bind6', 'listen', 'getsockname', 'getpeername', 'setNoDelay', 'close'].concat([
+    const methods = [
+      'bind',
+      'bind6',
+      'listen',
+      'getsockname',
+      'getpeername',
+      'setNoDelay',
+      'close',
       'readStart',
       'readStop',
       'writeLatin1String',
       'writeBuffer',
       'shutdown',
-    ]);
+    ];
     const proto = typeof b.TCP === 'function' ? (b.TCP as { prototype: Record<string, unknown> }).prototype : null;
     const ok =
       proto !== null &&

@@ -89,9 +89,6 @@ function onClose(this: StreamSocket): void {
   const s = this[STREAM];
   if (s.owner !== undefined) s.events.closed(s.owner);
 }
-function onError(this: net.Socket): void {
-  this.destroy();
-}
 function destroySocket(this: net.Socket): void {
   this.destroy();
 }
@@ -110,7 +107,8 @@ class SocketListener<O> implements TcpListener {
     server.on('error', (err) => options.failed(err, 'tcp server error'));
     server.on('connection', (socket: net.Socket) => {
       try {
-        socket.on('error', onError);
+        // an error ends only its connection
+        socket.on('error', destroySocket);
         const remoteAddress = socket.remoteAddress;
         // undefined: already gone (reset before we got to it)
         if (remoteAddress === undefined) return socket.destroy();

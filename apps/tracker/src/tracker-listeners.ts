@@ -3,11 +3,11 @@ import type { TrackerConfig } from './config.js';
 import type { Counters, WireCounters } from './counters.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 import { createWireServer, type WireLimits, type WireServer } from './http-wire.js';
-import { defaultTcpTransport, type TcpTransport } from './tcp-transport.js';
+import { defaultTcpTransport } from './tcp-transport.js';
 import { socketTransport } from './tcp-socket-transport.js';
 import { createReplyQueue } from './udp-reply-queue.js';
 import { dgramEndpoint } from './udp-dgram-endpoint.js';
-import { UDP_BUFFER_BYTES, defaultUdpEndpoint, type UdpEndpoint, type UdpEndpointFactory } from './udp-endpoint.js';
+import { UDP_BUFFER_BYTES, defaultUdpEndpoint, type UdpEndpoint } from './udp-endpoint.js';
 import type { ReplyAddress, UdpSender } from './udp-server.js';
 
 /** The tracker's sockets: one TCP server per `-p`, one UDP socket per `-P`, bound in the order given. */
@@ -28,24 +28,21 @@ export interface ListenerDeps {
   /** Addresses the per-address connection cap does not apply to. */
   isCapExempt(ip: string): boolean;
   readonly log: Logger;
-  /** TCP underneath the HTTP wire; by default libuv's handles when this Node has them (tcp-transport.ts). */
-  readonly transport?: TcpTransport;
-  /** UDP sockets; by default on libuv's handle when this Node has it (udp-endpoint.ts). */
-  readonly udpEndpoint?: UdpEndpointFactory;
 }
 
 type ListenConfig = Pick<TrackerConfig, 'tcp' | 'udp'> & Omit<WireLimits, 'isCapExempt'>;
 
 /** Binds every listen address; on a failure the ones already bound are closed and the error is thrown. */
 export async function bindListeners(config: ListenConfig, deps: ListenerDeps): Promise<Listeners> {
-  const transport = deps.transport ?? defaultTcpTransport();
-  const udpEndpoint = deps.udpEndpoint ?? defaultUdpEndpoint();
-  if (deps.transport === undefined && transport === socketTransport) {
+  // libuv's handles when this Node has them as expected (tcp-transport.ts, udp-endpoint.ts)
+  const transport = defaultTcpTransport();
+  const udpEndpoint = defaultUdpEndpoint();
+  if (transport === socketTransport) {
     deps.log.warn(
       "this Node's libuv TCP handles are not the ones the tracker knows: HTTP is served through node:net, at about half the rate",
     );
   }
-  if (deps.udpEndpoint === undefined && udpEndpoint === dgramEndpoint) {
+  if (udpEndpoint === dgramEndpoint) {
     deps.log.warn("this Node's libuv UDP handle is not the one the tracker knows: UDP is served through node:dgram, more slowly");
   }
   const servers: WireServer[] = [];

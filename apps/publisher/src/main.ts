@@ -3,6 +3,7 @@ import { configOrExit } from '../../../libs/common/src/config/config-or-exit.js'
 import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src/instance-lock.js';
 import { createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { releaseLostTerminalAtExit } from '../../../libs/common/src/lost-terminal.js';
 import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parsePublisherConfig } from './config.js';
@@ -12,6 +13,7 @@ const config = configOrExit('publisher', () =>
   parsePublisherConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd(), cpus: os.availableParallelism() }),
 );
 const log = createLogger('publisher', config.logLevel);
+releaseLostTerminalAtExit();
 installCrashGuard(log);
 keepRunningOnHangup(log);
 let publisher: PublisherHandle | null = null;

@@ -3,6 +3,7 @@ import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
 import { createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, keepRunningOnHangup, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { releaseLostTerminalAtExit } from '../../../libs/common/src/lost-terminal.js';
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseStatsConfig } from './config.js';
@@ -12,6 +13,7 @@ const config = configOrExit('stats', () =>
   parseStatsConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd() }),
 );
 const log = createLogger('stats', config.logLevel);
+releaseLostTerminalAtExit();
 installCrashGuard(log);
 keepRunningOnHangup(log);
 let app: StatsHandle | null = null;

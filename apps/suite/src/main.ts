@@ -5,6 +5,7 @@ import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
 import { chooseLogFormat, createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, onStopSignals, reportsFlushed } from '../../../libs/common/src/process-guard.js';
+import { releaseLostTerminalAtExit } from '../../../libs/common/src/lost-terminal.js';
 import { STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { startTracker } from '../../tracker/src/tracker-service.js';
@@ -26,6 +27,7 @@ const { settings, logLevel: level } = plan;
 const format = chooseLogFormat(plan.env, tty.isatty(1));
 const log = createLogger('suite', level, { format });
 let trackerService: Awaited<ReturnType<typeof startTracker>> | null = null;
+releaseLostTerminalAtExit();
 installCrashGuard(log, () => trackerService?.flush());
 const apps: AppHandle[] = [];
 // Stop signals are handled from here on: their default action ends the process on the spot, without a flush

@@ -4,6 +4,7 @@ import { acquireInstanceLock, InstanceLockError } from '../../../libs/common/src
 import { localHttpUrl } from '../../../libs/common/src/local-url.js';
 import { createLogger } from '../../../libs/common/src/log.js';
 import { createShutdown, installCrashGuard, onStopSignals } from '../../../libs/common/src/process-guard.js';
+import { releaseLostTerminalAtExit } from '../../../libs/common/src/lost-terminal.js';
 import { explainListenError, STARTUP_EXIT_CODE, StartupError } from '../../../libs/common/src/startup-error.js';
 import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseTrackerConfig } from './config.js';
@@ -20,6 +21,7 @@ const config = configOrExit('tracker', () =>
 );
 const log = createLogger('tracker', config.logLevel);
 let service: TrackerService | null = null;
+releaseLostTerminalAtExit();
 installCrashGuard(log, () => service?.flush());
 // Signal handlers come before anything starts: the default action of SIGTERM, SIGINT and SIGHUP (which a
 // closed terminal sends) ends the process on the spot, without a flush.

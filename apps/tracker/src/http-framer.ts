@@ -269,8 +269,10 @@ export function parseHead(head: string, remoteAddress: string): ParsedHead | nul
   if (lineEnd < 0) lineEnd = head.length;
   const line = head.slice(start, lineEnd);
   const sp1 = line.indexOf(' ');
-  const sp2 = line.lastIndexOf(' ');
-  if (sp1 <= 0 || sp2 <= sp1) return null;
+  // the version has no space, so a valid line's last space is 9 chars from its end (String#lastIndexOf is a
+  // runtime call in V8, not inlined code)
+  const sp2 = line.length - 9;
+  if (sp1 <= 0 || sp2 <= sp1 || line.charCodeAt(sp2) !== 32) return null;
   const method = line.slice(0, sp1);
   const url = line.slice(sp1 + 1, sp2);
   const version = line.slice(sp2 + 1);

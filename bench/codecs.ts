@@ -10,6 +10,10 @@ import { encodeAnnounce, encodeScrape } from '../libs/protocol/src/bencode-repli
 import { createConnectionIds } from '../libs/protocol/src/connection-id.js';
 import { parseScrapeQuery } from '../libs/protocol/src/scrape-request.js';
 import { decodeUdpRequest, encodeAnnounceReply } from '../libs/protocol/src/udp.js';
+import { createFramer, type FrameConn } from '../apps/tracker/src/http-framer.js';
+import { createHttpRoutes } from '../apps/tracker/src/http-routes.js';
+import { silentLog, testSettings } from '../apps/tracker/src/test-tracker.js';
+import { Tracker } from '../apps/tracker/src/tracker.js';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
 let sink = 0;
@@ -100,4 +104,67 @@ bench('encodeAnnounceReply UDP (50 peers)', (i) => encodeAnnounceReply(i, 1800, 
 bench('encodeScrape (5 files)', () => encodeScrape(files).length);
 bench('connection id verify (cached, 1000 ips)', (i) => (ids.verify(issued[i % 1000]!, ips[i % 1000]!, now + 1) ? 1 : 0));
 bench('connection id verify (spoofed: 2 HMACs)', (i) => (ids.verify(issued[0]!, ips[1 + (i % 999)]!, now + 1) ? 1 : 0));
+
+// The tracker's JavaScript for one one-request HTTP announce, without the socket: the request's bytes as the
+// wire hands them over (latin1 text), framing, routing, the swarm (1,000 torrents of 200 peers, as the bench
+// loads) and the reply's bytes. What the tracker adds to Node's own cost of a connection (bench/RESULTS.md).
+const swarmHashes = Array.from({ length: 1000 }, () => randomBytes(20));
+const tracker = new Tracker(testSettings('whitelist'), { now: () => now * 1000, random: () => 0.5 });
+tracker.setAccessList(new Set(swarmHashes.map((h) => h.toString('latin1'))));
+for (const [t, h] of swarmHashes.entries()) {
+  for (let k = 0; k < 200; k++) {
+    const addr = Buffer.from([10, t >> 8, t & 255, k, 0x4e, 0x20 + (k & 15)]);
+    tracker.announce({
+      infoHash: h.toString('latin1'),
+      addr,
+      addrLen: 6,
+      seeder: k % 4 === 0,
+      downloaded: 0,
+      event: 0,
+      peerId: null,
+      numwant: 0,
+      numwantCap: Infinity,
+      bothFamilies: true,
+    });
+  }
+}
+const routes = createHttpRoutes(
+  tracker,
+  {
+    statsPath: 'stats',
+    redirectUrl: null,
+    scrapeMax: 74,
+    closedMode: true,
+    isStatsClient: () => false,
+    isTrustedProxy: () => false,
+    hasTrustedProxies: false,
+  },
+  { now: () => now * 1000, random: () => 0.5 },
+  silentLog,
+);
+const framer = createFramer({ route: routes, counters: tracker.counters, maxUrlBytes: 8192, onRouteError() {} });
+const requests = Array.from({ length: 4096 }, (_, i) => {
+  const q = `info_hash=${[...swarmHashes[i % 1000]!].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')}&peer_id=${urlEncode(Buffer.concat([Buffer.from('-BN0001-'), randomBytes(12)]))}&port=${20000 + (i % 200)}&key=${(i * 7919).toString(16)}&uploaded=1000&downloaded=1000&left=${i * 4099}&corrupt=0&numwant=50&compact=1&no_peer_id=1`;
+  return Buffer.from(`GET /announce?${q} HTTP/1.1\r\nHost: 127.0.0.1:6969\r\nUser-Agent: bench/1\r\nConnection: close\r\n\r\n`, 'latin1');
+});
+let replied = 0;
+const replySink = {
+  write: (d: string | Buffer) => d.length,
+  end: (d: string | Buffer) => {
+    replied += d.length;
+  },
+};
+bench('one-request HTTP announce: framer, route, swarm, reply (no socket)', (i) => {
+  const conn: FrameConn = {
+    buf: '',
+    pendingSince: 0,
+    closing: false,
+    paused: false,
+    aged: false,
+    remoteAddress: ips[i % 1000]!,
+    sink: replySink,
+  };
+  framer.feed(conn, requests[i & 4095]!.toString('latin1'), 0);
+  return replied;
+});
 if (sink === 42) console.log('');

@@ -31,6 +31,21 @@ function trackerOnLoopback(whitelist: string): AppProcess {
   return runApp(bin('tracker'), loopbackTrackerArgs({ whitelist: wl, stateFile: path.join(t.dir, 'state') }));
 }
 
+/** Waits (up to 20 s) until the suite's page and its tracker both answer; `context` is added to the error. */
+async function suiteAnswers(statsPort: number, trackerPort: number, context: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await answers(statsPort, '/');
+      await answers(trackerPort, '/stats?mode=tpbs&format=txt');
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${String(err)}${context()}`);
+      await sleep(200);
+    }
+  }
+}
+
 /** The bin/suite launcher (bash) in process group `group`. */
 function suiteLauncher(group: number): number {
   const launcher = fs
@@ -95,17 +110,7 @@ test('suite under `| head -1`: keeps serving the page and the tracker, SIGHUP re
   });
   const group = sh.pid!;
   try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        await answers(statsPort, '/');
-        await answers(trackerPort, '/stats?mode=tpbs&format=txt');
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`${String(err)}; suite stderr: ${fs.readFileSync(path.join(t.dir, 'stderr'), 'utf8')}`);
-        await sleep(200);
-      }
-    }
+    await suiteAnswers(statsPort, trackerPort, () => `; suite stderr: ${fs.readFileSync(path.join(t.dir, 'stderr'), 'utf8')}`);
     assert.match(fs.readFileSync(path.join(t.dir, 'first'), 'utf8'), /^\{/);
     const launcher = suiteLauncher(group);
     for (let i = 0; i < 3; i++) {
@@ -195,17 +200,7 @@ test('suite on a terminal that is closed: it keeps serving and SIGTERM ends it w
   });
   let launcher = 0;
   try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      try {
-        await answers(statsPort, '/');
-        await answers(trackerPort, '/stats?mode=tpbs&format=txt');
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await sleep(200);
-      }
-    }
+    await suiteAnswers(statsPort, trackerPort);
     launcher = suiteLauncher(Number(fs.readFileSync(path.join(t.dir, 'pgid'), 'utf8')));
     term.child.kill('SIGKILL');
     await term.exited;

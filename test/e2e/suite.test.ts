@@ -116,7 +116,12 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
 
     // (a) nobody seeds yet: the web seed alone
     const a = path.join(dir, 'dl-webseed');
-    const webOnly = aria2([`--dir=${a}`, '--seed-time=0', '--listen-port=36881', torrentFile], path.join(dir, 'aria2-a.log'));
+    // listening ports from the kernel: a fixed one falls in the ephemeral range, where any connection of a test
+    // running alongside can hold it, and aria2c cannot listen
+    const webOnly = aria2(
+      [`--dir=${a}`, '--seed-time=0', `--listen-port=${await freePort('::')}`, torrentFile],
+      path.join(dir, 'aria2-a.log'),
+    );
     children.push(webOnly);
     assert.equal(await exited(webOnly, 90_000), 0, `aria2c (web seed) failed:\n${fs.readFileSync(path.join(dir, 'aria2-a.log'), 'utf8')}`);
     assert.equal(sha256(path.join(a, fileName)), sha256(source), 'web-seed download checksum');
@@ -126,8 +131,9 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
     delete meta['url-list'];
     const trackerOnly = path.join(dir, 'tracker-only.torrent');
     fs.writeFileSync(trackerOnly, bencode.encode(meta));
+    const seederPort = await freePort('::');
     const seeder = aria2(
-      [`--dir=${releases}`, '--check-integrity=true', '--seed-ratio=0.0', '--listen-port=36882', trackerOnly],
+      [`--dir=${releases}`, '--check-integrity=true', '--seed-ratio=0.0', `--listen-port=${seederPort}`, trackerOnly],
       path.join(dir, 'aria2-seed.log'),
     );
     children.push(seeder);
@@ -141,7 +147,9 @@ describe('the suite end to end (npm start)', { skip, timeout: 240_000 }, () => {
       60_000,
     );
     const b = path.join(dir, 'dl-tracker');
-    const leecher = aria2([`--dir=${b}`, '--seed-time=0', '--listen-port=36883', trackerOnly], path.join(dir, 'aria2-b.log'));
+    let leecherPort = await freePort('::');
+    while (leecherPort === seederPort) leecherPort = await freePort('::');
+    const leecher = aria2([`--dir=${b}`, '--seed-time=0', `--listen-port=${leecherPort}`, trackerOnly], path.join(dir, 'aria2-b.log'));
     children.push(leecher);
     assert.equal(await exited(leecher, 90_000), 0, `aria2c (tracker) failed:\n${fs.readFileSync(path.join(dir, 'aria2-b.log'), 'utf8')}`);
     assert.equal(sha256(path.join(b, fileName)), sha256(source), 'peer download checksum');

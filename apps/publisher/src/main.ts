@@ -9,11 +9,11 @@ import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parsePublisherConfig } from './config.js';
 import { startPublisher, type PublisherHandle } from './publisher.js';
 
+releaseLostTerminalAtExit();
 const config = configOrExit('publisher', () =>
   parsePublisherConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd(), cpus: os.availableParallelism() }),
 );
 const log = createLogger('publisher', config.logLevel);
-releaseLostTerminalAtExit();
 installCrashGuard(log);
 keepRunningOnHangup(log);
 let publisher: PublisherHandle | null = null;

@@ -9,11 +9,11 @@ import { withHostDefaults } from '../../../libs/common/src/suite-env.js';
 import { parseStatsConfig } from './config.js';
 import { startStats, type StatsHandle } from './stats-app.js';
 
+releaseLostTerminalAtExit();
 const config = configOrExit('stats', () =>
   parseStatsConfig(process.argv.slice(2), { env: withHostDefaults(process.env), cwd: process.cwd() }),
 );
 const log = createLogger('stats', config.logLevel);
-releaseLostTerminalAtExit();
 installCrashGuard(log);
 keepRunningOnHangup(log);
 let app: StatsHandle | null = null;

@@ -15,6 +15,7 @@ import { parseSuiteConfig } from './suite-config.js';
 import { startApp, type AppHandle } from './supervise-app.js';
 
 // Wiring only: settings -> locks -> three apps in one process (one Node runtime instead of three fits a 128 MB VPS).
+releaseLostTerminalAtExit();
 const plan = configOrExit('suite', () =>
   parseSuiteConfig(process.argv.slice(2), {
     env: withHostDefaults(process.env),
@@ -27,7 +28,6 @@ const { settings, logLevel: level } = plan;
 const format = chooseLogFormat(plan.env, tty.isatty(1));
 const log = createLogger('suite', level, { format });
 let trackerService: Awaited<ReturnType<typeof startTracker>> | null = null;
-releaseLostTerminalAtExit();
 installCrashGuard(log, () => trackerService?.flush());
 const apps: AppHandle[] = [];
 // Stop signals are handled from here on: their default action ends the process on the spot, without a flush

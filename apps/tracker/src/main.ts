@@ -12,6 +12,7 @@ import { optimizeWhenBusy } from './startup-tiering.js';
 import { startTracker, type TrackerService } from './tracker-service.js';
 
 // Wiring only: config -> lock -> tracker service -> signals.
+releaseLostTerminalAtExit();
 const config = configOrExit('tracker', () =>
   parseTrackerConfig(process.argv.slice(2), {
     readFile: (p) => fs.readFileSync(p, 'utf8'),
@@ -21,7 +22,6 @@ const config = configOrExit('tracker', () =>
 );
 const log = createLogger('tracker', config.logLevel);
 let service: TrackerService | null = null;
-releaseLostTerminalAtExit();
 installCrashGuard(log, () => service?.flush());
 // Signal handlers come before anything starts: the default action of SIGTERM, SIGINT and SIGHUP (which a
 // closed terminal sends) ends the process on the spot, without a flush.

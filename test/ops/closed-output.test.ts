@@ -198,10 +198,10 @@ test('suite on a terminal that is closed: it keeps serving and SIGTERM ends it w
       BIND_HOST: '127.0.0.1',
     },
   });
-  let launcher = 0;
+  const pgidFile = path.join(t.dir, 'pgid');
   try {
     await suiteAnswers(statsPort, trackerPort);
-    launcher = suiteLauncher(Number(fs.readFileSync(path.join(t.dir, 'pgid'), 'utf8')));
+    const launcher = suiteLauncher(Number(fs.readFileSync(pgidFile, 'utf8')));
     term.child.kill('SIGKILL');
     await term.exited;
     await sleep(500);
@@ -212,7 +212,15 @@ test('suite on a terminal that is closed: it keeps serving and SIGTERM ends it w
     while (!fs.existsSync(statusFile) && Date.now() < statusDeadline) await sleep(50);
     assert.equal(fs.readFileSync(statusFile, 'utf8').trim(), '0', 'exit status (139: Node aborted on the closed terminal)');
   } finally {
-    if (launcher > 0 && processAlive(launcher)) process.kill(launcher, 'SIGKILL');
+    // the shell, the launcher and the suite share the shell's process group: nothing is left running
+    const group = fs.existsSync(pgidFile) ? Number(fs.readFileSync(pgidFile, 'utf8')) : 0;
+    if (group > 0) {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   }
 });
 

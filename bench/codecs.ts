@@ -10,9 +10,11 @@ import { encodeAnnounce, encodeScrape } from '../libs/protocol/src/bencode-repli
 import { createConnectionIds } from '../libs/protocol/src/connection-id.js';
 import { parseScrapeQuery } from '../libs/protocol/src/scrape-request.js';
 import { decodeUdpRequest, encodeAnnounceReply } from '../libs/protocol/src/udp.js';
+import { EVENT_STARTED } from '../libs/protocol/src/announce-event.js';
+import { PEER_PORT_BASE, benchInfoHash, isSeeder, peerIdOf } from './population.js';
 import { createFramer, type FrameConn } from '../apps/tracker/src/http-framer.js';
 import { createHttpRoutes } from '../apps/tracker/src/http-routes.js';
-import { silentLog, testSettings } from '../apps/tracker/src/test-tracker.js';
+import { silentLog, testClock, testSettings } from '../apps/tracker/src/test-tracker.js';
 import { Tracker } from '../apps/tracker/src/tracker.js';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
@@ -46,7 +48,11 @@ const query0 =
   `info_hash=${urlEncode(infoHash)}&peer_id=${urlEncode(peerId)}&port=51413&uploaded=0&downloaded=0` +
   '&left=1073741824&corrupt=0&key=5E3F1A2B&event=started&numwant=200&compact=1&no_peer_id=1&supportcrypto=1&redundant=0';
 const query = flat(query0);
-const allEscaped0 = `info_hash=${[...infoHash].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}&peer_id=${[...peerId].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')}&port=6881&uploaded=0&downloaded=0&left=1000&event=started&compact=1`;
+const allEscaped0 = `info_hash=${escapeAll(infoHash)}&peer_id=${escapeAll(peerId)}&port=6881&uploaded=0&downloaded=0&left=1000&event=started&compact=1`;
+/** Every byte as %XX, as some clients (and ../shared/bench) send binary values. */
+function escapeAll(bytes: Uint8Array): string {
+  return [...bytes].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+}
 /** req.url arrives as a flat latin1 string; template literals would give V8 rope strings instead. */
 function flat(s: string): string {
   return Buffer.from(s, 'latin1').toString('latin1');
@@ -108,20 +114,19 @@ bench('connection id verify (spoofed: 2 HMACs)', (i) => (ids.verify(issued[0]!, 
 // The tracker's JavaScript for one one-request HTTP announce, without the socket: the request's bytes as the
 // wire hands them over (latin1 text), framing, routing, the swarm (1,000 torrents of 200 peers, as the bench
 // loads) and the reply's bytes. What the tracker adds to Node's own cost of a connection (bench/RESULTS.md).
-const swarmHashes = Array.from({ length: 1000 }, () => randomBytes(20));
-const tracker = new Tracker(testSettings('whitelist'), { now: () => now * 1000, random: () => 0.5 });
-tracker.setAccessList(new Set(swarmHashes.map((h) => h.toString('latin1'))));
-for (const [t, h] of swarmHashes.entries()) {
+const tracker = new Tracker(testSettings('whitelist'), testClock);
+tracker.setAccessList(new Set(Array.from({ length: 1000 }, (_, t) => benchInfoHash(t).toString('latin1'))));
+for (let t = 0; t < 1000; t++) {
   for (let k = 0; k < 200; k++) {
-    const addr = Buffer.from([10, t >> 8, t & 255, k, 0x4e, 0x20 + (k & 15)]);
+    const port = PEER_PORT_BASE + k;
     tracker.announce({
-      infoHash: h.toString('latin1'),
-      addr,
+      infoHash: benchInfoHash(t).toString('latin1'),
+      addr: Buffer.from([10, t >> 8, t & 255, k, port >> 8, port & 255]),
       addrLen: 6,
-      seeder: k % 4 === 0,
+      seeder: isSeeder(k),
       downloaded: 0,
-      event: 0,
-      peerId: null,
+      event: EVENT_STARTED,
+      peerId: peerIdOf(t, k).toString('latin1'),
       numwant: 0,
       numwantCap: Infinity,
       bothFamilies: true,
@@ -139,12 +144,15 @@ const routes = createHttpRoutes(
     isTrustedProxy: () => false,
     hasTrustedProxies: false,
   },
-  { now: () => now * 1000, random: () => 0.5 },
+  testClock,
   silentLog,
 );
 const framer = createFramer({ route: routes, counters: tracker.counters, maxUrlBytes: 8192, onRouteError() {} });
+// re-announces of the loaded peers, as the harness's wrk script sends them
 const requests = Array.from({ length: 4096 }, (_, i) => {
-  const q = `info_hash=${[...swarmHashes[i % 1000]!].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('')}&peer_id=${urlEncode(Buffer.concat([Buffer.from('-BN0001-'), randomBytes(12)]))}&port=${20000 + (i % 200)}&key=${(i * 7919).toString(16)}&uploaded=1000&downloaded=1000&left=${i * 4099}&corrupt=0&numwant=50&compact=1&no_peer_id=1`;
+  const t = (i * 7) % 1000;
+  const k = i % 200;
+  const q = `info_hash=${escapeAll(benchInfoHash(t))}&peer_id=${urlEncode(peerIdOf(t, k))}&port=${PEER_PORT_BASE + k}&key=${(i * 7919).toString(16)}&uploaded=1000&downloaded=1000&left=${isSeeder(k) ? 0 : i * 4099}&corrupt=0&numwant=50&compact=1&no_peer_id=1`;
   return Buffer.from(`GET /announce?${q} HTTP/1.1\r\nHost: 127.0.0.1:6969\r\nUser-Agent: bench/1\r\nConnection: close\r\n\r\n`, 'latin1');
 });
 let replied = 0;

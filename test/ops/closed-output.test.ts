@@ -7,7 +7,7 @@ import { httpGet } from '../helpers/http-client.js';
 import { freePort } from '../helpers/free-port.js';
 import { bin } from '../helpers/repo-paths.js';
 import { exitWithin, processAlive, runApp, type AppProcess } from '../helpers/app-process.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { loopbackTrackerArgs } from '../helpers/tracker-args.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -44,6 +44,11 @@ async function suiteAnswers(statsPort: number, trackerPort: number, context: () 
       await sleep(200);
     }
   }
+}
+
+/** The exit status a test's shell wrote to `file` after its app ended. */
+function reportedStatus(file: string, timeoutMs: number): Promise<string> {
+  return waitFor('the exit status from the shell', () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim(), timeoutMs);
 }
 
 /** The bin/suite launcher (bash) in process group `group`. */
@@ -169,9 +174,7 @@ test('tracker on a terminal that is closed: SIGHUP then EIO; it keeps serving an
     const end = Date.now() + 5000;
     while (processAlive(pid) && Date.now() < end) await sleep(50);
     assert.equal(processAlive(pid), false, 'SIGTERM ended the tracker');
-    const statusDeadline = Date.now() + 3000;
-    while (!fs.existsSync(statusFile) && Date.now() < statusDeadline) await sleep(50);
-    assert.equal(fs.readFileSync(statusFile, 'utf8').trim(), '0', 'exit status (139: Node aborted on the closed terminal)');
+    assert.equal(await reportedStatus(statusFile, 3_000), '0', 'exit status (139: Node aborted on the closed terminal)');
   } finally {
     if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
@@ -208,9 +211,7 @@ test('suite on a terminal that is closed: it keeps serving and SIGTERM ends it w
     await answers(statsPort, '/');
     await answers(trackerPort, '/stats?mode=tpbs&format=txt');
     process.kill(launcher, 'SIGTERM');
-    const statusDeadline = Date.now() + 8000;
-    while (!fs.existsSync(statusFile) && Date.now() < statusDeadline) await sleep(50);
-    assert.equal(fs.readFileSync(statusFile, 'utf8').trim(), '0', 'exit status (139: Node aborted on the closed terminal)');
+    assert.equal(await reportedStatus(statusFile, 8_000), '0', 'exit status (139: Node aborted on the closed terminal)');
   } finally {
     // the shell, the launcher and the suite share the shell's process group: nothing is left running
     const group = fs.existsSync(pgidFile) ? Number(fs.readFileSync(pgidFile, 'utf8')) : 0;

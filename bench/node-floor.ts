@@ -62,8 +62,8 @@ if (mode === 'net') {
     refused() {},
     failed() {},
     events: {
-      data(stream, chunk) {
-        const { reply, close } = replyTo(chunk);
+      data(stream, bytes, length) {
+        const { reply, close } = replyTo(bytes.subarray(0, length));
         stream.write(reply);
         if (close) stream.closeWhenSent();
       },

@@ -66,12 +66,12 @@ export function createWireServer(
     conn.stream.destroy();
   }
   const events: StreamEvents<Conn> = {
-    data(conn, chunk) {
+    data(conn, bytes, length) {
       try {
         const now = Date.now();
         conn.lastActive = now;
         // bytes arrive as Buffers and become latin1 text here: the framer works on strings
-        framer.feed(conn, chunk.toString('latin1'), now);
+        framer.feed(conn, bytes.toString('latin1', 0, length), now);
         if (conn.paused) conn.stream.pause();
       } catch (err) {
         failed(conn, err);

@@ -24,7 +24,9 @@ interface ServerHandle extends UvHandle {
 }
 
 interface ClientHandle extends UvHandle {
-  onread: (buffer: ArrayBuffer | undefined) => void;
+  /** Called with no buffer once useUserBuffer is set: the bytes are in that buffer, their count in `state`. */
+  onread: () => void;
+  useUserBuffer(buffer: Buffer): void;
   readonly writeQueueSize: number;
   readStart(): number;
   readStop(): number;
@@ -51,7 +53,6 @@ interface Binding {
   /** Where a read's byte count or error and a write's sync/async result are left (stream_base.h in Node). */
   readonly state: Int32Array;
   readonly kReadBytesOrError: number;
-  readonly kArrayBufferOffset: number;
   readonly kLastWriteWasAsync: number;
   readonly UV_EOF: number;
 }
@@ -71,7 +72,6 @@ function loadBinding(): Binding | null {
       ShutdownWrap: stream.ShutdownWrap,
       state: stream.streamBaseState,
       kReadBytesOrError: stream.kReadBytesOrError,
-      kArrayBufferOffset: stream.kArrayBufferOffset,
       kLastWriteWasAsync: stream.kLastWriteWasAsync,
       UV_EOF: uv.UV_EOF,
     };
@@ -88,6 +88,7 @@ function loadBinding(): Binding | null {
       'writeLatin1String',
       'writeBuffer',
       'shutdown',
+      'useUserBuffer',
     ];
     const proto = typeof b.TCP === 'function' ? (b.TCP as { prototype: Record<string, unknown> }).prototype : null;
     const ok =
@@ -96,7 +97,7 @@ function loadBinding(): Binding | null {
       typeof b.WriteWrap === 'function' &&
       typeof b.ShutdownWrap === 'function' &&
       b.state instanceof Int32Array &&
-      [b.SERVER, b.IPV6ONLY, b.kReadBytesOrError, b.kArrayBufferOffset, b.kLastWriteWasAsync].every(
+      [b.SERVER, b.IPV6ONLY, b.kReadBytesOrError, b.kLastWriteWasAsync].every(
         (n) => typeof n === 'number' && Number.isInteger(n) && n >= 0,
       ) &&
       b.UV_EOF === -4095;
@@ -125,7 +126,11 @@ class HandleStream<O> implements TcpStream<O> {
   ) {
     // a closure per connection rather than a property on the handle: adding a property to a handle object
     // takes V8's slow path, and a read must find its stream
-    handle.onread = (buffer) => this.read(buffer);
+    handle.onread = () => this.read();
+    // reads land in one shared buffer (what net.Socket's `onread.buffer` option does) instead of a 64 KiB
+    // allocation per read, shrunk and wrapped in a new ArrayBuffer and Buffer for JavaScript (stream_base.cc
+    // in Node): the owner consumes each chunk before the next read, as StreamEvents.data requires
+    handle.useUserBuffer(readBuffer);
   }
 
   get unsent(): number {
@@ -199,11 +204,11 @@ class HandleStream<O> implements TcpStream<O> {
     if (this.owner !== undefined) this.listener.events.closed(this.owner);
   }
 
-  private read(buffer: ArrayBuffer | undefined): void {
+  private read(): void {
     const b = this.b;
     const n = b.state[b.kReadBytesOrError]!;
     if (n > 0) {
-      if (this.state === OPEN) this.listener.events.data(this.owner as O, Buffer.from(buffer!, b.state[b.kArrayBufferOffset]!, n));
+      if (this.state === OPEN) this.listener.events.data(this.owner as O, readBuffer, n);
       return;
     }
     if (n === 0) return;
@@ -225,6 +230,9 @@ class HandleStream<O> implements TcpStream<O> {
 }
 
 let spareReq: Req | null = null;
+
+/** Where every connection's reads land (see HandleStream's constructor); as large as Node's own read buffer. */
+const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
 
 function onWriteDone(this: Req, status: number): void {
   this.stream!.writeDone(status);

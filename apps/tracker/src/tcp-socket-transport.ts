@@ -74,7 +74,7 @@ class SocketStream<O> implements TcpStream<O> {
 
 function onData(this: StreamSocket, chunk: Buffer): void {
   const s = this[STREAM];
-  s.events.data(s.owner, chunk);
+  s.events.data(s.owner, chunk, chunk.length);
 }
 /** The client's FIN. The socket is half-open (allowHalfOpen), so replies still owed can be sent. */
 function onEnd(this: StreamSocket): void {

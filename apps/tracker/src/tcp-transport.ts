@@ -37,7 +37,11 @@ export interface TcpStream<O> {
 
 /** The stream's reports; each is called with the stream's owner. */
 export interface StreamEvents<O> {
-  data(owner: O, chunk: Buffer): void;
+  /**
+   * Bytes arrived: `bytes[0, length)`. The transport may read the next chunk into the same memory, so the
+   * bytes are valid only during the call.
+   */
+  data(owner: O, bytes: Buffer, length: number): void;
   /** The kernel took every written byte after a write that returned more than 0. */
   drained(owner: O): void;
   /**

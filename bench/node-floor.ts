@@ -5,7 +5,8 @@
  * swarm, no limits. Its ratio to opentracker in the same run is the ceiling a Node tracker can reach here;
  * the tracker's own ratio is read against it. Not a tracker: never expose it. With `libuv` it answers
  * through the tracker's own transports on libuv's handles (tcp-handle-transport.ts, udp-handle-endpoint.ts),
- * what the tracker runs on: the floor of the tracker's I/O without the tracker.
+ * what the tracker runs on, and its UDP replies leave in bursts through the tracker's reply queue
+ * (udp-reply-queue.ts), as the tracker's do: the floor of the tracker's I/O without the tracker.
  *
  *   node dist/bench/node-floor.js HTTP_PORT UDP_PORT [net|libuv]
  */
@@ -14,6 +15,8 @@ import net from 'node:net';
 import { handleTransport } from '../apps/tracker/src/tcp-handle-transport.js';
 import type { TcpStream } from '../apps/tracker/src/tcp-transport.js';
 import { handleUdpEndpoint } from '../apps/tracker/src/udp-handle-endpoint.js';
+import { createReplyQueue } from '../apps/tracker/src/udp-reply-queue.js';
+import type { UdpSender } from '../apps/tracker/src/udp-server.js';
 
 const [httpPort, udpPort] = process.argv.slice(2, 4).map(Number);
 const mode = process.argv[4] ?? 'net';
@@ -98,6 +101,7 @@ if (mode === 'net') {
   });
   udp.bind(udpPort, '127.0.0.1');
 } else {
+  let replies: UdpSender | null = null;
   const endpoint = handleUdpEndpoint()!({
     host: '127.0.0.1',
     port: udpPort!,
@@ -105,10 +109,11 @@ if (mode === 'net') {
     bufferBytes: 4 * 1024 * 1024,
     message(msg, from) {
       const reply = udpReply(msg);
-      if (reply !== null) endpoint.send(reply, from.port, from.address);
+      if (reply !== null) replies!.send(reply, from.port, from.address);
     },
     error() {},
   });
+  replies = createReplyQueue(endpoint, () => {});
   void endpoint.bind();
 }
 process.on('SIGTERM', () => process.exit(0));

@@ -16,6 +16,7 @@ import { createFramer, type FrameConn } from '../apps/tracker/src/http-framer.js
 import { createHttpRoutes } from '../apps/tracker/src/http-routes.js';
 import { silentLog, testClock, testSettings } from '../apps/tracker/src/test-tracker.js';
 import { Tracker } from '../apps/tracker/src/tracker.js';
+import { createUdpHandler } from '../apps/tracker/src/udp-server.js';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
 let sink = 0;
@@ -174,5 +175,39 @@ bench('one-request HTTP announce: framer, route, swarm, reply (no socket)', (i) 
   };
   framer.feed(conn, requests[i & 4095]!.toString('latin1'), 0);
   return replied;
+});
+
+// The same for one BEP 15 announce: the handler (decode, connection id, swarm, reply bytes) up to the send;
+// against bench/node-floor.ts's fixed reply, what the tracker adds per UDP announce (bench/RESULTS.md).
+const udpIds = createConnectionIds(randomBytes(32));
+const udpNow = Math.floor(testClock.now() / 1000);
+const udpHandle = createUdpHandler(tracker, udpIds, testClock, silentLog);
+const udpFrom = Array.from({ length: 1000 }, (_, t) => ({ address: `10.${t >> 8}.${t & 255}.1`, port: 0 }));
+const udpRequests = Array.from({ length: 4096 }, (_, i) => {
+  const t = (i * 7) % 1000;
+  const k = i % 200;
+  const m = Buffer.alloc(98);
+  udpIds.issue(udpFrom[t]!.address, udpNow).copy(m, 0);
+  m.writeUInt32BE(1, 8);
+  m.writeUInt32BE(i, 12);
+  benchInfoHash(t).copy(m, 16);
+  peerIdOf(t, k).copy(m, 36);
+  m.writeBigUInt64BE(isSeeder(k) ? 0n : BigInt(i * 4099), 64);
+  m.writeInt32BE(50, 92);
+  m.writeUInt16BE(PEER_PORT_BASE + k, 96);
+  return { m, t, k };
+});
+let udpSent = 0;
+const udpSink = {
+  send: (msg: Buffer) => {
+    udpSent += msg.length;
+  },
+};
+bench('one UDP announce: decode, connection id, swarm, reply (no socket)', (i) => {
+  const r = udpRequests[i & 4095]!;
+  const from = udpFrom[r.t]!;
+  from.port = PEER_PORT_BASE + r.k;
+  udpHandle(udpSink, r.m, from);
+  return udpSent;
 });
 if (sink === 42) console.log('');

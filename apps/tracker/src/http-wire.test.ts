@@ -373,5 +373,53 @@ for (const transport of [handleTransport()!, socketTransport]) {
       const o = await exchange(r.port, [request('/still', true)]);
       assert.deepEqual(replies(o.data), [[200, '/still']]);
     });
+
+    test('property: concurrent clients whose requests arrive cut up and interleaved each get their own replies, in order', async () => {
+      // the libuv transport reads every connection into one shared buffer: a chunk must be consumed before the
+      // next read of any connection lands there
+      const r = await start(transport);
+      const clientArb = fc.record({
+        paths: fc.array(fc.stringMatching(/^[a-z0-9]{1,12}$/), { minLength: 1, maxLength: 12 }),
+        cuts: fc.array(fc.nat(), { maxLength: 10 }),
+        gapMs: fc.integer({ min: 0, max: 4 }),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(clientArb, { minLength: 2, maxLength: 10 }), async (clients) => {
+          const got = await Promise.all(
+            clients.map(
+              (cl, n) =>
+                new Promise<Buffer>((resolve) => {
+                  const paths = cl.paths.map((p, i) => `/c${n}/${i}/${p}`);
+                  const bytes = Buffer.from(paths.map((p, i) => request(p, i === paths.length - 1)).join(''), 'latin1');
+                  const chunks = splitAt(bytes, cl.cuts);
+                  const parts: Buffer[] = [];
+                  const s = net.connect(r.port, '127.0.0.1');
+                  s.setNoDelay(true);
+                  s.on('error', () => {});
+                  s.on('data', (d) => parts.push(d));
+                  // replies that never complete end the connection here, and the comparison below fails
+                  const deadline = setTimeout(() => s.destroy(), 3000);
+                  s.on('close', () => {
+                    clearTimeout(deadline);
+                    resolve(Buffer.concat(parts));
+                  });
+                  const send = (k: number): void => {
+                    if (k === chunks.length) return;
+                    s.write(chunks[k]!);
+                    setTimeout(() => send(k + 1), cl.gapMs);
+                  };
+                  s.on('connect', () => send(0));
+                }),
+            ),
+          );
+          got.forEach((data, n) => {
+            const want = clients[n]!.paths.map((p, i): [number, string] => [200, `/c${n}/${i}/${p}`]);
+            assert.deepEqual(replies(data), want);
+          });
+        }),
+        { numRuns: 30, seed: 7171, endOnFailure: true },
+      );
+      await waitUntil(() => r.wire.openConnections() === 0, 5000, 25, 'every connection let go');
+    });
   });
 }

@@ -70,7 +70,8 @@ export function createWireServer(
       try {
         const now = Date.now();
         conn.lastActive = now;
-        // bytes arrive as Buffers and become latin1 text here: the framer works on strings
+        // the bytes become latin1 text at once (the framer works on strings; the transport may read the next
+        // chunk into the same memory)
         framer.feed(conn, bytes.toString('latin1', 0, length), now);
         if (conn.paused) conn.stream.pause();
       } catch (err) {

@@ -24,8 +24,11 @@ interface ServerHandle extends UvHandle {
 }
 
 interface ClientHandle extends UvHandle {
-  /** Called with no buffer once useUserBuffer is set: the bytes are in that buffer, their count in `state`. */
-  onread: () => void;
+  /**
+   * A read's count or error is in `state`; the bytes are in the buffer given to useUserBuffer, and `buffer` is
+   * undefined. Without a user buffer Node passes one of its own, the bytes at `state[kArrayBufferOffset]`.
+   */
+  onread: (buffer: ArrayBuffer | undefined) => void;
   useUserBuffer(buffer: Buffer): void;
   readonly writeQueueSize: number;
   readStart(): number;
@@ -53,6 +56,7 @@ interface Binding {
   /** Where a read's byte count or error and a write's sync/async result are left (stream_base.h in Node). */
   readonly state: Int32Array;
   readonly kReadBytesOrError: number;
+  readonly kArrayBufferOffset: number;
   readonly kLastWriteWasAsync: number;
   readonly UV_EOF: number;
 }
@@ -72,6 +76,7 @@ function loadBinding(): Binding | null {
       ShutdownWrap: stream.ShutdownWrap,
       state: stream.streamBaseState,
       kReadBytesOrError: stream.kReadBytesOrError,
+      kArrayBufferOffset: stream.kArrayBufferOffset,
       kLastWriteWasAsync: stream.kLastWriteWasAsync,
       UV_EOF: uv.UV_EOF,
     };
@@ -97,7 +102,7 @@ function loadBinding(): Binding | null {
       typeof b.WriteWrap === 'function' &&
       typeof b.ShutdownWrap === 'function' &&
       b.state instanceof Int32Array &&
-      [b.SERVER, b.IPV6ONLY, b.kReadBytesOrError, b.kLastWriteWasAsync].every(
+      [b.SERVER, b.IPV6ONLY, b.kReadBytesOrError, b.kArrayBufferOffset, b.kLastWriteWasAsync].every(
         (n) => typeof n === 'number' && Number.isInteger(n) && n >= 0,
       ) &&
       b.UV_EOF === -4095;
@@ -126,7 +131,7 @@ class HandleStream<O> implements TcpStream<O> {
   ) {
     // a closure per connection rather than a property on the handle: adding a property to a handle object
     // takes V8's slow path, and a read must find its stream
-    handle.onread = () => this.read();
+    handle.onread = (buffer) => this.read(buffer);
     // reads land in one shared buffer (what net.Socket's `onread.buffer` option does) instead of a 64 KiB
     // allocation per read, shrunk and wrapped in a new ArrayBuffer and Buffer for JavaScript (stream_base.cc
     // in Node): the owner consumes each chunk before the next read, as StreamEvents.data requires
@@ -204,11 +209,14 @@ class HandleStream<O> implements TcpStream<O> {
     if (this.owner !== undefined) this.listener.events.closed(this.owner);
   }
 
-  private read(): void {
+  private read(buffer: ArrayBuffer | undefined): void {
     const b = this.b;
     const n = b.state[b.kReadBytesOrError]!;
     if (n > 0) {
-      if (this.state === OPEN) this.listener.events.data(this.owner as O, readBuffer, n);
+      if (this.state !== OPEN) return;
+      // a Node that hands over a buffer of its own despite useUserBuffer (not Node 20) is read from there
+      if (buffer === undefined) this.listener.events.data(this.owner as O, readBuffer, n);
+      else this.listener.events.data(this.owner as O, Buffer.from(buffer, b.state[b.kArrayBufferOffset]!, n), n);
       return;
     }
     if (n === 0) return;

@@ -14,7 +14,7 @@ import { EVENT_STARTED } from '../libs/protocol/src/announce-event.js';
 import { PEER_PORT_BASE, benchInfoHash, isSeeder, peerIdOf } from './population.js';
 import { createFramer, type FrameConn } from '../apps/tracker/src/http-framer.js';
 import { createHttpRoutes } from '../apps/tracker/src/http-routes.js';
-import { silentLog, testClock, testSettings } from '../apps/tracker/src/test-tracker.js';
+import { silentLog, testClock, testHttpOptions, testSettings } from '../apps/tracker/src/test-tracker.js';
 import { Tracker } from '../apps/tracker/src/tracker.js';
 import { createUdpHandler } from '../apps/tracker/src/udp-server.js';
 
@@ -134,20 +134,7 @@ for (let t = 0; t < 1000; t++) {
     });
   }
 }
-const routes = createHttpRoutes(
-  tracker,
-  {
-    statsPath: 'stats',
-    redirectUrl: null,
-    scrapeMax: 74,
-    closedMode: true,
-    isStatsClient: () => false,
-    isTrustedProxy: () => false,
-    hasTrustedProxies: false,
-  },
-  testClock,
-  silentLog,
-);
+const routes = createHttpRoutes(tracker, testHttpOptions(true), testClock, silentLog);
 const framer = createFramer({ route: routes, counters: tracker.counters, maxUrlBytes: 8192, onRouteError() {} });
 // re-announces of the loaded peers, as the harness's wrk script sends them
 const requests = Array.from({ length: 4096 }, (_, i) => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PROTOCOL_ERROR_TEXTS, createConnectionIds, encodeFailure } from '../../../libs/protocol/src/index.js';
 import { H1_QUERY } from '../../../libs/protocol/src/vectors/golden.js';
 import { createHttpRoutes } from './http-routes.js';
-import { recordingLog, testClock as clock, testTracker } from './test-tracker.js';
+import { recordingLog, testClock as clock, testHttpOptions, testTracker } from './test-tracker.js';
 import { createUdpHandler, type UdpSender } from './udp-server.js';
 
 /**
@@ -16,20 +16,7 @@ import { createUdpHandler, type UdpSender } from './udp-server.js';
 function httpAnnounce(remoteAddress: string, port: number) {
   const tracker = testTracker('open');
   const log = recordingLog();
-  const route = createHttpRoutes(
-    tracker,
-    {
-      statsPath: 'stats',
-      redirectUrl: null,
-      scrapeMax: 64,
-      closedMode: false,
-      isStatsClient: () => false,
-      isTrustedProxy: () => false,
-      hasTrustedProxies: false,
-    },
-    clock,
-    log,
-  );
+  const route = createHttpRoutes(tracker, testHttpOptions(false), clock, log);
   const res = route({
     method: 'GET',
     url: `/announce?info_hash=${H1_QUERY}&peer_id=-TS0001-aaaaaaaaaaaa&port=${port}&left=0`,

@@ -1,4 +1,5 @@
 import type { Logger } from '../../../libs/common/src/log.js';
+import type { HttpOptions } from './http-routes.js';
 import { Tracker, type TrackerSettings } from './tracker.js';
 
 /**
@@ -28,6 +29,19 @@ export const testClock = { now: (): number => TEST_NOW, random: (): number => 0.
 /** A tracker with the test settings and the fixed clock. */
 export function testTracker(accessMode: TrackerSettings['accessMode'] = 'whitelist'): Tracker {
   return new Tracker(testSettings(accessMode), testClock);
+}
+
+/** The HTTP routes' options with the defaults (`/stats`, scrape max 64), no redirect, no stats clients, no proxies. */
+export function testHttpOptions(closedMode: boolean): HttpOptions {
+  return {
+    statsPath: 'stats',
+    redirectUrl: null,
+    scrapeMax: 64,
+    closedMode,
+    isStatsClient: () => false,
+    isTrustedProxy: () => false,
+    hasTrustedProxies: false,
+  };
 }
 
 /** A logger that drops everything. */

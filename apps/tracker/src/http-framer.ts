@@ -1,4 +1,5 @@
 import type { HttpErrorKind, WireCounters } from './counters.js';
+import { RequestHeaders, fieldNameEnd } from './http-headers.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 
 /**
@@ -278,23 +279,18 @@ export function parseHead(head: string, remoteAddress: string): ParsedHead | nul
   const version = line.slice(sp2 + 1);
   if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') return null;
   if (url.length === 0 || /[\x00-\x20\x7f]/.test(url)) return null;
-  const headers = new Map<string, string>();
-  let count = 0;
+  // each field is checked here and recorded where it lies; values are read when asked for (http-headers.ts)
+  const spans: number[] = [];
   let pos = lineEnd + 2;
   while (pos < head.length) {
     let e = head.indexOf('\r\n', pos);
     if (e < 0) e = head.length;
-    const h = head.slice(pos, e);
+    const colon = fieldNameEnd(head, pos, e);
+    if (colon < 0) return null;
+    spans.push(pos, colon, e);
     pos = e + 2;
-    const colon = h.indexOf(':');
-    if (colon <= 0 || h.charCodeAt(0) === 32 || h.charCodeAt(0) === 9) return null;
-    const name = h.slice(0, colon).toLowerCase();
-    if (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name)) return null;
-    const value = h.slice(colon + 1).trim();
-    const prev = headers.get(name);
-    headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
-    count++;
   }
+  const headers = new RequestHeaders(head, spans);
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400
   if (version === 'HTTP/1.1' && !headers.has('host')) return null;
   const cl = headers.get('content-length');
@@ -302,7 +298,7 @@ export function parseHead(head: string, remoteAddress: string): ParsedHead | nul
   return {
     request: { method, url, headers, remoteAddress },
     http10: version === 'HTTP/1.0',
-    headerCount: count,
+    headerCount: spans.length / 3,
     headerBytes: head.length - lineEnd,
     hasBody,
   };

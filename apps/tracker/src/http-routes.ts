@@ -3,6 +3,7 @@ import { ProtocolError, encodeFailure } from '../../../libs/protocol/src/index.j
 import { clientIp } from '../../../libs/net/src/index.js';
 import { createFullScrapeRoute } from './full-scrape.js';
 import { createAnnounceRoutes } from './http-announce.js';
+import type { HeaderFields } from './http-headers.js';
 import { errorReply, maybeGzip, ok } from './http-reply.js';
 import { healthOf } from './health.js';
 import { renderMetrics } from './metrics.js';
@@ -28,8 +29,8 @@ export interface HttpOptions {
 export interface WireRequest {
   readonly method: string;
   readonly url: string;
-  /** Lower-case names; repeated headers joined with ', '. */
-  readonly headers: ReadonlyMap<string, string>;
+  /** Looked up by lower-case name (http-headers.ts). */
+  readonly headers: HeaderFields;
   readonly remoteAddress: string;
 }
 

@@ -1,9 +1,9 @@
 /**
  * The header fields of one request head, read where they lie in the head's text. parseHead (http-framer.ts)
  * checks every field name and records where each field is; a value becomes a string only when the framer or a
- * route asks for it. The framer asks for four fields and the announce route for none, while a client sends a
- * few more (User-Agent, Accept-Encoding): a Map filled per request cost each field a lower-cased name, a
- * trimmed value and two hash lookups (bench/RESULTS.md).
+ * route asks for it. The framer asks for four fields and the announce route for X-Forwarded-For at most (behind
+ * a trusted proxy), while clients send more (User-Agent, Accept-Encoding): a Map filled per request cost each
+ * field a lower-cased name, a trimmed value and two hash lookups (bench/RESULTS.md).
  */
 
 /** What the framer and the routes read of a request's fields (a Map of lower-case names fits it too). */

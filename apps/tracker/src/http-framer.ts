@@ -1,5 +1,5 @@
 import type { HttpErrorKind, WireCounters } from './counters.js';
-import { RequestHeaders, fieldNameEnd } from './http-headers.js';
+import { RequestHeaders } from './http-headers.js';
 import type { WireRequest, WireResponse } from './http-routes.js';
 
 /**
@@ -280,17 +280,8 @@ export function parseHead(head: string, remoteAddress: string): ParsedHead | nul
   if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') return null;
   if (url.length === 0 || /[\x00-\x20\x7f]/.test(url)) return null;
   // each field is checked here and recorded where it lies; values are read when asked for (http-headers.ts)
-  const spans: number[] = [];
-  let pos = lineEnd + 2;
-  while (pos < head.length) {
-    let e = head.indexOf('\r\n', pos);
-    if (e < 0) e = head.length;
-    const colon = fieldNameEnd(head, pos, e);
-    if (colon < 0) return null;
-    spans.push(pos, colon, e);
-    pos = e + 2;
-  }
-  const headers = new RequestHeaders(head, spans);
+  const headers = RequestHeaders.read(head, lineEnd + 2);
+  if (headers === null) return null;
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400
   if (version === 'HTTP/1.1' && !headers.has('host')) return null;
   const cl = headers.get('content-length');
@@ -298,7 +289,7 @@ export function parseHead(head: string, remoteAddress: string): ParsedHead | nul
   return {
     request: { method, url, headers, remoteAddress },
     http10: version === 'HTTP/1.0',
-    headerCount: spans.length / 3,
+    headerCount: headers.count,
     headerBytes: head.length - lineEnd,
     hasBody,
   };

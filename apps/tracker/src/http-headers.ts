@@ -33,35 +33,40 @@ export function fieldNameEnd(head: string, start: number, end: number): number {
   return -1;
 }
 
-/** Is head[start, start + lower.length) `lower`, ignoring the case of ASCII letters? */
-function isName(head: string, start: number, lower: string): boolean {
-  for (let k = 0; k < lower.length; k++) {
-    let c = head.charCodeAt(start + k);
-    if (c >= 0x41 && c <= 0x5a) c += 0x20;
-    if (c !== lower.charCodeAt(k)) return false;
-  }
-  return true;
-}
-
 export class RequestHeaders implements HeaderFields {
-  /**
-   * `spans`: per field, the start of its line, the index of its ':' and the end of its line in `head` (names
-   * already checked with fieldNameEnd).
-   */
-  constructor(
+  /** Per field: the start of its line, the index of its ':' and the end of its line in `head`. */
+  private constructor(
     private readonly head: string,
     private readonly spans: readonly number[],
   ) {}
+
+  /** The field lines of `head` from `start` to its end, or null when one of them is not a field (fieldNameEnd). */
+  static read(head: string, start: number): RequestHeaders | null {
+    const spans: number[] = [];
+    let pos = start;
+    while (pos < head.length) {
+      let e = head.indexOf('\r\n', pos);
+      if (e < 0) e = head.length;
+      const colon = fieldNameEnd(head, pos, e);
+      if (colon < 0) return null;
+      spans.push(pos, colon, e);
+      pos = e + 2;
+    }
+    return new RequestHeaders(head, spans);
+  }
+
+  /** Field lines, repeats included. */
+  get count(): number {
+    return this.spans.length / 3;
+  }
 
   /** `name` in lower case. */
   get(name: string): string | undefined {
     const s = this.spans;
     let out: string | undefined;
     for (let i = 0; i < s.length; i += 3) {
-      const start = s[i]!;
-      const colon = s[i + 1]!;
-      if (colon - start !== name.length || !isName(this.head, start, name)) continue;
-      const value = this.head.slice(colon + 1, s[i + 2]!).trim();
+      if (!this.named(i, name)) continue;
+      const value = this.head.slice(s[i + 1]! + 1, s[i + 2]!).trim();
       out = out === undefined ? value : `${out}, ${value}`;
     }
     return out;
@@ -69,10 +74,19 @@ export class RequestHeaders implements HeaderFields {
 
   /** `name` in lower case. */
   has(name: string): boolean {
-    const s = this.spans;
-    for (let i = 0; i < s.length; i += 3) {
-      if (s[i + 1]! - s[i]! === name.length && isName(this.head, s[i]!, name)) return true;
-    }
+    for (let i = 0; i < this.spans.length; i += 3) if (this.named(i, name)) return true;
     return false;
+  }
+
+  /** Is the field at spans[i] called `name` (lower case), ignoring the case of ASCII letters? */
+  private named(i: number, name: string): boolean {
+    const start = this.spans[i]!;
+    if (this.spans[i + 1]! - start !== name.length) return false;
+    for (let k = 0; k < name.length; k++) {
+      let c = this.head.charCodeAt(start + k);
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      if (c !== name.charCodeAt(k)) return false;
+    }
+    return true;
   }
 }
